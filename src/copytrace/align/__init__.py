@@ -1,0 +1,1 @@
+"""Alignment of a candidate pair into passages with character offsets into each original text."""

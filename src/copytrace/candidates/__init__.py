@@ -1,0 +1,1 @@
+"""Candidates: which pairs of documents deserve alignment. Only these reach the (dear) align stage."""

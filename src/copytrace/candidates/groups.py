@@ -1,0 +1,49 @@
+"""Pairs of documents that share a key: the one operation every candidate index needs."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def pair_keys(i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """One int64 per unordered pair (low id in the high half), for np.unique-based counting and dedup."""
+    lo, hi = np.minimum(i, j), np.maximum(i, j)
+    return (lo.astype(np.int64) << 32) | hi.astype(np.int64)
+
+
+def unpack_pair_keys(keys: np.ndarray) -> np.ndarray:
+    return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
+
+
+def pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_group: int) -> np.ndarray:
+    """Pair keys (see pair_keys), one per (shared key, pair of documents holding it); a pair sharing n keys appears n
+    times, so callers can count. Each document should hold a key at most once.
+
+    A key held by more than max_group documents is too common to mean anything (passim ignores n-grams with document
+    frequency above 100): it is dropped, which keeps the pair count linear in the corpus."""
+    if len(keys) == 0:
+        return np.empty(0, np.int64)
+    order = np.argsort(keys, kind="stable")
+    k, d = keys[order], docs[order]
+    boundary = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1], [True])))
+    sizes = np.diff(boundary)
+    run_end = np.repeat(boundary[1:], sizes)
+    usable = np.repeat((sizes >= 2) & (sizes <= max_group), sizes)
+    out = []
+    longest = int(sizes[sizes <= max_group].max(initial=1))
+    positions = np.flatnonzero(usable)
+    for step in range(1, longest):
+        positions = positions[positions + step < run_end[positions]]
+        if len(positions) == 0:
+            break
+        a, b = d[positions], d[positions + step]
+        keep = a != b
+        out.append(pair_keys(a[keep], b[keep]))
+    return np.concatenate(out) if out else np.empty(0, np.int64)
+
+
+def count_pairs(pair_key_list: np.ndarray, min_count: int) -> np.ndarray:
+    """Distinct pair keys occurring at least min_count times."""
+    if len(pair_key_list) == 0:
+        return pair_key_list
+    uniq, counts = np.unique(pair_key_list, return_counts=True)
+    return uniq[counts >= min_count]

@@ -1,0 +1,26 @@
+"""Containment candidates from an inverted index of sampled shingles (passim's approach).
+
+Two documents sharing at least MIN_SHARED sampled shingles share a passage of roughly MIN_SHARED x SAMPLE_MODULUS
+words, whatever the rest of either holds. Shingles held by more than MAX_DOC_FREQ documents are stock phrases
+("the end of the year") or furniture and are ignored, as passim ignores n-grams of document frequency above 100.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from copytrace.candidates.groups import count_pairs, pairs_sharing_keys
+from copytrace.fingerprint.tokens import mix64
+
+MIN_SHARED = 3
+MAX_DOC_FREQ = 50
+
+
+def shared_shingle_candidates(sample_doc: np.ndarray, sample_hash: np.ndarray, min_shared: int = MIN_SHARED) -> np.ndarray:
+    """Pair keys of documents sharing at least min_shared distinct sampled shingles."""
+    if len(sample_hash) == 0:
+        return np.empty(0, np.int64)
+    # a document holds each shingle once, so repeats inside one text cannot fake a shared passage
+    with np.errstate(over="ignore"):
+        held = mix64(sample_hash ^ (sample_doc.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+    _, first = np.unique(held, return_index=True)
+    return count_pairs(pairs_sharing_keys(sample_hash[first], sample_doc[first], MAX_DOC_FREQ), min_shared)

@@ -1,0 +1,115 @@
+"""Boilerplate removal: site furniture around the story, kept as spans into the original text.
+
+Cleaning never rewrites the text. It returns the spans of the original that carry the story, so every offset
+computed on the kept text is already an offset into the original (the offset map is the identity on kept spans).
+Three kinds of furniture go:
+- lines repeated across many documents of the corpus (navigation, bylines of a site, footers): `repeated`;
+- share / comment / subscribe / "Post author:" lines, by pattern;
+- a trailing "Related Posts" block: teasers of other articles that must never link this document to them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import xxhash
+
+#: a line this short (in words) can be furniture; a story's paragraphs are longer, so they are never judged by pattern.
+FURNITURE_MAX_WORDS = 15
+#: a line repeated in at least this many documents is site furniture, when also short (see FURNITURE_MAX_WORDS).
+#: Five, not two: a story's own short lines (a one-line quote) recur in its few copies, and must stay.
+REPEATED_LINE_MIN_DOCS = 5
+#: a "Related Posts" heading this far into a document (as a fraction of its characters) starts its trailing block.
+RELATED_TAIL_START = 0.3
+
+_FURNITURE = re.compile(
+    r"""^\W*(
+      (share|tweet|email|print|whatsapp|facebook|twitter|linkedin|pinterest|reddit|telegram)(\s+(this|on|via|article|story|post|it))*\b
+    | leave\s+a\s+(reply|comment) | post\s+author | posted\s+(on|in|by) | author\s*: | by\s+admin\b
+    | \d*\s*comments?\s*(\(\d+\))?$ | no\s+comments | comments\s+are\s+closed | add\s+comment
+    | subscribe | sign\s+up | newsletter | follow\s+us | join\s+us\s+on | click\s+(here|to) | like\s+this\s*:
+    | you\s+must\s+be\s+logged\s+in | your\s+email\s+address\s+will\s+not | required\s+fields\s+are\s+marked
+    | all\s+rights\s+reserved | copyright | © | advertisement | sponsored | cookies?\b | privacy\s+policy | terms\s+of\s+(use|service)
+    | skip\s+to\s+(main\s+)?content | (previous|next)\s+(post|article|story) | tags?\s*: | categor(y|ies)\s*: | filed\s+under
+    | loading\.\.\. | home\s*[»>|/] | search\s+for\s*: | read\s+more\b | continue\s+reading | photo\s*: | image\s*: | credit\s*:
+    | (top|trending|popular|latest)\s+(stories|news|posts)$ | about\s+us$ | contact\s+us$ | menu$ | log\s*in$ | register$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_RELATED_HEADING = re.compile(
+    r"""^\W*(related(\s+(posts?|articles?|stories|news|content|coverage|reading))?|you\s+(may|might)\s+(also\s+)?like
+    | more\s+(stories|from|on\s+this|news|articles)|recommended(\s+for\s+you)?|read\s+(next|also)|also\s+read|see\s+also
+    | what\s+to\s+read\s+next|further\s+reading)\W*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+_LINE = re.compile(r"[^\n]+")
+_SPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The story's spans in the original text, and how many characters of furniture were left out."""
+
+    kept: tuple[tuple[int, int], ...]
+    boilerplate_chars: int
+
+    def text(self, original: str) -> str:
+        return "\n".join(original[s:e] for s, e in self.kept)
+
+    @property
+    def chars(self) -> int:
+        return sum(e - s for s, e in self.kept)
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """Spans of the non-blank lines, without their surrounding whitespace."""
+    spans = []
+    for m in _LINE.finditer(text):
+        s, e = m.span()
+        line = m.group()
+        stripped = line.strip()
+        if stripped:
+            s += len(line) - len(line.lstrip())
+            spans.append((s, s + len(stripped)))
+    return spans
+
+
+def line_key(line: str) -> int:
+    """A line's identity for counting repeats across documents: case and spacing do not matter."""
+    return xxhash.xxh3_64_intdigest(_SPACE.sub(" ", line.lower()).encode("utf-8", "surrogatepass"))
+
+
+def short_line_keys(text: str) -> set[int]:
+    """Keys of the lines of a document short enough to be furniture: what the corpus-wide repeat count sees."""
+    keys = set()
+    for s, e in _lines(text):
+        line = text[s:e]
+        if len(line.split()) <= FURNITURE_MAX_WORDS:
+            keys.add(line_key(line))
+    return keys
+
+
+def is_furniture_line(line: str) -> bool:
+    return len(line.split()) <= FURNITURE_MAX_WORDS and _FURNITURE.match(line) is not None
+
+
+def clean(text: str, repeated: frozenset[int] | set[int] = frozenset()) -> Cleaned:
+    """The spans of `text` that carry the story. `repeated` holds keys of lines that are furniture in this corpus."""
+    lines = _lines(text)
+    total = len(text)
+    kept: list[tuple[int, int]] = []
+    for i, (s, e) in enumerate(lines):
+        line = text[s:e]
+        short = len(line.split()) <= FURNITURE_MAX_WORDS
+        if short and _RELATED_HEADING.match(line):
+            if s >= RELATED_TAIL_START * total:
+                break  # the rest is teasers of other articles
+            continue
+        if short and (_FURNITURE.match(line) or (repeated and line_key(line) in repeated)):
+            continue
+        kept.append((s, e))
+    if not kept:  # a text that is all "furniture" is still a text: keep it rather than lose the document
+        kept = lines
+    kept_chars = sum(e - s for s, e in kept)
+    all_chars = sum(e - s for s, e in lines)
+    return Cleaned(tuple(kept), all_chars - kept_chars)

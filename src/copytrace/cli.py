@@ -1,0 +1,154 @@
+"""The command line: arguments in, one library call, output out. Exit 0 done, 1 done with skipped inputs, 2 bad usage."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from copytrace.compare import compare_documents
+from copytrace.dedup import plan_drops
+from copytrace.document import Document, Skip
+from copytrace.engine.local import LAYERS, ScanConfig, scan
+from copytrace.read import InputError, RecordFields, read_inputs
+from copytrace.write.atomic import write_jsonl
+from copytrace.write.corpus import output_format, write_corpus
+from copytrace.write.results import summary_table, write_results
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
+
+
+def _layers(value: str) -> tuple[str, ...]:
+    if value == "all":
+        return LAYERS
+    layers = tuple(v.strip() for v in value.split(",") if v.strip())
+    if "lexical" not in layers:
+        layers = ("lexical", *layers)
+    bad = set(layers) - set(LAYERS)
+    if bad:
+        raise typer.BadParameter(f"unknown layer(s) {sorted(bad)}; choose from {', '.join(LAYERS)} or 'all'")
+    return layers
+
+
+def _config(layers: str, id_field: str, text_field: str, date_field: Optional[str], workers: int, quiet: bool) -> ScanConfig:
+    return ScanConfig(
+        layers=_layers(layers), fields=RecordFields(id_field, text_field, date_field), workers=workers, progress=not quiet
+    )
+
+
+def _fail_usage(message: str) -> None:
+    typer.echo(f"copytrace: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+LayersOpt = typer.Option("all", "--layers", help="lexical, or a comma list of lexical,spin,semantic, or all")
+IdOpt = typer.Option("id", "--id-field", help="record field holding the document id (JSONL, Parquet, CSV)")
+TextOpt = typer.Option("text", "--text-field", help="record field holding the text")
+DateOpt = typer.Option(None, "--date-field", help="record field holding the publication date (names the original)")
+WorkersOpt = typer.Option(0, "--workers", help="processes for fingerprinting and alignment (0: one per core)")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="no progress bars and no summary table")
+
+
+@app.command("scan")
+def scan_cmd(
+    paths: list[Path] = typer.Argument(..., help="files, folders (recursively) and corpora (.jsonl[.gz], .parquet, .csv)"),
+    out: Path = typer.Option(..., "--out", "-o", help="folder for documents.jsonl, pairs.jsonl, clusters.jsonl"),
+    layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
+    workers: int = WorkersOpt, quiet: bool = QuietOpt,
+) -> None:
+    """Find every related pair in the inputs and write the results to OUT."""
+    config = _config(layers, id_field, text_field, date_field, workers, quiet)
+    try:
+        result = scan([str(p) for p in paths], config)
+    except InputError as e:
+        _fail_usage(str(e))
+    write_results(result, out)
+    if not quiet:
+        Console(stderr=not sys.stdout.isatty()).print(summary_table(result))
+    if result.skips:
+        typer.echo(f"copytrace: {len(result.skips)} input(s) skipped (named above)", err=True)
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+@app.command("dedup")
+def dedup_cmd(
+    inputs: list[Path] = typer.Argument(..., help="corpora (.jsonl[.gz], .parquet, .csv), files or folders"),
+    out: Path = typer.Option(..., "--out", "-o", help="the deduplicated corpus (.jsonl, .jsonl.gz or .parquet)"),
+    drop_partial_above: Optional[float] = typer.Option(
+        None, "--drop-partial-above", min=0.0, max=1.0,
+        help="also drop a document this much (0-1) inside a kept one by partial reuse"),
+    layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
+    workers: int = WorkersOpt, quiet: bool = QuietOpt,
+) -> None:
+    """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why."""
+    config = _config(layers, id_field, text_field, date_field, workers, quiet)
+    try:
+        result = scan([str(p) for p in inputs], config)
+    except InputError as e:
+        _fail_usage(str(e))
+    drops = plan_drops(result, drop_partial_above)
+    dropped = {d.id for d in drops}
+    docs = (d for d in read_inputs([str(p) for p in inputs], config.fields) if isinstance(d, Document))
+    kept = write_corpus(docs, dropped, out, output_format(out, inputs), config.fields)
+    write_jsonl(Path(f"{out}.dropped.jsonl"), (d.to_json() for d in drops))
+    if not quiet:
+        Console(stderr=True).print(
+            f"kept {kept} of {len(result.documents)} documents, dropped {len(drops)} copies "
+            f"(see {out}.dropped.jsonl), skipped {len(result.skips)} inputs"
+        )
+    if result.skips:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+def _read_one(path: Path, fields: RecordFields) -> Document:
+    docs = [d for d in read_inputs([str(path)], fields)]
+    good = [d for d in docs if isinstance(d, Document)]
+    if len(good) != 1:
+        why = "; ".join(str(d) for d in docs if isinstance(d, Skip)) or f"holds {len(good)} documents, not one"
+        raise InputError(f"{path}: {why}")
+    return good[0]
+
+
+@app.command("compare")
+def compare_cmd(
+    a: Path = typer.Argument(..., help="a text, markdown or HTML file"),
+    b: Path = typer.Argument(..., help="another"),
+    layers: str = LayersOpt,
+    width: int = typer.Option(0, "--width", help="terminal width (0: detect)"),
+) -> None:
+    """Show the passages two texts share, side by side."""
+    config = _config(layers, "id", "text", None, 1, True)
+    try:
+        da, db = _read_one(a, config.fields), _read_one(b, config.fields)
+    except InputError as e:
+        _fail_usage(str(e))
+    da.id, db.id = str(a), str(b)
+    pair = compare_documents(da, db, config)
+    console = Console(width=width or None)
+    if pair is None:
+        console.print(f"[bold]unrelated[/bold]: {a} and {b} share no passage worth reporting")
+        return
+    console.print(
+        f"[bold]{pair.kind.value}[/bold]  score {pair.score:.2f}  coverage {a.name} {pair.coverage_a:.0%}, "
+        f"{b.name} {pair.coverage_b:.0%}  source: {pair.source or 'unclear'}"
+    )
+    table = Table(show_lines=True, expand=True)
+    table.add_column(f"{a.name}", ratio=1, overflow="fold")
+    table.add_column(f"{b.name}", ratio=1, overflow="fold")
+    table.add_column("kind", no_wrap=True)
+    for p in pair.passages:
+        table.add_row(
+            Text.assemble((f"[{p.a[0]}:{p.a[1]}] ", "dim"), da.text[p.a[0]:p.a[1]]),
+            Text.assemble((f"[{p.b[0]}:{p.b[1]}] ", "dim"), db.text[p.b[0]:p.b[1]]),
+            f"{p.kind.value}\n{p.score:.2f}",
+        )
+    console.print(table)
+
+
+def main() -> None:  # pragma: no cover
+    app()

@@ -1,0 +1,27 @@
+"""Two texts in, their relation out: the same align and classify stages a scan runs on each candidate pair."""
+from __future__ import annotations
+
+from copytrace.classify import SourceEvidence, likely_source
+from copytrace.document import Document, Pair
+from copytrace.engine.local import ScanConfig
+from copytrace.engine.stages import align_pair, cleaned_view
+from copytrace.fingerprint.lexical import exact_hashes
+from copytrace.fingerprint.tokens import tokenize
+
+
+def compare_documents(a: Document, b: Document, config: ScanConfig | None = None) -> Pair | None:
+    """The pair a scan would report for these two documents, or None when they are unrelated.
+
+    Corpus-level furniture (lines repeated across many documents) cannot be known from two texts alone; pattern
+    furniture and "Related Posts" tails are still removed."""
+    va, vb = cleaned_view(a.id, a.text), cleaned_view(b.id, b.text)
+    exact = bool(exact_hashes(tokenize([a.text]))[0] == exact_hashes(tokenize([b.text]))[0])
+    pair = align_pair(va, vb, exact)
+    if pair is not None:
+        ev = [SourceEvidence(d.id, d.date, len(d.text), len(d.text) - v.cleaned.chars) for d, v in ((a, va), (b, vb))]
+        pair.source = likely_source(pair, *ev)
+    return pair
+
+
+def compare_texts(text_a: str, text_b: str, id_a: str = "a", id_b: str = "b", config: ScanConfig | None = None) -> Pair | None:
+    return compare_documents(Document(id_a, text_a), Document(id_b, text_b), config)

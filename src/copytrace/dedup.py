@@ -1,0 +1,57 @@
+"""Which documents a deduplicated corpus drops: one kept per copy family, each drop with its reason and its keeper."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from copytrace.classify import cleanest_longest
+from copytrace.cluster import families
+from copytrace.document import FAMILY_KINDS, Kind, Pair
+from copytrace.engine.local import ScanResult
+
+
+@dataclass(frozen=True)
+class Drop:
+    id: str
+    kept: str
+    kind: Kind
+    reason: str
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "kept": self.kept, "kind": self.kind.value, "reason": self.reason}
+
+
+def _link(pairs_by_doc: dict[str, list[Pair]], doc: str, kept: str, kinds) -> Pair | None:
+    """The pair that ties doc to the kept document, else the strongest pair tying it into the family."""
+    mine = [p for p in pairs_by_doc.get(doc, []) if p.kind in kinds]
+    direct = [p for p in mine if kept in (p.a, p.b)]
+    return max(direct or mine, key=lambda p: p.score, default=None)
+
+
+def plan_drops(result: ScanResult, drop_partial_above: float | None = None, kinds=FAMILY_KINDS) -> list[Drop]:
+    """One document kept per family of `kinds` copies (the earliest dated, else the cleanest, longest text).
+
+    Partial copies are kept, unless drop_partial_above is given: then a document whose own side of a partial pair
+    is at least that much inside a kept document is dropped too."""
+    evidence = {d.id: d.evidence for d in result.documents}
+    pairs_by_doc: dict[str, list[Pair]] = {}
+    for p in result.pairs:
+        pairs_by_doc.setdefault(p.a, []).append(p)
+        pairs_by_doc.setdefault(p.b, []).append(p)
+    drops: dict[str, Drop] = {}
+    for family in families(result.pairs, kinds):
+        kept = cleanest_longest([evidence[m] for m in family])
+        for doc in family:
+            if doc == kept:
+                continue
+            link = _link(pairs_by_doc, doc, kept, kinds)
+            reason = f"{link.kind.value} of {kept}" + ("" if kept in (link.a, link.b) else f" (via {link.b if link.a == doc else link.a})")
+            drops[doc] = Drop(doc, kept, link.kind, reason)
+    if drop_partial_above is not None:
+        for p in sorted(result.pairs, key=lambda p: -p.score):
+            if p.kind is not Kind.PARTIAL:
+                continue
+            for doc, other, cov in ((p.a, p.b, p.coverage_a), (p.b, p.a, p.coverage_b)):
+                if cov >= drop_partial_above and doc not in drops and other not in drops:
+                    drops[doc] = Drop(doc, other, Kind.PARTIAL, f"{cov:.0%} of it is inside {other}")
+                    break
+    return sorted(drops.values(), key=lambda d: d.id)

@@ -1,0 +1,92 @@
+"""The records every stage passes along: documents, the passages two of them share, and the pair they form."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+
+class Kind(str, Enum):
+    """The fixed vocabulary of relations (DESIGN.md). Every kind but SAME_STORY is a copy."""
+
+    EXACT = "exact"
+    NEAR_DUPLICATE = "near_duplicate"
+    PARTIAL = "partial"
+    SPUN = "spun"
+    PARAPHRASE = "paraphrase"
+    TRANSLATION = "translation"
+    SAME_STORY = "same_story"
+
+    @property
+    def is_copy(self) -> bool:
+        return self is not Kind.SAME_STORY
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: kinds whose copies `dedup` drops by default: one document per family of these is kept.
+FAMILY_KINDS = frozenset({Kind.EXACT, Kind.NEAR_DUPLICATE, Kind.SPUN, Kind.PARAPHRASE, Kind.TRANSLATION})
+
+
+@dataclass
+class Document:
+    """One text of the corpus, as read: `text` is the original text every reported offset points into.
+
+    For HTML, `text` is the extracted main text (the markup is not a text anyone reads)."""
+
+    id: str
+    text: str
+    path: str | None = None
+    date: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A stretch of text found in both documents: half-open character spans into each original text."""
+
+    a: tuple[int, int]
+    b: tuple[int, int]
+    kind: Kind
+    score: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"a": list(self.a), "b": list(self.b), "kind": self.kind.value, "score": round(self.score, 4)}
+
+
+@dataclass
+class Pair:
+    """Two related documents: how one was made from the other, how much of each is shared, and which came first."""
+
+    a: str
+    b: str
+    kind: Kind
+    score: float
+    coverage_a: float
+    coverage_b: float
+    source: str | None = None
+    passages: list[Passage] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "a": self.a,
+            "b": self.b,
+            "kind": self.kind.value,
+            "score": round(self.score, 4),
+            "coverage_a": round(self.coverage_a, 4),
+            "coverage_b": round(self.coverage_b, 4),
+            "source": self.source,
+            "passages": [p.to_json() for p in self.passages],
+        }
+
+
+@dataclass(frozen=True)
+class Skip:
+    """A record or file that could not be used, and why: reported on stderr and counted, never fatal."""
+
+    record: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"skipped {self.record}: {self.reason}"

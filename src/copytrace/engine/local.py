@@ -1,0 +1,261 @@
+"""The embedded engine: run the stages over batches on this machine's cores.
+
+read (one pass, texts to a disk store, furniture lines counted) -> fingerprint (batches, in a process pool)
+-> candidates (numpy over the whole corpus's fingerprints) -> align + classify (candidate pairs, in the pool)
+-> sources and clusters.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from copytrace.candidates.groups import pair_keys, unpack_pair_keys
+from copytrace.candidates.lsh import lsh_candidates
+from copytrace.candidates.shared import shared_shingle_candidates
+from copytrace.classify import SourceEvidence, cleanest_longest, likely_source
+from copytrace.clean import short_line_keys
+from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS
+from copytrace.cluster import Cluster, build_clusters
+from copytrace.document import Document, Pair, Skip
+from copytrace.engine.stages import FingerprintBatch, ViewCache, align_batch, fingerprint_batch
+from copytrace.engine.store import TextStore
+from copytrace.read import RecordFields, read_inputs
+
+LAYERS = ("lexical", "spin", "semantic")
+#: documents per fingerprint batch: big enough that numpy's per-call cost vanishes, small enough for bounded memory.
+BATCH_SIZE = 1000
+#: candidate pairs per align task.
+ALIGN_CHUNK = 500
+#: below this many documents a process pool costs more than it saves.
+POOL_MIN_DOCS = 3000
+
+
+@dataclass
+class ScanConfig:
+    layers: tuple[str, ...] = LAYERS
+    fields: RecordFields = field(default_factory=RecordFields)
+    batch_size: int = BATCH_SIZE
+    workers: int = 0  # 0: one per core
+    progress: bool = False
+    temp_dir: str | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.layers) - set(LAYERS)
+        if unknown or "lexical" not in self.layers:
+            raise ValueError(f"layers must include 'lexical' and be among {LAYERS}, got {self.layers}")
+
+
+@dataclass
+class DocumentRecord:
+    id: str
+    path: str | None
+    date: str | None
+    lang: str | None
+    chars: int
+    boilerplate_chars: int
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "path": self.path, "lang": self.lang, "chars": self.chars,
+                "boilerplate_chars": self.boilerplate_chars, "date": self.date}
+
+    @property
+    def evidence(self) -> SourceEvidence:
+        return SourceEvidence(self.id, self.date, self.chars, self.boilerplate_chars)
+
+
+@dataclass
+class ScanResult:
+    documents: list[DocumentRecord]
+    pairs: list[Pair]
+    clusters: list[Cluster]
+    skips: list[Skip]
+
+
+class _Progress:
+    """Rich progress bars on stderr, or nothing at all."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self._bar = None
+
+    @contextmanager
+    def task(self, description: str, total: int | None = None) -> Iterator[callable]:
+        if not self.enabled:
+            yield lambda n=1: None
+            return
+        from rich.progress import Progress
+
+        with Progress(transient=True, console=_stderr_console()) as bar:
+            t = bar.add_task(description, total=total)
+            yield lambda n=1: bar.advance(t, n)
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+# Worker state: set in the parent before the pool forks, so workers share it copy-on-write.
+_WORKER: dict = {}
+
+
+def _fingerprint_task(indices: np.ndarray) -> FingerprintBatch:
+    store: TextStore = _WORKER["store"]
+    return fingerprint_batch(indices, store.get_many(indices), _WORKER["repeated"])
+
+
+def _load_for_view(i: int) -> tuple[str, str]:
+    return _WORKER["ids"][i], _WORKER["store"].get(i)
+
+
+def _align_task(args: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int, Pair]]:
+    pairs, exact = args
+    return align_batch(pairs, exact, ViewCache(_load_for_view, _WORKER["repeated"]))
+
+
+class _Runner:
+    """map over tasks in a fork pool, or in-process for small corpora and one-core machines."""
+
+    def __init__(self, workers: int, n_docs: int) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.pool = None
+        if self.workers > 1 and n_docs >= POOL_MIN_DOCS and "fork" in mp.get_all_start_methods():
+            self.pool = mp.get_context("fork").Pool(self.workers)
+
+    def imap(self, fn, tasks):
+        if self.pool is None:
+            return map(fn, tasks)
+        return self.pool.imap(fn, tasks)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool.join()
+
+
+def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Progress):
+    """Pass 1: texts to the store, metadata to memory, furniture-line keys counted per document."""
+    records: list[DocumentRecord] = []
+    skips: list[Skip] = []
+    key_chunks: list[np.ndarray] = []
+    pending: list[int] = []
+    with progress.task("reading") as advance:
+        for item in items:
+            if isinstance(item, Skip):
+                skips.append(item)
+                print(item, file=sys.stderr)
+                continue
+            store.append(item.text)
+            records.append(DocumentRecord(item.id, item.path, item.date, None, len(item.text), 0))
+            pending.extend(short_line_keys(item.text))
+            if len(pending) > 1_000_000:
+                key_chunks.append(np.array(pending, dtype=np.uint64))
+                pending = []
+            advance()
+    key_chunks.append(np.array(pending, dtype=np.uint64))
+    keys, counts = np.unique(np.concatenate(key_chunks), return_counts=True)
+    repeated = frozenset(keys[counts >= REPEATED_LINE_MIN_DOCS].tolist())
+    store.seal()
+    return records, skips, repeated
+
+
+def _exact_candidates(exact: np.ndarray, usable: np.ndarray) -> np.ndarray:
+    """Each member of a group of identical texts paired with the group's first member (a star, not a clique)."""
+    idx = np.flatnonzero(usable)
+    order = idx[np.argsort(exact[idx], kind="stable")]
+    values = exact[order]
+    first = np.concatenate(([True], values[1:] != values[:-1]))
+    head = order[np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))] if len(order) else order
+    keep = ~first
+    return pair_keys(head[keep], order[keep])
+
+
+def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanConfig()) -> ScanResult:
+    """The whole pipeline over a stream of documents (and skips, which are counted and passed through)."""
+    progress = _Progress(config.progress)
+    store = TextStore(config.temp_dir)
+    try:
+        records, skips, repeated = _read_all(items, store, progress)
+        n = len(records)
+        _WORKER.update(store=store, repeated=repeated, ids=[r.id for r in records])
+        runner = _Runner(config.workers, n)
+        try:
+            fp = _fingerprint_all(runner, n, config, progress)
+            for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
+                r.lang, r.boilerplate_chars = lang, bp
+            candidates = _candidates(fp)
+            found = _align_all(runner, candidates, fp["exact"], progress)
+        finally:
+            runner.close()
+    finally:
+        _WORKER.clear()
+        store.close()
+    pairs = []
+    for i, j, pair in found:
+        pair.source = likely_source(pair, records[i].evidence, records[j].evidence)
+        pairs.append(pair)
+    pairs.sort(key=lambda p: (p.a, p.b))
+    evidence = {r.id: r.evidence for r in records}
+    clusters = build_clusters(pairs, lambda members: cleanest_longest([evidence[m] for m in members]))
+    return ScanResult(records, pairs, clusters, skips)
+
+
+def _fingerprint_all(runner: _Runner, n: int, config: ScanConfig, progress: _Progress) -> dict:
+    batches = [np.arange(s, min(s + config.batch_size, n)) for s in range(0, n, config.batch_size)]
+    parts: list[FingerprintBatch] = []
+    with progress.task("fingerprinting", total=n) as advance:
+        for part in runner.imap(_fingerprint_task, batches):
+            parts.append(part)
+            advance(len(part.doc_index))
+    if not parts:
+        return {"langs": [], "boilerplate_chars": np.zeros(0, np.int64), "exact": np.zeros(0, np.uint64),
+                "signatures": np.zeros((0, 1), np.uint32), "n_shingles": np.zeros(0, np.int64),
+                "n_tokens": np.zeros(0, np.int64), "sample_doc": np.zeros(0, np.int64), "sample_hash": np.zeros(0, np.uint64)}
+    return {
+        "langs": [lang for p in parts for lang in p.langs],
+        "boilerplate_chars": np.concatenate([p.boilerplate_chars for p in parts]),
+        "exact": np.concatenate([p.lexical.exact for p in parts]),
+        "signatures": np.concatenate([p.lexical.signatures for p in parts]),
+        "n_shingles": np.concatenate([p.lexical.n_shingles for p in parts]),
+        "n_tokens": np.concatenate([p.n_tokens for p in parts]),
+        "sample_doc": np.concatenate([p.lexical.sample_doc for p in parts]),
+        "sample_hash": np.concatenate([p.lexical.sample_hash for p in parts]),
+    }
+
+
+def _candidates(fp: dict) -> np.ndarray:
+    """Rows [i, j], i < j, of every pair some index nominates."""
+    keys = [
+        _exact_candidates(fp["exact"], fp["n_tokens"] > 0),
+        lsh_candidates(fp["signatures"], fp["n_shingles"] > 0),
+        shared_shingle_candidates(fp["sample_doc"], fp["sample_hash"]),
+    ]
+    merged = np.unique(np.concatenate(keys)) if keys else np.empty(0, np.int64)
+    return unpack_pair_keys(merged)
+
+
+def _align_all(runner: _Runner, candidates: np.ndarray, exact: np.ndarray, progress: _Progress):
+    if len(candidates) == 0:
+        return []
+    is_exact = exact[candidates[:, 0]] == exact[candidates[:, 1]]
+    chunks = [
+        (candidates[s:s + ALIGN_CHUNK], is_exact[s:s + ALIGN_CHUNK]) for s in range(0, len(candidates), ALIGN_CHUNK)
+    ]
+    found = []
+    with progress.task("aligning", total=len(candidates)) as advance:
+        for part, (rows, _) in zip(runner.imap(_align_task, chunks), chunks):
+            found.extend(part)
+            advance(len(rows))
+    return found
+
+
+def scan(paths: Iterable[str], config: ScanConfig = ScanConfig()) -> ScanResult:
+    """Scan files, folders (recursively) and record corpora. Raises copytrace.read.InputError for a missing path."""
+    return scan_documents(read_inputs(list(paths), config.fields), config)

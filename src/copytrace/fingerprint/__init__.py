@@ -1,0 +1,1 @@
+"""Fingerprints: cheap per-document hashes that let the candidate stage find pairs without comparing all of them."""

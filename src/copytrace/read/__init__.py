@@ -1,0 +1,49 @@
+"""Readers: files, folders and record corpora in; a stream of Documents (and Skips for what could not be used) out."""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from copytrace.document import Document, Skip
+from copytrace.read.files import HTML_SUFFIXES, read_text_file, walk_folder
+from copytrace.read.records import RecordFields, is_record_file, read_records
+
+__all__ = ["InputError", "RecordFields", "read_inputs"]
+
+
+class InputError(Exception):
+    """An input path that cannot be read at all (missing, unreadable): bad usage, exit code 2."""
+
+
+def _read_path(path: Path, rel_id: str, fields: RecordFields) -> Iterator[Document | Skip]:
+    if is_record_file(path):
+        try:
+            yield from read_records(path, fields)
+        except Exception as e:  # a corrupt archive or Parquet file costs that file, not the corpus
+            yield Skip(str(path), f"unreadable corpus file: {e}")
+    else:
+        yield read_text_file(path, rel_id)
+
+
+def read_inputs(paths: Iterable[str | Path], fields: RecordFields = RecordFields()) -> Iterator[Document | Skip]:
+    """Every document under the given paths, in order. Duplicate ids: the first wins, later ones are skipped.
+
+    A document's id is its path relative to the argument that found it (POSIX separators), or its record id."""
+    paths = [Path(p) for p in paths]
+    for p in paths:
+        if not p.exists():
+            raise InputError(f"no such file or folder: {p}")
+    seen: set[str] = set()
+    for p in paths:
+        if p.is_dir():
+            found = ((f, f.relative_to(p).as_posix()) for f in walk_folder(p))
+        else:
+            found = iter([(p, p.name)])
+        for f, rel in found:
+            for item in _read_path(f, rel, fields):
+                if isinstance(item, Document):
+                    if item.id in seen:
+                        item = Skip(f"{item.path or rel}", f"duplicate id {item.id!r}")
+                    else:
+                        seen.add(item.id)
+                yield item

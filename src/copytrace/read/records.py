@@ -1,0 +1,100 @@
+"""Corpora of records: JSONL (optionally gzipped), Parquet and CSV, each record an id and a text."""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from copytrace.document import Document, Skip
+
+RECORD_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".json.gz", ".parquet", ".csv", ".tsv")
+
+
+@dataclass(frozen=True)
+class RecordFields:
+    """Which fields of a record hold its id, its text and (optionally) its publication date."""
+
+    id: str = "id"
+    text: str = "text"
+    date: str | None = None
+
+
+def is_record_file(path: Path) -> bool:
+    return path.name.lower().endswith(RECORD_SUFFIXES)
+
+
+def record_to_document(row: dict[str, Any], where: str, fields: RecordFields, path: Path) -> Document | Skip:
+    if fields.id not in row or row[fields.id] in (None, ""):
+        return Skip(where, f"no {fields.id!r} field")
+    doc_id = str(row[fields.id])
+    text = row.get(fields.text)
+    if not isinstance(text, str):
+        return Skip(f"{where} (id {doc_id})", f"field {fields.text!r} is missing or not a string")
+    if not text.strip():
+        return Skip(f"{where} (id {doc_id})", "empty text")
+    date = row.get(fields.date) if fields.date else None
+    metadata = {k: v for k, v in row.items() if k not in (fields.id, fields.text)}
+    return Document(id=doc_id, text=text, path=str(path), date=None if date in (None, "") else str(date), metadata=metadata)
+
+
+def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as f:
+        for n, raw in enumerate(f, 1):
+            where = f"{path.name}:{n}"
+            if not raw.strip():
+                continue
+            try:
+                row = json.loads(raw)
+            except (json.JSONDecodeError, UnicodeDecodeError) as e:
+                yield where, Skip(where, f"malformed JSON ({e})")
+                continue
+            if not isinstance(row, dict):
+                yield where, Skip(where, "not a JSON object")
+                continue
+            yield where, row
+
+
+def _parquet_rows(path: Path, fields: RecordFields) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
+    import pyarrow.parquet as pq
+
+    pf = pq.ParquetFile(path)
+    n = 0
+    for batch in pf.iter_batches(batch_size=2048):
+        for row in batch.to_pylist():
+            n += 1
+            yield f"{path.name}:row {n}", row
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
+    from copytrace.read.decode import decode_text
+
+    csv.field_size_limit(sys.maxsize)
+    text = decode_text(path.read_bytes())
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    for n, row in enumerate(reader, 2):
+        where = f"{path.name}:{n}"
+        if None in row:
+            yield where, Skip(where, "more fields than the header names")
+            continue
+        yield where, row
+
+
+def read_records(path: Path, fields: RecordFields) -> Iterator[Document | Skip]:
+    """Stream the documents of one record file; a bad record becomes a Skip, never an exception."""
+    name = path.name.lower()
+    if name.endswith(".parquet"):
+        rows = _parquet_rows(path, fields)
+    elif name.endswith((".csv", ".tsv")):
+        rows = _csv_rows(path)
+    else:
+        rows = _jsonl_rows(path)
+    for where, row in rows:
+        yield row if isinstance(row, Skip) else record_to_document(row, where, fields, path)

@@ -1,0 +1,1 @@
+"""Writers: scan results, the deduplicated corpus, the terminal summary. Every file is written atomically."""
