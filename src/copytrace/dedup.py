@@ -50,8 +50,8 @@ def plan_drops(result: ScanResult, drop_partial_above: float | None = None, kind
         for p in sorted(result.pairs, key=lambda p: -p.score):
             if p.kind is not Kind.PARTIAL:
                 continue
-            for doc, other, cov in ((p.a, p.b, p.coverage_a), (p.b, p.a, p.coverage_b)):
-                if cov >= drop_partial_above and doc not in drops and other not in drops:
-                    drops[doc] = Drop(doc, other, Kind.PARTIAL, f"{cov:.0%} of it is inside {other}")
-                    break
+            keeper = p.source or cleanest_longest([evidence[p.a], evidence[p.b]])
+            doc, cov = (p.b, p.coverage_b) if keeper == p.a else (p.a, p.coverage_a)
+            if cov >= drop_partial_above and doc not in drops and keeper not in drops:
+                drops[doc] = Drop(doc, keeper, Kind.PARTIAL, f"{cov:.0%} of it is inside {keeper}")
     return sorted(drops.values(), key=lambda d: d.id)

@@ -7,6 +7,8 @@ from charset_normalizer import from_bytes
 
 #: a NUL byte in the first block marks a binary file (images, archives, PDFs): no text encoding puts NULs in prose.
 _SNIFF_BYTES = 8192
+#: accented letters per ASCII letter above which a cp1252 reading is taken for another script misread.
+WESTERN_MAX_ACCENTED = 0.3
 
 
 class NotText(ValueError):
@@ -32,8 +34,18 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    # Legacy prose is most often cp1252 / ISO-8859-1 (METER is), and detectors misjudge short Western texts as
+    # cp1250. Take cp1252 unless the result looks like another script read wrongly: in Western languages
+    # accented letters are a small minority, in mis-decoded Cyrillic or Greek they are nearly all.
+    try:
+        western = data.decode("cp1252")
+        ascii_letters = sum(c.isascii() and c.isalpha() for c in western)
+        other_letters = sum(not c.isascii() and c.isalpha() for c in western)
+        if other_letters <= WESTERN_MAX_ACCENTED * max(ascii_letters, 1):
+            return western
+    except UnicodeDecodeError:
+        pass
     best = from_bytes(data).best()
     if best is not None:
         return str(best)
-    # Every byte is a valid ISO-8859-1 character; prose that is not UTF-8 is most often Latin-1 or cp1252.
     return data.decode("cp1252", errors="replace")

@@ -1,0 +1,3 @@
+from copytrace.cli import app
+
+app(prog_name="copytrace")

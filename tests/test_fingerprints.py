@@ -1,0 +1,42 @@
+"""The vectorised tokeniser, shingles and candidate grouping agree with what a slow, obvious version would say."""
+import re
+
+import numpy as np
+
+from copytrace.candidates.groups import count_pairs, pair_keys, pairs_sharing_keys, unpack_pair_keys
+from copytrace.fingerprint.lexical import exact_hashes
+from copytrace.fingerprint.tokens import byte_to_char_offsets, shingle_hashes, tokenize
+
+
+def test_tokens_are_words_with_offsets_whatever_the_batch():
+    text = "Zürich’s “mayor” said—on 3 March—that 2,500 people É voted."
+    alone = tokenize([text])
+    batched = tokenize(["something else first", text, ""])
+    sl = batched.doc_slice(1)
+    assert list(alone.hashes) == list(batched.hashes[sl])
+    to_char = byte_to_char_offsets(text)
+    words = [text[to_char[s]:to_char[e]] for s, e in zip(alone.starts, alone.ends)]
+    assert words == ["Zürich", "s", "mayor", "said", "on", "3", "March", "that", "2", "500", "people", "É", "voted"]
+    assert list(alone.capitalised[:3]) == [True, False, False]
+    assert alone.numeric[5] and not alone.numeric[6]
+    assert batched.doc_slice(2) == slice(len(batched.hashes), len(batched.hashes))
+
+
+def test_exact_hash_ignores_case_spacing_and_punctuation_but_not_order():
+    h = exact_hashes(tokenize(["The cat sat.", "the  CAT, sat", "sat the cat", ""]))
+    assert h[0] == h[1] and h[0] != h[2]
+
+
+def test_shingles_never_cross_documents():
+    tb = tokenize(["a b c d e f", "g h i", "j k l m n"])
+    sh, off = shingle_hashes(tb.hashes, tb.doc_offsets, 5)
+    assert list(np.diff(off)) == [2, 0, 1]
+
+
+def test_pairs_sharing_keys_counts_each_shared_key_and_drops_common_ones():
+    keys = np.array([1, 1, 1, 2, 2, 9, 9, 9, 9], dtype=np.uint64)
+    docs = np.array([0, 1, 2, 0, 1, 3, 4, 5, 6])
+    found = pairs_sharing_keys(keys, docs, max_group=3)
+    assert sorted(map(tuple, unpack_pair_keys(count_pairs(found, 2)).tolist())) == [(0, 1)]
+    assert sorted(map(tuple, unpack_pair_keys(count_pairs(found, 1)).tolist())) == [(0, 1), (0, 2), (1, 2)]
+    assert pair_keys(np.array([5]), np.array([2]))[0] == (2 << 32) | 5
