@@ -54,11 +54,13 @@ def _seeds(a: TextView, b: TextView) -> tuple[np.ndarray, np.ndarray]:
     hi = np.searchsorted(sorted_b, sa, "right")
     count = hi - lo
     count[count > MAX_SEED_REPEATS] = 0
+    count[~a.story[: len(sa)]] = 0  # furniture seeds nothing
     i = np.repeat(np.arange(len(sa)), count)
     # j: for each seed, the k-th match of its shingle in B
     within = np.arange(len(i)) - np.repeat(np.cumsum(count) - count, count)
     j = order[np.repeat(lo, count) + within]
-    return i, j
+    keep = b.story[j]
+    return i[keep], j[keep]
 
 
 def _runs(i: np.ndarray, j: np.ndarray) -> list[list[int]]:

@@ -8,7 +8,12 @@ from functools import cached_property
 import numpy as np
 
 from copytrace.clean import Cleaned
-from copytrace.fingerprint.tokens import byte_to_char_offsets, tokenize
+from copytrace.fingerprint.lexical import SAMPLE_MODULUS, SHINGLE_WORDS
+from copytrace.fingerprint.tokens import byte_to_char_offsets, shingle_hashes, tokenize
+
+#: furniture hits this close (in tokens) belong to one passage; and a passage reaches this far past its outer hits.
+FURNITURE_GAP = 3 * SAMPLE_MODULUS
+FURNITURE_EDGE = SAMPLE_MODULUS
 
 # Quotations in the common typographic conventions; straight double quotes pair up within a paragraph.
 _QUOTE = re.compile(r"“[^”\n]{2,}”|„[^“”\n]{2,}[“”]|«[^»\n]{2,}»|\"[^\"\n]{2,}\"|‘[^’\n]{8,}’(?!\w)")
@@ -23,6 +28,27 @@ def masked_text(text: str, kept: tuple[tuple[int, int], ...]) -> str:
         pos = e
     pieces.append(" " * (len(text) - pos))
     return "".join(pieces)
+
+
+def furniture_tokens(hashes: np.ndarray, furniture: np.ndarray | None) -> np.ndarray:
+    """Tokens inside furniture passages: those under a furniture shingle, and gaps of up to FURNITURE_GAP tokens
+    between two of them (only 1 in SAMPLE_MODULUS shingles is sampled, so hits are spread over a passage)."""
+    marked = np.zeros(len(hashes), bool)
+    if furniture is None or len(furniture) == 0 or len(hashes) < SHINGLE_WORDS:
+        return marked
+    shingles, _ = shingle_hashes(hashes, np.array([0, len(hashes)], np.int64), SHINGLE_WORDS)
+    pos = np.flatnonzero(np.isin(shingles, furniture, assume_unique=False))
+    if len(pos) == 0:
+        return marked
+    starts, ends = pos, pos + SHINGLE_WORDS
+    # bridge gaps between consecutive hits; extend the ends by the typical distance between samples
+    bridge = np.flatnonzero(starts[1:] - ends[:-1] <= FURNITURE_GAP)
+    delta = np.zeros(len(hashes) + 1, np.int64)
+    np.add.at(delta, np.maximum(starts - FURNITURE_EDGE, 0), 1)
+    np.add.at(delta, np.minimum(ends + FURNITURE_EDGE, len(hashes)), -1)
+    np.add.at(delta, ends[bridge], 1)
+    np.add.at(delta, starts[bridge + 1], -1)
+    return np.cumsum(delta[:-1]) > 0
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
@@ -42,12 +68,15 @@ class TextView:
     capitalised: np.ndarray = field(repr=False)
     numeric: np.ndarray = field(repr=False)
 
+    story: np.ndarray = field(repr=False)  # bool: tokens not inside corpus furniture passages
+
     @classmethod
-    def build(cls, doc_id: str, text: str, cleaned: Cleaned) -> TextView:
+    def build(cls, doc_id: str, text: str, cleaned: Cleaned, furniture: np.ndarray | None = None) -> TextView:
         masked = masked_text(text, cleaned.kept)
         tb = tokenize([masked])
         to_char = byte_to_char_offsets(masked)
-        return cls(doc_id, text, cleaned, tb.hashes, to_char[tb.starts], to_char[tb.ends], tb.capitalised, tb.numeric)
+        story = ~furniture_tokens(tb.hashes, furniture)
+        return cls(doc_id, text, cleaned, tb.hashes, to_char[tb.starts], to_char[tb.ends], tb.capitalised, tb.numeric, story)
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -64,7 +93,8 @@ class TextView:
 
     @cached_property
     def token_chars(self) -> np.ndarray:
-        return (self.ends - self.starts).astype(np.int64)
+        """Characters of each token, zero for furniture: coverage is a share of the story alone."""
+        return np.where(self.story, self.ends - self.starts, 0).astype(np.int64)
 
     @cached_property
     def total_chars(self) -> int:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
+from copytrace.candidates.furniture import furniture_shingles
 from copytrace.candidates.lsh import lsh_candidates
 from copytrace.candidates.shared import shared_shingle_candidates
 from copytrace.classify import SourceEvidence, cleanest_longest, likely_source
@@ -117,7 +118,7 @@ def _load_for_view(i: int) -> tuple[str, str]:
 
 def _align_task(args: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int, Pair]]:
     pairs, exact = args
-    return align_batch(pairs, exact, ViewCache(_load_for_view, _WORKER["repeated"]))
+    return align_batch(pairs, exact, ViewCache(_load_for_view, _WORKER["repeated"], _WORKER.get("furniture")))
 
 
 class _Runner:
@@ -125,8 +126,13 @@ class _Runner:
 
     def __init__(self, workers: int, n_docs: int) -> None:
         self.workers = workers or os.cpu_count() or 1
+        self.parallel = self.workers > 1 and n_docs >= POOL_MIN_DOCS and "fork" in mp.get_all_start_methods()
         self.pool = None
-        if self.workers > 1 and n_docs >= POOL_MIN_DOCS and "fork" in mp.get_all_start_methods():
+        self.restart()
+
+    def restart(self) -> None:
+        self.close()
+        if self.parallel:
             self.pool = mp.get_context("fork").Pool(self.workers)
 
     def imap(self, fn, tasks):
@@ -138,6 +144,7 @@ class _Runner:
         if self.pool is not None:
             self.pool.close()
             self.pool.join()
+            self.pool = None
 
 
 def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Progress):
@@ -190,7 +197,10 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
             fp = _fingerprint_all(runner, n, config, progress)
             for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
                 r.lang, r.boilerplate_chars = lang, bp
-            candidates = _candidates(fp)
+            furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
+            candidates = _candidates(fp, furniture)
+            _WORKER["furniture"] = furniture
+            runner.restart()  # workers fork again so they see the furniture found after fingerprinting
             found = _align_all(runner, candidates, fp["exact"], progress)
         finally:
             runner.close()
@@ -230,12 +240,13 @@ def _fingerprint_all(runner: _Runner, n: int, config: ScanConfig, progress: _Pro
     }
 
 
-def _candidates(fp: dict) -> np.ndarray:
+def _candidates(fp: dict, furniture: np.ndarray) -> np.ndarray:
     """Rows [i, j], i < j, of every pair some index nominates."""
+    story = ~np.isin(fp["sample_hash"], furniture)
     keys = [
         _exact_candidates(fp["exact"], fp["n_tokens"] > 0),
         lsh_candidates(fp["signatures"], fp["n_shingles"] > 0),
-        shared_shingle_candidates(fp["sample_doc"], fp["sample_hash"]),
+        shared_shingle_candidates(fp["sample_doc"][story], fp["sample_hash"][story]),
     ]
     merged = np.unique(np.concatenate(keys)) if keys else np.empty(0, np.int64)
     return unpack_pair_keys(merged)

@@ -71,15 +71,18 @@ def fingerprint_batch(doc_index: np.ndarray, texts: Sequence[str], repeated: fro
 class ViewCache:
     """TextViews of the documents a batch of pairs touches, built once each (pairs arrive sorted by document)."""
 
-    def __init__(self, load: Callable[[int], tuple[str, str]], repeated: frozenset[int], size: int = 256) -> None:
-        self.load, self.repeated, self.size = load, repeated, size
+    def __init__(
+        self, load: Callable[[int], tuple[str, str]], repeated: frozenset[int], furniture: np.ndarray | None = None,
+        size: int = 256,
+    ) -> None:
+        self.load, self.repeated, self.furniture, self.size = load, repeated, furniture, size
         self._views: OrderedDict[int, TextView] = OrderedDict()
 
     def __call__(self, i: int) -> TextView:
         view = self._views.get(i)
         if view is None:
             doc_id, text = self.load(i)
-            view = TextView.build(doc_id, text, clean(text, self.repeated))
+            view = TextView.build(doc_id, text, clean(text, self.repeated), self.furniture)
             self._views[i] = view
             if len(self._views) > self.size:
                 self._views.popitem(last=False)

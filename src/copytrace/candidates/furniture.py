@@ -1,0 +1,42 @@
+"""Furniture inside the text: passages a site prints into every article ("Do you have information you want to share
+with the Huffington Post?"), with no line break to remove them by.
+
+A shingle held by many documents is either such furniture or a story copied many times. The holders tell which:
+copies of one story resemble each other as wholes, articles sharing only furniture do not. So a shingle held by at
+least MIN_HOLDERS documents whose holders, sampled in pairs, agree on under MAX_HOLDER_JACCARD of their MinHash
+rows on average, is furniture. Works on the sampled shingles (1 in SAMPLE_MODULUS), which is enough to mark any
+furniture passage of a few dozen words.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from copytrace.fingerprint.tokens import mix64
+
+MIN_HOLDERS = 8
+MAX_HOLDER_JACCARD = 0.3
+#: holder pairs compared per shingle: (0,1), (2,3), ... of its first holders.
+HOLDER_PAIRS = 4
+
+
+def furniture_shingles(sample_doc: np.ndarray, sample_hash: np.ndarray, signatures: np.ndarray) -> np.ndarray:
+    """Sorted uint64 hashes of the sampled shingles judged furniture."""
+    if len(sample_hash) == 0:
+        return np.empty(0, np.uint64)
+    with np.errstate(over="ignore"):
+        held = mix64(sample_hash ^ (sample_doc.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+    _, first = np.unique(held, return_index=True)
+    hashes, docs = sample_hash[first], sample_doc[first]
+    order = np.argsort(hashes, kind="stable")
+    hashes, docs = hashes[order], docs[order]
+    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(hashes)])))
+    common = starts[sizes >= MIN_HOLDERS]
+    if len(common) == 0:
+        return np.empty(0, np.uint64)
+    agreement = np.zeros(len(common))
+    for k in range(HOLDER_PAIRS):
+        x, y = docs[common + 2 * k], docs[common + 2 * k + 1]
+        agreement += (signatures[x] == signatures[y]).mean(axis=1)
+    agreement /= HOLDER_PAIRS
+    return np.sort(hashes[common[agreement < MAX_HOLDER_JACCARD]])
