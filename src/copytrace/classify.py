@@ -10,6 +10,7 @@ from datetime import datetime
 import numpy as np
 
 from copytrace.align.lexical import TokenPassage
+from copytrace.align.sentences import SentenceMatch, in_order_share
 from copytrace.align.view import TextView
 from copytrace.document import Kind, Pair, Passage
 
@@ -29,6 +30,19 @@ QUOTED_PASSAGE_SHARE = 0.8
 #: was cut out of the other: the containing text is the likely original.
 CONTAINED_MIN_COVERAGE = 0.8
 CONTAINER_MAX_COVERAGE = 0.6
+#: a sentence alignment names a disguised copy with at least this many matched sentences (fewer when the shorter
+#: text has fewer) covering at least MIN_SENTENCE_COVERAGE of one side.
+MIN_ALIGNED_SENTENCES = 3
+MIN_SENTENCE_COVERAGE = 0.3
+#: it replaces a verbatim verdict only when it covers this much more of a side than the verbatim passages do.
+DISGUISE_MARGIN = 0.15
+#: a spun copy: most matches on the function-word skeleton, in the source's order, sentence for sentence.
+SPUN_MIN_SKELETON_SHARE = 0.6
+SPUN_MIN_IN_ORDER = 0.9
+SPUN_MIN_SENTENCE_RATIO = 0.85
+#: a copy aligned near-verbatim overall is spun, not a near_duplicate, when at least this share of its aligned
+#: sentences has words swapped inside (a light spin: 20% of content words touch nine sentences in ten).
+SPUN_MIN_EDITED_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -46,36 +60,166 @@ def _passage_kind(p: TokenPassage, a: TextView, b: TextView, pair_kind: Kind) ->
     return Kind.SAME_STORY if quoted >= QUOTED_PASSAGE_SHARE else pair_kind
 
 
-def classify_lexical(a: TextView, b: TextView, passages: list[TokenPassage], exact: bool) -> Pair | None:
-    """The pair's kind from its verbatim passages, or None when they share nothing worth reporting."""
-    if not passages:
-        if exact:  # identical after normalisation but without a passage long enough to align: a very short text
-            whole = Passage((a.char_span(0, len(a)) if len(a) else (0, 1)), (b.char_span(0, len(b)) if len(b) else (0, 1)), Kind.EXACT, 1.0)
-            return Pair(a.id, b.id, Kind.EXACT, 1.0, 1.0, 1.0, passages=[whole])
-        return None
-    covered_a = np.unique(np.concatenate([p.covered_a for p in passages]))
-    covered_b = np.unique(np.concatenate([p.covered_b for p in passages]))
-    coverage_a, coverage_b = a.coverage(covered_a), b.coverage(covered_b)
-    free_words = min(int((~a.in_quote[covered_a]).sum()), int((~b.in_quote[covered_b]).sum()))
-    quoted_words = min(len(covered_a), len(covered_b)) - free_words
+@dataclass
+class VerbatimEvidence:
+    """What the verbatim passages of a pair amount to."""
 
+    passages: list[TokenPassage]
+    coverage_a: float
+    coverage_b: float
+    free_words: int  # matched words outside quotations (the smaller side's count)
+    quoted_words: int
+    edited_share: float = 0.0  # of A's aligned sentences, the share with words swapped inside them
+
+    @classmethod
+    def of(cls, a: TextView, b: TextView, passages: list[TokenPassage]) -> VerbatimEvidence:
+        if not passages:
+            return cls([], 0.0, 0.0, 0, 0)
+        covered_a = np.unique(np.concatenate([p.covered_a for p in passages]))
+        covered_b = np.unique(np.concatenate([p.covered_b for p in passages]))
+        free = min(int((~a.in_quote[covered_a]).sum()), int((~b.in_quote[covered_b]).sum()))
+        return cls(
+            passages, a.coverage(covered_a), b.coverage(covered_b), free,
+            min(len(covered_a), len(covered_b)) - free, _edited_share(a, covered_a),
+        )
+
+    def pair(self, a: TextView, b: TextView, kind: Kind, score: float) -> Pair:
+        out = [
+            Passage(a.char_span(p.a0, p.a1), b.char_span(p.b0, p.b1), _passage_kind(p, a, b, kind), p.score)
+            for p in self.passages
+        ]
+        return Pair(a.id, b.id, kind, _unit(score), self.coverage_a, self.coverage_b, passages=out)
+
+
+def _edited_share(a: TextView, covered: np.ndarray) -> float:
+    """Of A's sentences mostly inside passages, the share with uncovered words inside: a spinner leaves holes in
+    nearly every sentence, an editor's small changes in a few."""
+    bounds = a.sentences.bounds
+    if len(bounds) == 0:
+        return 0.0
+    mask = np.zeros(len(a), np.int64)
+    mask[covered] = 1
+    story = a.story.astype(np.int64)
+    hit = np.add.reduceat(mask * story, bounds[:, 0])
+    total = np.add.reduceat(story, bounds[:, 0])
+    aligned = (total > 0) & (hit >= 0.5 * total)
+    if not aligned.any():
+        return 0.0
+    return float(((hit < total) & aligned).sum() / aligned.sum())
+
+
+def _unit(x: float) -> float:
+    return float(min(max(x, 0.0), 1.0))
+
+
+def classify_verbatim(a: TextView, b: TextView, ev: VerbatimEvidence, exact: bool, spin: bool = False) -> Pair | None:
+    """The pair's kind from its verbatim passages alone, or None when they share nothing worth reporting."""
     if exact:
-        kind, score = Kind.EXACT, 1.0
-    elif free_words < MIN_COPY_WORDS:
-        if quoted_words < SAME_STORY_MIN_QUOTED_WORDS:
-            return None
-        kind, score = Kind.SAME_STORY, max(coverage_a, coverage_b)
-    elif min(coverage_a, coverage_b) >= NEAR_DUPLICATE_MIN_COVERAGE:
-        kind, score = Kind.NEAR_DUPLICATE, min(coverage_a, coverage_b)
-    elif free_words >= PARTIAL_MIN_WORDS or max(coverage_a, coverage_b) >= EXCERPT_MIN_COVERAGE:
-        kind, score = Kind.PARTIAL, max(coverage_a, coverage_b)
-    else:
+        if not ev.passages:  # identical after normalisation, too short to hold an aligned passage
+            whole = Passage(_whole(a), _whole(b), Kind.EXACT, 1.0)
+            return Pair(a.id, b.id, Kind.EXACT, 1.0, 1.0, 1.0, passages=[whole])
+        return ev.pair(a, b, Kind.EXACT, 1.0)
+    if not ev.passages:
         return None
-    out = [
-        Passage(a.char_span(p.a0, p.a1), b.char_span(p.b0, p.b1), _passage_kind(p, a, b, kind), p.score)
-        for p in passages
-    ]
-    return Pair(a.id, b.id, kind, float(min(max(score, 0.0), 1.0)), coverage_a, coverage_b, passages=out)
+    if ev.free_words < MIN_COPY_WORDS:
+        if ev.quoted_words < SAME_STORY_MIN_QUOTED_WORDS:
+            return None
+        return ev.pair(a, b, Kind.SAME_STORY, max(ev.coverage_a, ev.coverage_b))
+    if min(ev.coverage_a, ev.coverage_b) >= NEAR_DUPLICATE_MIN_COVERAGE:
+        kind = Kind.SPUN if spin and ev.edited_share >= SPUN_MIN_EDITED_SHARE else Kind.NEAR_DUPLICATE
+        return ev.pair(a, b, kind, min(ev.coverage_a, ev.coverage_b))
+    if ev.free_words >= PARTIAL_MIN_WORDS or max(ev.coverage_a, ev.coverage_b) >= EXCERPT_MIN_COVERAGE:
+        return ev.pair(a, b, Kind.PARTIAL, max(ev.coverage_a, ev.coverage_b))
+    return None
+
+
+def _whole(v: TextView) -> tuple[int, int]:
+    return v.char_span(0, len(v)) if len(v) else (0, max(len(v.text), 1))
+
+
+def classify_lexical(a: TextView, b: TextView, passages: list[TokenPassage], exact: bool) -> Pair | None:
+    return classify_verbatim(a, b, VerbatimEvidence.of(a, b, passages), exact)
+
+
+@dataclass
+class SentenceEvidence:
+    """What a sentence alignment amounts to: how much of each side it covers, and how it was made."""
+
+    matches: list[SentenceMatch]
+    coverage_a: float
+    coverage_b: float
+    in_order: float
+    skeleton_share: float  # matches made on the function-word skeleton (spinner's signature)
+    meaning_share: float
+    sentence_ratio: float  # sentences of the shorter side over the longer: re-splitting lowers it
+
+    @classmethod
+    def of(cls, a: TextView, b: TextView, matches: list[SentenceMatch]) -> SentenceEvidence:
+        ta, tb = a.sentences, b.sentences
+        if not matches:
+            return cls([], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        ia = np.array([m.i for m in matches])
+        jb = np.array([m.j for m in matches])
+        cov_a = float(ta.chars[ia].sum() / max(ta.chars.sum(), 1))
+        cov_b = float(tb.chars[jb].sum() / max(tb.chars.sum(), 1))
+        hows = [m.how for m in matches]
+        na, nb = int((ta.chars > 0).sum()), int((tb.chars > 0).sum())
+        return cls(
+            matches, cov_a, cov_b, in_order_share(matches), hows.count("skeleton") / len(hows),
+            hows.count("meaning") / len(hows), min(na, nb) / max(na, nb, 1),
+        )
+
+    def passages(self, a: TextView, b: TextView, kind: Kind) -> list[Passage]:
+        """Runs of matched sentences consecutive on both sides become one passage each."""
+        ta, tb = a.sentences, b.sentences
+        runs: list[list[SentenceMatch]] = []
+        for m in sorted(self.matches, key=lambda m: m.i):
+            if runs and m.i == runs[-1][-1].i + 1 and m.j == runs[-1][-1].j + 1:
+                runs[-1].append(m)
+            else:
+                runs.append([m])
+        out = []
+        for run in runs:
+            sa, sb = ta.bounds[run[0].i][0], tb.bounds[run[0].j][0]
+            ea, eb = ta.bounds[run[-1].i][1], tb.bounds[run[-1].j][1]
+            score = sum(m.score for m in run) / len(run)
+            out.append(Passage(a.char_span(int(sa), int(ea)), b.char_span(int(sb), int(eb)), kind, _unit(score)))
+        return out
+
+
+def sentence_copy_kind(a: TextView, b: TextView, ev: SentenceEvidence) -> Kind | None:
+    """spun / paraphrase / translation when the sentence alignment shows a copy, else None."""
+    shorter_sentences = min(int((a.sentences.chars > 0).sum()), int((b.sentences.chars > 0).sum()))
+    needed = min(MIN_ALIGNED_SENTENCES, max(shorter_sentences, 1))
+    if len(ev.matches) < needed or max(ev.coverage_a, ev.coverage_b) < MIN_SENTENCE_COVERAGE:
+        return None
+    if a.lang and b.lang and a.lang != b.lang:
+        return Kind.TRANSLATION
+    if ev.skeleton_share >= SPUN_MIN_SKELETON_SHARE and ev.in_order >= SPUN_MIN_IN_ORDER and ev.sentence_ratio >= SPUN_MIN_SENTENCE_RATIO:
+        return Kind.SPUN
+    return Kind.PARAPHRASE
+
+
+def classify_sentences(a: TextView, b: TextView, ev: SentenceEvidence) -> Pair | None:
+    kind = sentence_copy_kind(a, b, ev)
+    if kind is None:
+        return None
+    score = (ev.coverage_a + ev.coverage_b) / 2
+    return Pair(a.id, b.id, kind, _unit(score), ev.coverage_a, ev.coverage_b, passages=ev.passages(a, b, kind))
+
+
+def classify_pair(a: TextView, b: TextView, verbatim: VerbatimEvidence, exact: bool, sentences: SentenceEvidence | None) -> Pair | None:
+    """The cascade: exact and near-duplicates stand on verbatim evidence; otherwise a sentence alignment that covers
+    clearly more than the verbatim passages names a disguised copy; otherwise the verbatim verdict stands."""
+    lexical = classify_verbatim(a, b, verbatim, exact, spin=sentences is not None)
+    if lexical is not None and lexical.kind in (Kind.EXACT, Kind.NEAR_DUPLICATE, Kind.SPUN):
+        return lexical
+    if sentences is not None:
+        disguised = classify_sentences(a, b, sentences)
+        verbatim_cover = max(verbatim.coverage_a, verbatim.coverage_b) if lexical and lexical.kind.is_copy else 0.0
+        if disguised is not None and max(disguised.coverage_a, disguised.coverage_b) >= verbatim_cover + DISGUISE_MARGIN:
+            return disguised
+    return lexical
 
 
 def _parse_date(value: str | None) -> datetime | None:

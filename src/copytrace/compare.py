@@ -4,7 +4,7 @@ from __future__ import annotations
 from copytrace.classify import SourceEvidence, likely_source
 from copytrace.document import Document, Pair
 from copytrace.engine.local import ScanConfig
-from copytrace.engine.stages import align_pair, cleaned_view
+from copytrace.engine.stages import align_pair, cleaned_view, detect_language, normal_form
 from copytrace.fingerprint.lexical import exact_hashes
 from copytrace.fingerprint.tokens import tokenize
 
@@ -14,9 +14,12 @@ def compare_documents(a: Document, b: Document, config: ScanConfig | None = None
 
     Corpus-level furniture (lines repeated across many documents) cannot be known from two texts alone; pattern
     furniture and "Related Posts" tails are still removed."""
-    va, vb = cleaned_view(a.id, a.text), cleaned_view(b.id, b.text)
-    exact = bool(exact_hashes(tokenize([a.text]))[0] == exact_hashes(tokenize([b.text]))[0])
-    pair = align_pair(va, vb, exact)
+    config = config or ScanConfig()
+    va = cleaned_view(a.id, a.text, lang=detect_language(a.text))
+    vb = cleaned_view(b.id, b.text, lang=detect_language(b.text))
+    hashes = exact_hashes(tokenize([normal_form(a.text), normal_form(b.text)]))
+    exact = bool(hashes[0] == hashes[1])
+    pair = align_pair(va, vb, exact, config.layers)
     if pair is not None:
         ev = [SourceEvidence(d.id, d.date, len(d.text), len(d.text) - v.cleaned.chars) for d, v in ((a, va), (b, vb))]
         pair.source = likely_source(pair, *ev)

@@ -69,14 +69,19 @@ class TextView:
     numeric: np.ndarray = field(repr=False)
 
     story: np.ndarray = field(repr=False)  # bool: tokens not inside corpus furniture passages
+    lang: str | None = None
 
     @classmethod
-    def build(cls, doc_id: str, text: str, cleaned: Cleaned, furniture: np.ndarray | None = None) -> TextView:
+    def build(
+        cls, doc_id: str, text: str, cleaned: Cleaned, furniture: np.ndarray | None = None, lang: str | None = None
+    ) -> TextView:
         masked = masked_text(text, cleaned.kept)
         tb = tokenize([masked])
         to_char = byte_to_char_offsets(masked)
         story = ~furniture_tokens(tb.hashes, furniture)
-        return cls(doc_id, text, cleaned, tb.hashes, to_char[tb.starts], to_char[tb.ends], tb.capitalised, tb.numeric, story)
+        return cls(
+            doc_id, text, cleaned, tb.hashes, to_char[tb.starts], to_char[tb.ends], tb.capitalised, tb.numeric, story, lang
+        )
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -90,6 +95,22 @@ class TextView:
         bounds = np.array(spans, dtype=np.int64).ravel()
         # a token is inside a quote when an odd number of quote boundaries precede its start
         return (np.searchsorted(bounds, self.starts, side="right") % 2) == 1
+
+    @cached_property
+    def sentences(self):
+        """The document's sentence table (align.sentences), built on first use."""
+        from copytrace.align.sentences import sentence_table
+
+        return sentence_table(self)
+
+    @cached_property
+    def sentence_embeddings(self) -> np.ndarray:
+        """One multilingual embedding per sentence, computed once per document and reused for all its pairs."""
+        from copytrace.align.sentences import sentence_text
+        from copytrace.fingerprint.embed import embedder
+
+        table = self.sentences
+        return embedder().encode([sentence_text(self, table, k) for k in range(len(table))])
 
     @cached_property
     def token_chars(self) -> np.ndarray:

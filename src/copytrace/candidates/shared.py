@@ -15,12 +15,14 @@ MIN_SHARED = 3
 MAX_DOC_FREQ = 50
 
 
-def shared_shingle_candidates(sample_doc: np.ndarray, sample_hash: np.ndarray, min_shared: int = MIN_SHARED) -> np.ndarray:
-    """Pair keys of documents sharing at least min_shared distinct sampled shingles."""
+def shared_shingle_candidates(
+    sample_doc: np.ndarray, sample_hash: np.ndarray, min_shared: int = MIN_SHARED, max_doc_freq: int = MAX_DOC_FREQ
+) -> np.ndarray:
+    """Pair keys of documents sharing at least min_shared distinct sampled keys (shingles, skeleton n-grams...)."""
     if len(sample_hash) == 0:
         return np.empty(0, np.int64)
     # a document holds each shingle once, so repeats inside one text cannot fake a shared passage
     with np.errstate(over="ignore"):
         held = mix64(sample_hash ^ (sample_doc.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
     _, first = np.unique(held, return_index=True)
-    return count_pairs(pairs_sharing_keys(sample_hash[first], sample_doc[first], MAX_DOC_FREQ), min_shared)
+    return count_pairs(pairs_sharing_keys(sample_hash[first], sample_doc[first], max_doc_freq), min_shared)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
+from copytrace.candidates.crosslingual import crosslingual_candidates
 from copytrace.candidates.furniture import furniture_shingles
 from copytrace.candidates.lsh import lsh_candidates
 from copytrace.candidates.shared import shared_shingle_candidates
@@ -24,15 +25,17 @@ from copytrace.clean import short_line_keys
 from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS
 from copytrace.cluster import Cluster, build_clusters
 from copytrace.document import Document, Pair, Skip
-from copytrace.engine.stages import FingerprintBatch, ViewCache, align_batch, fingerprint_batch
+from copytrace.engine.stages import LAYERS, FingerprintBatch, ViewCache, align_batch, fingerprint_batch
 from copytrace.engine.store import TextStore
 from copytrace.read import RecordFields, read_inputs
 
-LAYERS = ("lexical", "spin", "semantic")
 #: documents per fingerprint batch: big enough that numpy's per-call cost vanishes, small enough for bounded memory.
 BATCH_SIZE = 1000
 #: candidate pairs per align task.
 ALIGN_CHUNK = 500
+#: sampled skeleton n-grams / content-word pairs two documents must share to be compared sentence by sentence.
+SKELETON_MIN_SHARED = 3
+CONTENT_PAIRS_MIN_SHARED = 4
 #: below this many documents a process pool costs more than it saves.
 POOL_MIN_DOCS = 3000
 
@@ -109,16 +112,17 @@ _WORKER: dict = {}
 
 def _fingerprint_task(indices: np.ndarray) -> FingerprintBatch:
     store: TextStore = _WORKER["store"]
-    return fingerprint_batch(indices, store.get_many(indices), _WORKER["repeated"])
+    return fingerprint_batch(indices, store.get_many(indices), _WORKER["repeated"], _WORKER["layers"])
 
 
-def _load_for_view(i: int) -> tuple[str, str]:
-    return _WORKER["ids"][i], _WORKER["store"].get(i)
+def _load_for_view(i: int) -> tuple[str, str, str | None]:
+    return _WORKER["ids"][i], _WORKER["store"].get(i), _WORKER["langs"][i]
 
 
 def _align_task(args: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int, Pair]]:
     pairs, exact = args
-    return align_batch(pairs, exact, ViewCache(_load_for_view, _WORKER["repeated"], _WORKER.get("furniture")))
+    views = ViewCache(_load_for_view, _WORKER["repeated"], _WORKER.get("furniture"))
+    return align_batch(pairs, exact, views, _WORKER["layers"])
 
 
 class _Runner:
@@ -191,15 +195,15 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
     try:
         records, skips, repeated = _read_all(items, store, progress)
         n = len(records)
-        _WORKER.update(store=store, repeated=repeated, ids=[r.id for r in records])
+        _WORKER.update(store=store, repeated=repeated, ids=[r.id for r in records], layers=config.layers)
         runner = _Runner(config.workers, n)
         try:
             fp = _fingerprint_all(runner, n, config, progress)
             for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
                 r.lang, r.boilerplate_chars = lang, bp
             furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
-            candidates = _candidates(fp, furniture)
-            _WORKER["furniture"] = furniture
+            candidates = _candidates(fp, furniture, config.layers)
+            _WORKER.update(furniture=furniture, langs=fp["langs"])
             runner.restart()  # workers fork again so they see the furniture found after fingerprinting
             found = _align_all(runner, candidates, fp["exact"], progress)
         finally:
@@ -228,7 +232,12 @@ def _fingerprint_all(runner: _Runner, n: int, config: ScanConfig, progress: _Pro
         return {"langs": [], "boilerplate_chars": np.zeros(0, np.int64), "exact": np.zeros(0, np.uint64),
                 "signatures": np.zeros((0, 1), np.uint32), "n_shingles": np.zeros(0, np.int64),
                 "n_tokens": np.zeros(0, np.int64), "sample_doc": np.zeros(0, np.int64), "sample_hash": np.zeros(0, np.uint64)}
+    spin = {}
+    if parts[0].spin is not None:
+        for name in ("skeleton_doc", "skeleton_hash", "content_doc", "content_hash", "anchor_doc", "anchor_hash"):
+            spin[name] = np.concatenate([getattr(p.spin, name) for p in parts])
     return {
+        **spin,
         "langs": [lang for p in parts for lang in p.langs],
         "boilerplate_chars": np.concatenate([p.boilerplate_chars for p in parts]),
         "exact": np.concatenate([p.lexical.exact for p in parts]),
@@ -240,7 +249,7 @@ def _fingerprint_all(runner: _Runner, n: int, config: ScanConfig, progress: _Pro
     }
 
 
-def _candidates(fp: dict, furniture: np.ndarray) -> np.ndarray:
+def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...]) -> np.ndarray:
     """Rows [i, j], i < j, of every pair some index nominates."""
     story = ~np.isin(fp["sample_hash"], furniture)
     keys = [
@@ -248,6 +257,11 @@ def _candidates(fp: dict, furniture: np.ndarray) -> np.ndarray:
         lsh_candidates(fp["signatures"], fp["n_shingles"] > 0),
         shared_shingle_candidates(fp["sample_doc"][story], fp["sample_hash"][story]),
     ]
+    if "skeleton_doc" in fp:
+        keys.append(shared_shingle_candidates(fp["skeleton_doc"], fp["skeleton_hash"], SKELETON_MIN_SHARED))
+        keys.append(shared_shingle_candidates(fp["content_doc"], fp["content_hash"], CONTENT_PAIRS_MIN_SHARED))
+    if "semantic" in layers and "anchor_doc" in fp:
+        keys.append(crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"]))
     merged = np.unique(np.concatenate(keys)) if keys else np.empty(0, np.int64)
     return unpack_pair_keys(merged)
 

@@ -9,16 +9,26 @@ from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import unicodedata
+
 import numpy as np
 
 from copytrace.align.lexical import align_verbatim
 from copytrace.align.view import TextView
-from copytrace.classify import classify_lexical
+from copytrace.align.sentences import match_sentences
+from copytrace.classify import (
+    NEAR_DUPLICATE_MIN_COVERAGE, SentenceEvidence, VerbatimEvidence, classify_pair, sentence_copy_kind,
+)
 from copytrace.clean import Cleaned, clean
 from copytrace.document import Pair
 from copytrace.fingerprint.lexical import LexicalFingerprints, exact_hashes, lexical_fingerprints
+from copytrace.fingerprint.spin import SpinFingerprints, spin_fingerprints
 from copytrace.fingerprint.tokens import tokenize
 
+LAYERS = ("lexical", "spin", "semantic")
+#: a same-language pair goes to the embedding model only when lexically matched sentences already cover this much
+#: of one side: below it, the pair is an ordinary candidate that shares a few sentences' worth of words.
+MEANING_MIN_LEXICAL_COVERAGE = 0.15
 #: characters of cleaned text that language identification looks at: plenty for a reliable call, and cheap.
 LANG_SAMPLE_CHARS = 600
 
@@ -45,19 +55,35 @@ class FingerprintBatch:
     clean_chars: np.ndarray
     boilerplate_chars: np.ndarray
     langs: list[str | None] = field(default_factory=list)
+    spin: SpinFingerprints | None = None
 
 
-def fingerprint_batch(doc_index: np.ndarray, texts: Sequence[str], repeated: frozenset[int]) -> FingerprintBatch:
+def normal_form(text: str) -> str:
+    """Unicode compatibility form (NFKC), without byte-order marks: the same words typed differently hash alike."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).replace("\ufeff", "")
+
+
+def fingerprint_batch(
+    doc_index: np.ndarray, texts: Sequence[str], repeated: frozenset[int], layers: tuple[str, ...] = LAYERS
+) -> FingerprintBatch:
     cleaned = [clean(t, repeated) for t in texts]
-    story = [c.text(t) for c, t in zip(cleaned, texts)]
+    story = [normal_form(c.text(t)) for c, t in zip(cleaned, texts)]
     tokens = tokenize(story)
     lex = lexical_fingerprints(tokens)
     lex.sample_doc = doc_index[lex.sample_doc]
+    spin = None
+    if "spin" in layers or "semantic" in layers:
+        spin = spin_fingerprints(tokens)
+        spin.skeleton_doc, spin.content_doc, spin.anchor_doc = (
+            doc_index[spin.skeleton_doc], doc_index[spin.content_doc], doc_index[spin.anchor_doc]
+        )
     # `exact` means identical before furniture is removed (a repost in other furniture is a near_duplicate):
     # texts that lost furniture are hashed again whole.
     furnished = [k for k, c in enumerate(cleaned) if c.boilerplate_chars]
     if furnished:
-        lex.exact[furnished] = exact_hashes(tokenize([texts[k] for k in furnished]))
+        lex.exact[furnished] = exact_hashes(tokenize([normal_form(texts[k]) for k in furnished]))
     return FingerprintBatch(
         doc_index=doc_index,
         lexical=lex,
@@ -65,6 +91,7 @@ def fingerprint_batch(doc_index: np.ndarray, texts: Sequence[str], repeated: fro
         clean_chars=np.array([c.chars for c in cleaned], np.int64),
         boilerplate_chars=np.array([c.boilerplate_chars for c in cleaned], np.int64),
         langs=[detect_language(s) for s in story],
+        spin=spin,
     )
 
 
@@ -72,8 +99,8 @@ class ViewCache:
     """TextViews of the documents a batch of pairs touches, built once each (pairs arrive sorted by document)."""
 
     def __init__(
-        self, load: Callable[[int], tuple[str, str]], repeated: frozenset[int], furniture: np.ndarray | None = None,
-        size: int = 256,
+        self, load: Callable[[int], tuple[str, str, str | None]], repeated: frozenset[int],
+        furniture: np.ndarray | None = None, size: int = 256,
     ) -> None:
         self.load, self.repeated, self.furniture, self.size = load, repeated, furniture, size
         self._views: OrderedDict[int, TextView] = OrderedDict()
@@ -81,8 +108,8 @@ class ViewCache:
     def __call__(self, i: int) -> TextView:
         view = self._views.get(i)
         if view is None:
-            doc_id, text = self.load(i)
-            view = TextView.build(doc_id, text, clean(text, self.repeated), self.furniture)
+            doc_id, text, lang = self.load(i)
+            view = TextView.build(doc_id, text, clean(text, self.repeated), self.furniture, lang)
             self._views[i] = view
             if len(self._views) > self.size:
                 self._views.popitem(last=False)
@@ -91,22 +118,47 @@ class ViewCache:
         return view
 
 
-def align_pair(a: TextView, b: TextView, exact: bool) -> Pair | None:
-    return classify_lexical(a, b, align_verbatim(a, b), exact)
+def _needs_meaning(a: TextView, b: TextView, lexical: SentenceEvidence) -> bool:
+    """Embeddings are dear: only for pairs across languages, or where the lexical sentence evidence is suggestive
+    but not conclusive (some sentences match, too few to call it a copy)."""
+    if a.lang and b.lang and a.lang != b.lang:
+        return True
+    if sentence_copy_kind(a, b, lexical) is not None:
+        return False
+    return max(lexical.coverage_a, lexical.coverage_b) >= MEANING_MIN_LEXICAL_COVERAGE
 
 
-def align_batch(pairs: np.ndarray, exact: np.ndarray, views: ViewCache) -> list[tuple[int, int, Pair]]:
+def align_pair(a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = LAYERS) -> Pair | None:
+    """The cascade for one candidate pair: verbatim passages; then sentence alignment on skeleton and content
+    words (spin layer); then on meaning (semantic layer), only where the cheaper evidence leaves it open."""
+    verbatim = VerbatimEvidence.of(a, b, align_verbatim(a, b))
+    sentences = None
+    disguise = "spin" in layers or "semantic" in layers
+    settled = exact or min(verbatim.coverage_a, verbatim.coverage_b) >= NEAR_DUPLICATE_MIN_COVERAGE
+    if disguise and settled:
+        sentences = SentenceEvidence.of(a, b, [])  # marks the spin layer as on, for telling spun from near-duplicate
+    elif disguise:
+        sentences = SentenceEvidence.of(a, b, match_sentences(a.sentences, b.sentences))
+        if "semantic" in layers and _needs_meaning(a, b, sentences):
+            matches = match_sentences(a.sentences, b.sentences, a.sentence_embeddings, b.sentence_embeddings)
+            sentences = SentenceEvidence.of(a, b, matches)
+    return classify_pair(a, b, verbatim, exact, sentences)
+
+
+def align_batch(
+    pairs: np.ndarray, exact: np.ndarray, views: ViewCache, layers: tuple[str, ...] = LAYERS
+) -> list[tuple[int, int, Pair]]:
     """Classified pairs (with their document numbers) for candidate pairs (rows of [i, j])."""
     out = []
     for (i, j), is_exact in zip(pairs.tolist(), exact.tolist()):
-        pair = align_pair(views(i), views(j), bool(is_exact))
+        pair = align_pair(views(i), views(j), bool(is_exact), layers)
         if pair is not None:
             out.append((i, j, pair))
     return out
 
 
-def cleaned_view(doc_id: str, text: str, repeated: frozenset[int] = frozenset()) -> TextView:
-    return TextView.build(doc_id, text, clean(text, repeated))
+def cleaned_view(doc_id: str, text: str, repeated: frozenset[int] = frozenset(), lang: str | None = None) -> TextView:
+    return TextView.build(doc_id, text, clean(text, repeated), lang=lang)
 
 
 __all__ = ["Cleaned", "FingerprintBatch", "ViewCache", "align_batch", "align_pair", "cleaned_view", "fingerprint_batch"]

@@ -1,0 +1,191 @@
+"""Sentence-level alignment for copies that share few verbatim runs: spun, paraphrased and translated copies.
+
+Each sentence is described three ways, quotations masked out (reports of one event share quotes legitimately):
+- skeleton: trigrams of its function-word sequence. A spinner swaps content words and keeps these in order, so a
+  spun sentence keeps nearly all of them while an unrelated sentence shares few (Stamatatos 2011);
+- content: its lower-case content words (names excluded: independent reports share names);
+- meaning: its multilingual sentence embedding (semantic layer only; computed lazily, once per document).
+A sentence pair matches on skeleton, on content, or on meaning; each sentence of the shorter side keeps its best
+match. For embeddings a match must also stand out from the sentence's other neighbours (margin scoring, Artetxe
+and Schwenk 2019), because sentences of one story resemble each other in any language.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from copytrace.align.view import TextView
+from copytrace.fingerprint.tokens import shingle_hashes
+from copytrace.fingerprint.words import is_function
+
+# A sentence ends at . ! ? (with closing quotes or brackets) before a capital, digit or opening quote, or at a line
+# break. Initials ("Laura K. Cooper") and common abbreviations do not end one.
+_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9À-ÖØ-Þ])|\n\s*")
+_ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st jr sr no vs gen gov sen rep lt col capt prof inc co corp ltd mt ft u.s u.k e.g i.e jan feb "
+    "aug sept sep oct nov dec".split()
+)
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?][\"”’)\]]*\s*$")
+
+SKELETON_GRAM = 3
+#: a sentence needs this many skeleton trigrams / content words to be compared on them at all.
+MIN_SKELETON_GRAMS = 3
+MIN_CONTENT_WORDS = 3
+#: a spun sentence keeps its function-word order: most of its skeleton trigrams recur in its source sentence,
+#: and some content words (those the spinner left) with them.
+SPIN_SKELETON_DICE = 0.5
+SPIN_CONTENT_DICE = 0.1
+#: a reworded sentence keeps most of its content words.
+PARAPHRASE_CONTENT_DICE = 0.45
+#: embedding match: cosine at least this, and this much above the mean of each side's K nearest other sentences.
+EMBEDDING_MIN_COSINE = 0.55
+EMBEDDING_MIN_MARGIN = 1.12
+MARGIN_NEIGHBOURS = 3
+
+
+@dataclass
+class SentenceTable:
+    """A document's sentences as token ranges, with the sets each is compared on."""
+
+    bounds: np.ndarray  # (n, 2) token ranges [start, end)
+    skeleton: list[np.ndarray]
+    content: list[np.ndarray]
+    chars: np.ndarray  # story characters of each sentence, quotes excluded
+
+    def __len__(self) -> int:
+        return len(self.bounds)
+
+
+def _sentence_starts(text: str) -> np.ndarray:
+    """Character offsets where a new sentence begins."""
+    starts = [0]
+    for m in _BOUNDARY.finditer(text):
+        if m.group().startswith(("\n", "\r")) or m.group()[0].isspace():
+            starts.append(m.end())
+            continue
+        before = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.end())
+        word = before.group(1).lower().rstrip(".") if before else ""
+        if (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS:
+            continue
+        starts.append(m.end())
+    return np.array(sorted(set(starts)), dtype=np.int64)
+
+
+def sentence_table(view: TextView) -> SentenceTable:
+    n_tok = len(view)
+    if n_tok == 0:
+        return SentenceTable(np.zeros((0, 2), np.int64), [], [], np.zeros(0, np.int64))
+    sentence_of = np.searchsorted(_sentence_starts(view.text), view.starts, side="right") - 1
+    cuts = np.flatnonzero(np.diff(sentence_of)) + 1
+    bounds = np.stack([np.concatenate(([0], cuts)), np.concatenate((cuts, [n_tok]))], axis=1)
+    usable = view.story & ~view.in_quote
+    function = is_function(view.hashes)
+    sentence_initial = np.zeros(n_tok, bool)
+    sentence_initial[bounds[:, 0]] = True
+    content_token = usable & ~function & ~view.numeric & (~view.capitalised | sentence_initial)
+    skeleton, content = [], []
+    for s, e in bounds.tolist():
+        f = view.hashes[s:e][function[s:e] & usable[s:e]]
+        grams, _ = shingle_hashes(f, np.array([0, len(f)], np.int64), SKELETON_GRAM)
+        skeleton.append(np.unique(grams))
+        content.append(np.unique(view.hashes[s:e][content_token[s:e]]))
+    chars = np.add.reduceat(np.where(usable, view.token_chars, 0), bounds[:, 0])
+    return SentenceTable(bounds, skeleton, content, chars)
+
+
+def _dice(sets_a: list[np.ndarray], sets_b: list[np.ndarray], min_size: int) -> np.ndarray:
+    """(m, n) Dice coefficients between the sets; 0 where either set is smaller than min_size."""
+    m, n = len(sets_a), len(sets_b)
+    out = np.zeros((m, n))
+    if m == 0 or n == 0:
+        return out
+    vocab, inverse = np.unique(np.concatenate(sets_a + sets_b + [np.empty(0, np.uint64)]), return_inverse=True)
+    if len(vocab) == 0:
+        return out
+    sizes = np.array([len(s) for s in sets_a + sets_b])
+    incidence = np.zeros((m + n, len(vocab)), np.float32)
+    rows = np.repeat(np.arange(m + n), sizes)
+    incidence[rows, inverse] = 1.0
+    inter = incidence[:m] @ incidence[m:].T
+    sa, sb = sizes[:m, None], sizes[None, m:]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where((sa >= min_size) & (sb >= min_size), 2 * inter / (sa + sb), 0.0)
+    return out
+
+
+def margin_scores(cos: np.ndarray, k: int = MARGIN_NEIGHBOURS) -> np.ndarray:
+    """Ratio margin: cos(x, y) over the mean of x's and y's k best cosines (Artetxe and Schwenk 2019)."""
+    if cos.size == 0:
+        return cos
+    ka, kb = min(k, cos.shape[1]), min(k, cos.shape[0])
+    nn_a = np.sort(cos, axis=1)[:, -ka:].mean(axis=1)
+    nn_b = np.sort(cos, axis=0)[-kb:, :].mean(axis=0)
+    return cos / np.maximum((nn_a[:, None] + nn_b[None, :]) / 2, 1e-6)
+
+
+@dataclass
+class SentenceMatch:
+    i: int  # sentence of A
+    j: int  # sentence of B
+    score: float
+    how: str  # "skeleton" | "content" | "meaning"
+
+
+def match_sentences(
+    ta: SentenceTable, tb: SentenceTable, emb_a: np.ndarray | None = None, emb_b: np.ndarray | None = None
+) -> list[SentenceMatch]:
+    """Each sentence's best counterpart on the other side, by skeleton, content or meaning, one-to-one."""
+    if len(ta) == 0 or len(tb) == 0:
+        return []
+    skel = _dice(ta.skeleton, tb.skeleton, MIN_SKELETON_GRAMS)
+    cont = _dice(ta.content, tb.content, MIN_CONTENT_WORDS)
+    spun = (skel >= SPIN_SKELETON_DICE) & (cont >= SPIN_CONTENT_DICE)
+    reworded = cont >= PARAPHRASE_CONTENT_DICE
+    score = np.where(spun, (skel + cont) / 2, 0.0)
+    score = np.maximum(score, np.where(reworded, cont, 0.0))
+    how = np.where(spun, 0, np.where(reworded, 1, -1))
+    if emb_a is not None and emb_b is not None and len(emb_a) and len(emb_b):
+        cos = emb_a @ emb_b.T
+        meaning = (cos >= EMBEDDING_MIN_COSINE) & (margin_scores(cos) >= EMBEDDING_MIN_MARGIN)
+        # quoted or furniture-only sentences carry no evidence of their own
+        meaning &= (ta.chars[:, None] > 0) & (tb.chars[None, :] > 0)
+        better = meaning & (cos > score)
+        score = np.where(better, cos, score)
+        how = np.where(better, 2, how)
+    # greedy one-to-one by score: a sentence pairs once, so repeated boilerplate-like sentences cannot pile up
+    order = np.argsort(-score, axis=None)
+    used_a, used_b, out = set(), set(), []
+    for flat in order.tolist():
+        i, j = divmod(flat, score.shape[1])
+        if score[i, j] <= 0:
+            break
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        out.append(SentenceMatch(i, j, float(score[i, j]), ("skeleton", "content", "meaning")[how[i, j]]))
+    return sorted(out, key=lambda s: s.i)
+
+
+def in_order_share(matches: list[SentenceMatch]) -> float:
+    """Share of matches on the longest chain increasing in both texts (1.0: the copy keeps the source's order)."""
+    if not matches:
+        return 0.0
+    js = [m.j for m in sorted(matches, key=lambda m: m.i)]
+    tails: list[int] = []
+    import bisect
+
+    for j in js:
+        k = bisect.bisect_left(tails, j)
+        if k == len(tails):
+            tails.append(j)
+        else:
+            tails[k] = j
+    return len(tails) / len(js)
+
+
+def sentence_text(view: TextView, table: SentenceTable, k: int) -> str:
+    s, e = table.bounds[k]
+    return view.text[int(view.starts[s]):int(view.ends[e - 1])]

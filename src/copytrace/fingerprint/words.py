@@ -1,0 +1,44 @@
+"""Closed-class English words: the skeleton a spinner leaves in place.
+
+Article spinners swap content words (nouns, verbs, adjectives, adverbs) for synonyms and keep the function words
+and their order (Stamatatos 2011; PAN 2012 stopword n-grams). Words that spinners themselves like to rewrite are left
+out on purpose: "said" (-> "stated"), "also" (-> "additionally"), "however", "many" (-> "numerous"), "about"
+(-> "approximately"), "big"/"new" and the like are content words to a spinner.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from copytrace.fingerprint.tokens import tokenize
+
+FUNCTION_WORDS = tuple("""
+a an the this that these those
+i me my mine we us our ours you your yours he him his she her hers it its they them their theirs
+myself yourself himself herself itself ourselves themselves
+who whom whose which what where when why how whether
+and or but nor so yet if then than because although though while unless until since as
+of in on at by for with from to into onto upon over under between among through during before after
+above below against across along around behind beyond within without toward towards via
+is am are was were be been being has have had having do does did
+will would shall should can could may might must
+not no there here all any each every both either neither some such other another same own
+""".split())
+
+#: function words so frequent that an n-gram made only of them says nothing (PAN 2012's exclusion set)
+TRIVIAL_WORDS = ("the", "of", "and", "a", "in", "to")
+
+
+def _hashes(words: tuple[str, ...]) -> np.ndarray:
+    return np.sort(tokenize([" ".join(words)]).hashes)
+
+
+FUNCTION_HASHES = _hashes(FUNCTION_WORDS)
+TRIVIAL_HASHES = _hashes(TRIVIAL_WORDS)
+
+
+def is_function(hashes: np.ndarray) -> np.ndarray:
+    return np.isin(hashes, FUNCTION_HASHES)
+
+
+def is_trivial(hashes: np.ndarray) -> np.ndarray:
+    return np.isin(hashes, TRIVIAL_HASHES)
