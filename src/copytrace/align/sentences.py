@@ -47,11 +47,11 @@ MARGIN_NEIGHBOURS = 3
 
 @dataclass
 class SentenceTable:
-    """A document's sentences as token ranges, with the sets each is compared on."""
+    """A document's sentences as token ranges, and the (sentence, key) sets each is compared on."""
 
     bounds: np.ndarray  # (n, 2) token ranges [start, end)
-    skeleton: list[np.ndarray]
-    content: list[np.ndarray]
+    skeleton: tuple[np.ndarray, np.ndarray]  # (sentence index, key) rows, each key once per sentence
+    content: tuple[np.ndarray, np.ndarray]
     chars: np.ndarray  # story characters of each sentence, quotes excluded
 
     def __len__(self) -> int:
@@ -62,7 +62,7 @@ def _sentence_starts(text: str) -> np.ndarray:
     """Character offsets where a new sentence begins."""
     starts = [0]
     for m in _BOUNDARY.finditer(text):
-        if m.group().startswith(("\n", "\r")) or m.group()[0].isspace():
+        if m.group()[0].isspace():
             starts.append(m.end())
             continue
         before = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.end())
@@ -73,45 +73,65 @@ def _sentence_starts(text: str) -> np.ndarray:
     return np.array(sorted(set(starts)), dtype=np.int64)
 
 
+def _unique_rows(sentence: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(sentence, key) rows with repeats inside a sentence removed."""
+    if len(keys) == 0:
+        return sentence.astype(np.int64), keys
+    with np.errstate(over="ignore"):
+        tagged = keys ^ (sentence.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
+    _, first = np.unique(tagged, return_index=True)
+    return sentence[first].astype(np.int64), keys[first]
+
+
 def sentence_table(view: TextView) -> SentenceTable:
     n_tok = len(view)
     if n_tok == 0:
-        return SentenceTable(np.zeros((0, 2), np.int64), [], [], np.zeros(0, np.int64))
+        empty = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
+        return SentenceTable(np.zeros((0, 2), np.int64), empty, empty, np.zeros(0, np.int64))
     sentence_of = np.searchsorted(_sentence_starts(view.text), view.starts, side="right") - 1
     cuts = np.flatnonzero(np.diff(sentence_of)) + 1
     bounds = np.stack([np.concatenate(([0], cuts)), np.concatenate((cuts, [n_tok]))], axis=1)
+    sentence = np.repeat(np.arange(len(bounds)), bounds[:, 1] - bounds[:, 0])
     usable = view.story & ~view.in_quote
     function = is_function(view.hashes)
     sentence_initial = np.zeros(n_tok, bool)
     sentence_initial[bounds[:, 0]] = True
+
+    # skeleton trigrams: sentences play the part of documents, so n-grams never cross a sentence border
+    keep = function & usable
+    f_hashes, f_sentence = view.hashes[keep], sentence[keep]
+    f_offsets = np.searchsorted(f_sentence, np.arange(len(bounds) + 1))
+    grams, g_offsets = shingle_hashes(f_hashes, f_offsets, SKELETON_GRAM)
+    g_sentence = np.repeat(np.arange(len(bounds)), np.diff(g_offsets))
+    skeleton = _unique_rows(g_sentence, grams)
+
     content_token = usable & ~function & ~view.numeric & (~view.capitalised | sentence_initial)
-    skeleton, content = [], []
-    for s, e in bounds.tolist():
-        f = view.hashes[s:e][function[s:e] & usable[s:e]]
-        grams, _ = shingle_hashes(f, np.array([0, len(f)], np.int64), SKELETON_GRAM)
-        skeleton.append(np.unique(grams))
-        content.append(np.unique(view.hashes[s:e][content_token[s:e]]))
+    content = _unique_rows(sentence[content_token], view.hashes[content_token])
     chars = np.add.reduceat(np.where(usable, view.token_chars, 0), bounds[:, 0])
     return SentenceTable(bounds, skeleton, content, chars)
 
 
-def _dice(sets_a: list[np.ndarray], sets_b: list[np.ndarray], min_size: int) -> np.ndarray:
-    """(m, n) Dice coefficients between the sets; 0 where either set is smaller than min_size."""
-    m, n = len(sets_a), len(sets_b)
+def _dice(rows_a: tuple[np.ndarray, np.ndarray], rows_b: tuple[np.ndarray, np.ndarray], m: int, n: int,
+          min_size: int) -> np.ndarray:
+    """(m, n) Dice coefficients between the sentences' key sets; 0 where either set is smaller than min_size."""
+    sa, ka = rows_a
+    sb, kb = rows_b
     out = np.zeros((m, n))
-    if m == 0 or n == 0:
+    if m == 0 or n == 0 or len(ka) == 0 or len(kb) == 0:
         return out
-    vocab, inverse = np.unique(np.concatenate(sets_a + sets_b + [np.empty(0, np.uint64)]), return_inverse=True)
-    if len(vocab) == 0:
-        return out
-    sizes = np.array([len(s) for s in sets_a + sets_b])
-    incidence = np.zeros((m + n, len(vocab)), np.float32)
-    rows = np.repeat(np.arange(m + n), sizes)
-    incidence[rows, inverse] = 1.0
-    inter = incidence[:m] @ incidence[m:].T
-    sa, sb = sizes[:m, None], sizes[None, m:]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out = np.where((sa >= min_size) & (sb >= min_size), 2 * inter / (sa + sb), 0.0)
+    size_a = np.bincount(sa, minlength=m)
+    size_b = np.bincount(sb, minlength=n)
+    order = np.argsort(kb, kind="stable")
+    kb_sorted, sb_sorted = kb[order], sb[order]
+    lo = np.searchsorted(kb_sorted, ka, "left")
+    count = np.searchsorted(kb_sorted, ka, "right") - lo
+    i = np.repeat(sa, count)
+    within = np.arange(len(i)) - np.repeat(np.cumsum(count) - count, count)
+    j = sb_sorted[np.repeat(lo, count) + within]
+    inter = np.bincount(i * n + j, minlength=m * n).reshape(m, n)
+    total = size_a[:, None] + size_b[None, :]
+    ok = (size_a[:, None] >= min_size) & (size_b[None, :] >= min_size)
+    np.divide(2 * inter, total, out=out, where=ok & (total > 0))
     return out
 
 
@@ -139,8 +159,8 @@ def match_sentences(
     """Each sentence's best counterpart on the other side, by skeleton, content or meaning, one-to-one."""
     if len(ta) == 0 or len(tb) == 0:
         return []
-    skel = _dice(ta.skeleton, tb.skeleton, MIN_SKELETON_GRAMS)
-    cont = _dice(ta.content, tb.content, MIN_CONTENT_WORDS)
+    skel = _dice(ta.skeleton, tb.skeleton, len(ta), len(tb), MIN_SKELETON_GRAMS)
+    cont = _dice(ta.content, tb.content, len(ta), len(tb), MIN_CONTENT_WORDS)
     spun = (skel >= SPIN_SKELETON_DICE) & (cont >= SPIN_CONTENT_DICE)
     reworded = cont >= PARAPHRASE_CONTENT_DICE
     score = np.where(spun, (skel + cont) / 2, 0.0)

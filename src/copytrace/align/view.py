@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import xxhash
 
 from copytrace.clean import Cleaned
 from copytrace.fingerprint.lexical import SAMPLE_MODULUS, SHINGLE_WORDS
@@ -15,8 +16,14 @@ from copytrace.fingerprint.tokens import byte_to_char_offsets, shingle_hashes, t
 FURNITURE_GAP = 3 * SAMPLE_MODULUS
 FURNITURE_EDGE = SAMPLE_MODULUS
 
-# Quotations in the common typographic conventions; straight double quotes pair up within a paragraph.
-_QUOTE = re.compile(r"“[^”\n]{2,}”|„[^“”\n]{2,}[“”]|«[^»\n]{2,}»|\"[^\"\n]{2,}\"|‘[^’\n]{8,}’(?!\w)")
+# Quotations in the common typographic conventions, at most MAX_QUOTE_CHARS long. A straight double quote opens only
+# after a space or bracket and before a non-space, and closes only before a non-word character: scraped text is full
+# of stray quote marks (mangled apostrophes: 'Athletes"?Commission') that must not turn half a page into a "quote".
+MAX_QUOTE_CHARS = 400
+_QUOTE = re.compile(
+    r"“[^”\n]{2,%(n)d}”|„[^“”\n]{2,%(n)d}[“”]|«[^»\n]{2,%(n)d}»|(?<![\w\"])\"(?=\S)[^\"\n]{2,%(n)d}?(?<=\S)\"(?!\w)"
+    r"|(?<!\w)‘[^’\n]{8,%(n)d}’(?!\w)" % {"n": MAX_QUOTE_CHARS}
+)
 
 
 def masked_text(text: str, kept: tuple[tuple[int, int], ...]) -> str:
@@ -107,10 +114,11 @@ class TextView:
     def sentence_embeddings(self) -> np.ndarray:
         """One multilingual embedding per sentence, computed once per document and reused for all its pairs."""
         from copytrace.align.sentences import sentence_text
-        from copytrace.fingerprint.embed import embedder
+        from copytrace.fingerprint.embed import embed_document
 
         table = self.sentences
-        return embedder().encode([sentence_text(self, table, k) for k in range(len(table))])
+        key = (self.id, len(self.text), xxhash.xxh3_64_intdigest(self.text.encode("utf-8", "surrogatepass")))
+        return embed_document(key, [sentence_text(self, table, k) for k in range(len(table))])
 
     @cached_property
     def token_chars(self) -> np.ndarray:

@@ -1,46 +1,61 @@
 """Candidates across languages: a translation shares its source's numbers and names, not its words.
 
-Two documents in different languages sharing at least MIN_SHARED_ANCHORS anchors (numbers of two or more digits,
-capitalised words), none of them common (held by more than MAX_DOC_FREQ documents), are candidates; each document
-keeps its TOP_K partners by shared anchors. Alignment on sentence embeddings then decides.
+Each document outside the corpus's main language is compared, on anchors alone (numbers of two or more digits,
+capitalised words), with every document in another language that holds any of its anchors. Shared anchors are
+weighted by rarity (idf = log(N / df)): "Trump" is shared by a thousand articles, "Oroville" by a few. Each such
+document keeps its TOP_K partners by weight, if they share at least MIN_SHARED_ANCHORS; alignment on sentence
+embeddings then decides. Anchors held by more than MAX_DOC_FREQ documents are too common to rank anything.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
-from copytrace.candidates.groups import pair_keys, pairs_sharing_keys, unpack_pair_keys
+from copytrace.candidates.groups import pair_keys
 from copytrace.fingerprint.tokens import mix64
 
-MIN_SHARED_ANCHORS = 3
-MAX_DOC_FREQ = 50
+MIN_SHARED_ANCHORS = 2
+MAX_DOC_FREQ = 2000
 TOP_K = 5
 
 
-def _top_k(pairs: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:
-    """Pair keys kept when among the k best of either of their documents."""
-    keep = np.zeros(len(pairs), bool)
-    for side in (0, 1):
-        order = np.lexsort((-counts, pairs[:, side]))
-        doc = pairs[order, side]
-        first = np.concatenate(([True], doc[1:] != doc[:-1]))
-        rank = np.arange(len(doc)) - np.maximum.accumulate(np.where(first, np.arange(len(doc)), 0))
-        keep[order[rank < k]] = True
-    return pair_keys(pairs[keep, 0], pairs[keep, 1])
-
-
 def crosslingual_candidates(anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None]) -> np.ndarray:
-    """Pair keys of documents in different languages that share uncommon anchors."""
-    known = [lang for lang in langs if lang]
-    if len(set(known)) < 2 or len(anchor_hash) == 0:
+    """Pair keys of (document outside the main language, its best-anchored partners in other languages)."""
+    counts = Counter(lang for lang in langs if lang)
+    if len(counts) < 2 or len(anchor_hash) == 0:
         return np.empty(0, np.int64)
+    main = counts.most_common(1)[0][0]
+    codes = {lang: n for n, lang in enumerate(sorted(counts))}
+    lang_code = np.array([codes.get(lang, -1) for lang in langs])
+
     with np.errstate(over="ignore"):
         held = mix64(anchor_hash ^ (anchor_doc.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
     _, first = np.unique(held, return_index=True)
-    shared = pairs_sharing_keys(anchor_hash[first], anchor_doc[first], MAX_DOC_FREQ)
-    keys, counts = np.unique(shared, return_counts=True)
-    pairs = unpack_pair_keys(keys)
-    codes = {lang: n for n, lang in enumerate(sorted(set(known)))}
-    lang_code = np.array([codes.get(lang, -1) for lang in langs])
-    la, lb = lang_code[pairs[:, 0]], lang_code[pairs[:, 1]]
-    ok = (counts >= MIN_SHARED_ANCHORS) & (la >= 0) & (lb >= 0) & (la != lb)
-    return _top_k(pairs[ok], counts[ok], TOP_K)
+    docs, hashes = anchor_doc[first], anchor_hash[first]
+    order = np.argsort(hashes, kind="stable")
+    hashes, docs = hashes[order], docs[order]
+    lo_all = np.searchsorted(hashes, hashes, "left")
+    df = np.searchsorted(hashes, hashes, "right") - lo_all
+    idf = np.log(len(langs) / df)
+
+    foreign = np.flatnonzero((lang_code >= 0) & (lang_code != codes[main]))
+    out = []
+    for d in foreign.tolist():
+        mine = np.flatnonzero((docs == d) & (df <= MAX_DOC_FREQ))
+        if len(mine) == 0:
+            continue
+        starts, sizes = lo_all[mine], df[mine]
+        holders = np.concatenate([docs[s:s + n] for s, n in zip(starts.tolist(), sizes.tolist())])
+        weights = np.repeat(idf[mine], sizes)
+        other = (lang_code[holders] >= 0) & (lang_code[holders] != lang_code[d])
+        holders, weights = holders[other], weights[other]
+        if len(holders) == 0:
+            continue
+        partners, inverse = np.unique(holders, return_inverse=True)
+        score = np.bincount(inverse, weights=weights)
+        shared = np.bincount(inverse)
+        best = np.argsort(-score)[:TOP_K]
+        best = best[shared[best] >= MIN_SHARED_ANCHORS]
+        out.append(pair_keys(np.full(len(best), d), partners[best]))
+    return np.unique(np.concatenate(out)) if out else np.empty(0, np.int64)

@@ -36,6 +36,8 @@ ALIGN_CHUNK = 500
 #: sampled skeleton n-grams / content-word pairs two documents must share to be compared sentence by sentence.
 SKELETON_MIN_SHARED = 3
 CONTENT_PAIRS_MIN_SHARED = 4
+#: content-word pairs held by more than this many documents are topic vocabulary ("prime minister"), not reuse.
+CONTENT_PAIRS_MAX_DOC_FREQ = 15
 #: below this many documents a process pool costs more than it saves.
 POOL_MIN_DOCS = 3000
 
@@ -259,7 +261,9 @@ def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...]) -> np.
     ]
     if "skeleton_doc" in fp:
         keys.append(shared_shingle_candidates(fp["skeleton_doc"], fp["skeleton_hash"], SKELETON_MIN_SHARED))
-        keys.append(shared_shingle_candidates(fp["content_doc"], fp["content_hash"], CONTENT_PAIRS_MIN_SHARED))
+        keys.append(shared_shingle_candidates(
+            fp["content_doc"], fp["content_hash"], CONTENT_PAIRS_MIN_SHARED, CONTENT_PAIRS_MAX_DOC_FREQ
+        ))
     if "semantic" in layers and "anchor_doc" in fp:
         keys.append(crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"]))
     merged = np.unique(np.concatenate(keys)) if keys else np.empty(0, np.int64)

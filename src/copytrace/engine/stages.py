@@ -135,11 +135,9 @@ def align_pair(a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = 
     sentences = None
     disguise = "spin" in layers or "semantic" in layers
     settled = exact or min(verbatim.coverage_a, verbatim.coverage_b) >= NEAR_DUPLICATE_MIN_COVERAGE
-    if disguise and settled:
-        sentences = SentenceEvidence.of(a, b, [])  # marks the spin layer as on, for telling spun from near-duplicate
-    elif disguise:
+    if disguise:
         sentences = SentenceEvidence.of(a, b, match_sentences(a.sentences, b.sentences))
-        if "semantic" in layers and _needs_meaning(a, b, sentences):
+        if not settled and "semantic" in layers and _needs_meaning(a, b, sentences):
             matches = match_sentences(a.sentences, b.sentences, a.sentence_embeddings, b.sentence_embeddings)
             sentences = SentenceEvidence.of(a, b, matches)
     return classify_pair(a, b, verbatim, exact, sentences)

@@ -9,6 +9,7 @@ made each small matrix product ~5x slower).
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
@@ -48,6 +49,25 @@ class Embedder:
             return model._encode(batch)
         with self._limit():
             return model._encode(batch)
+
+
+#: documents whose sentence embeddings a process keeps (~50 KB each): a document met again in a later pair is not
+#: embedded twice.
+CACHE_DOCUMENTS = 4096
+_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
+
+
+def embed_document(key: tuple, sentences: list[str]) -> np.ndarray:
+    """Sentence embeddings of one document, from the process cache when this key was embedded before."""
+    found = _cache.get(key)
+    if found is None:
+        found = embedder().encode(sentences)
+        _cache[key] = found
+        if len(_cache) > CACHE_DOCUMENTS:
+            _cache.popitem(last=False)
+    else:
+        _cache.move_to_end(key)
+    return found
 
 
 @lru_cache(maxsize=1)
