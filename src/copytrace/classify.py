@@ -34,6 +34,9 @@ CONTAINER_MAX_COVERAGE = 0.6
 #: text has fewer) covering at least MIN_SENTENCE_COVERAGE of one side.
 MIN_ALIGNED_SENTENCES = 3
 MIN_SENTENCE_COVERAGE = 0.3
+#: a copy found mostly on meaning (embeddings) must match this share of the shorter side's sentences: a translated
+#: excerpt matches nearly all of its sentences (tune split: 0.71-1.0), two reports of one event a few (0.0-0.24).
+MEANING_MIN_SHORTER_SHARE = 0.6
 #: it replaces a verbatim verdict only when it covers this much more of a side than the verbatim passages do.
 DISGUISE_MARGIN = 0.15
 #: a spun copy: most matches on the function-word skeleton, in the source's order (tune split: spun copies 1.0,
@@ -168,6 +171,7 @@ class SentenceEvidence:
     skeleton_share: float  # matches made on the function-word skeleton (spinner's signature)
     meaning_share: float
     sentence_ratio: float  # sentences of the shorter side over the longer: re-splitting lowers it
+    shorter_share: float = 0.0  # matched sentences over the sentences of the side with fewer
 
     @classmethod
     def of(cls, a: TextView, b: TextView, matches: list[SentenceMatch]) -> SentenceEvidence:
@@ -182,7 +186,7 @@ class SentenceEvidence:
         na, nb = int((ta.chars > 0).sum()), int((tb.chars > 0).sum())
         return cls(
             matches, cov_a, cov_b, in_order_share(matches), hows.count("skeleton") / len(hows),
-            hows.count("meaning") / len(hows), min(na, nb) / max(na, nb, 1),
+            hows.count("meaning") / len(hows), min(na, nb) / max(na, nb, 1), len(matches) / max(min(na, nb), 1),
         )
 
     def passages(self, a: TextView, b: TextView, kind: Kind) -> list[Passage]:
@@ -209,7 +213,10 @@ def sentence_copy_kind(a: TextView, b: TextView, ev: SentenceEvidence) -> Kind |
     needed = min(MIN_ALIGNED_SENTENCES, max(shorter_sentences, 1))
     if len(ev.matches) < needed or max(ev.coverage_a, ev.coverage_b) < MIN_SENTENCE_COVERAGE:
         return None
-    if a.lang and b.lang and a.lang != b.lang:
+    by_meaning = ev.meaning_share >= 0.5
+    if by_meaning and ev.shorter_share < MEANING_MIN_SHORTER_SHARE:
+        return None
+    if by_meaning and a.lang and b.lang and a.lang != b.lang:
         return Kind.TRANSLATION
     if ev.skeleton_share >= SPUN_MIN_SKELETON_SHARE and ev.in_order >= SPUN_MIN_IN_ORDER:
         return Kind.SPUN

@@ -15,7 +15,7 @@ import numpy as np
 
 from copytrace.align.lexical import align_verbatim
 from copytrace.align.view import TextView
-from copytrace.align.sentences import match_sentences
+from copytrace.align.sentences import CROSS_LANGUAGE_MIN_COSINE, SAME_LANGUAGE_MIN_COSINE, match_sentences
 from copytrace.classify import (
     NEAR_DUPLICATE_MIN_COVERAGE, SentenceEvidence, VerbatimEvidence, classify_pair, sentence_copy_kind,
 )
@@ -138,7 +138,11 @@ def align_pair(a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = 
     if disguise:
         sentences = SentenceEvidence.of(a, b, match_sentences(a.sentences, b.sentences))
         if not settled and "semantic" in layers and _needs_meaning(a, b, sentences):
-            matches = match_sentences(a.sentences, b.sentences, a.sentence_embeddings, b.sentence_embeddings)
+            cross = bool(a.lang and b.lang and a.lang != b.lang)
+            min_cosine = CROSS_LANGUAGE_MIN_COSINE if cross else SAME_LANGUAGE_MIN_COSINE
+            matches = match_sentences(
+                a.sentences, b.sentences, a.sentence_embeddings, b.sentence_embeddings, min_cosine
+            )
             sentences = SentenceEvidence.of(a, b, matches)
     return classify_pair(a, b, verbatim, exact, sentences)
 
