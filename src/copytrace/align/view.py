@@ -110,15 +110,39 @@ class TextView:
 
         return sentence_table(self)
 
-    @cached_property
-    def sentence_embeddings(self) -> np.ndarray:
-        """One multilingual embedding per sentence, computed once per document and reused for all its pairs."""
+    def sentence_embeddings(self, wanted: np.ndarray | None = None) -> np.ndarray:
+        """Multilingual embeddings of the wanted sentences (all by default; zero rows for the others), each computed
+        once per document and process and reused for all its pairs."""
         from copytrace.align.sentences import sentence_text
-        from copytrace.fingerprint.embed import embed_document
+        from copytrace.fingerprint.embed import embed_sentences
 
         table = self.sentences
+        if wanted is None:
+            wanted = np.ones(len(table), bool)
         key = (self.id, len(self.text), xxhash.xxh3_64_intdigest(self.text.encode("utf-8", "surrogatepass")))
-        return embed_document(key, [sentence_text(self, table, k) for k in range(len(table))])
+        return embed_sentences(key, [sentence_text(self, table, k) for k in range(len(table))], wanted)
+
+    @cached_property
+    def anchors(self) -> np.ndarray:
+        """Numbers and capitalised words: what survives translation (see fingerprint.spin)."""
+        from copytrace.fingerprint.spin import anchor_mask
+
+        return anchor_mask(self.hashes, self.starts, self.ends, self.capitalised, self.numeric)
+
+    def sentences_sharing_anchors(self, other: TextView, reach: int = 1, lead: int = 3) -> np.ndarray:
+        """Sentences holding an anchor of the other text, their neighbours within `reach`, and the first `lead`
+        sentences: where a translation of the other can be, since translated sentences keep their names and
+        numbers, and the lead is what gets translated most ("Ivory Coast" becomes "Elfenbeinküste")."""
+        table = self.sentences
+        hits = self.anchors & np.isin(self.hashes, other.hashes[other.anchors])
+        sentence = np.repeat(np.arange(len(table)), table.bounds[:, 1] - table.bounds[:, 0])
+        wanted = np.zeros(len(table), bool)
+        wanted[sentence[hits]] = True
+        wanted[:lead] = True
+        for _ in range(reach):
+            wanted[1:] |= wanted[:-1].copy()
+            wanted[:-1] |= wanted[1:].copy()
+        return wanted
 
     @cached_property
     def token_chars(self) -> np.ndarray:

@@ -28,7 +28,7 @@ from copytrace.fingerprint.tokens import tokenize
 LAYERS = ("lexical", "spin", "semantic")
 #: a same-language pair goes to the embedding model only when lexically matched sentences already cover this much
 #: of one side: below it, the pair is an ordinary candidate that shares a few sentences' worth of words.
-MEANING_MIN_LEXICAL_COVERAGE = 0.15
+MEANING_MIN_LEXICAL_COVERAGE = 0.35
 #: characters of cleaned text that language identification looks at: plenty for a reliable call, and cheap.
 LANG_SAMPLE_CHARS = 600
 
@@ -128,6 +128,17 @@ def _needs_meaning(a: TextView, b: TextView, lexical: SentenceEvidence) -> bool:
     return max(lexical.coverage_a, lexical.coverage_b) >= MEANING_MIN_LEXICAL_COVERAGE
 
 
+def _embeddings(a: TextView, b: TextView, cross: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Sentence embeddings for a pair. Across languages, the shorter text is embedded whole and the longer only
+    where its sentences share a name or number with the shorter (and next to those): a translated excerpt of a long
+    article sits there, and the rest of the article is never embedded."""
+    if not cross:
+        return a.sentence_embeddings(), b.sentence_embeddings()
+    if len(a.sentences) <= len(b.sentences):
+        return a.sentence_embeddings(), b.sentence_embeddings(b.sentences_sharing_anchors(a))
+    return a.sentence_embeddings(a.sentences_sharing_anchors(b)), b.sentence_embeddings()
+
+
 def align_pair(a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = LAYERS) -> Pair | None:
     """The cascade for one candidate pair: verbatim passages; then sentence alignment on skeleton and content
     words (spin layer); then on meaning (semantic layer), only where the cheaper evidence leaves it open."""
@@ -140,9 +151,8 @@ def align_pair(a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = 
         if not settled and "semantic" in layers and _needs_meaning(a, b, sentences):
             cross = bool(a.lang and b.lang and a.lang != b.lang)
             min_cosine = CROSS_LANGUAGE_MIN_COSINE if cross else SAME_LANGUAGE_MIN_COSINE
-            matches = match_sentences(
-                a.sentences, b.sentences, a.sentence_embeddings, b.sentence_embeddings, min_cosine
-            )
+            emb_a, emb_b = _embeddings(a, b, cross)
+            matches = match_sentences(a.sentences, b.sentences, emb_a, emb_b, min_cosine)
             sentences = SentenceEvidence.of(a, b, matches)
     return classify_pair(a, b, verbatim, exact, sentences)
 

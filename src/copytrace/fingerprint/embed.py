@@ -52,22 +52,24 @@ class Embedder:
 
 
 #: documents whose sentence embeddings a process keeps (~50 KB each): a document met again in a later pair is not
-#: embedded twice.
+#: embedded twice, and only the sentences not embedded before are.
 CACHE_DOCUMENTS = 4096
-_cache: OrderedDict[tuple, np.ndarray] = OrderedDict()
+_cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
 
 
-def embed_document(key: tuple, sentences: list[str]) -> np.ndarray:
-    """Sentence embeddings of one document, from the process cache when this key was embedded before."""
-    found = _cache.get(key)
-    if found is None:
-        found = embedder().encode(sentences)
-        _cache[key] = found
-        if len(_cache) > CACHE_DOCUMENTS:
-            _cache.popitem(last=False)
-    else:
-        _cache.move_to_end(key)
-    return found
+def embed_sentences(key: tuple, sentences: list[str], wanted: np.ndarray) -> np.ndarray:
+    """(len(sentences), DIM) embeddings of one document's sentences: rows where `wanted` is set are filled (from the
+    process cache where embedded before), the others are zero."""
+    vectors, done = _cache.get(key) or (np.zeros((len(sentences), DIM), np.float32), np.zeros(len(sentences), bool))
+    todo = np.flatnonzero(wanted & ~done)
+    if len(todo):
+        vectors[todo] = embedder().encode([sentences[k] for k in todo.tolist()])
+        done[todo] = True
+    _cache[key] = (vectors, done)
+    _cache.move_to_end(key)
+    if len(_cache) > CACHE_DOCUMENTS:
+        _cache.popitem(last=False)
+    return np.where(wanted[:, None], vectors, 0.0).astype(np.float32)
 
 
 @lru_cache(maxsize=1)

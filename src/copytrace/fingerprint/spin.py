@@ -65,10 +65,15 @@ def spin_fingerprints(tokens: TokenBatch) -> SpinFingerprints:
     pairs, pair_off = shingle_hashes(words, word_off, 2)
     content_doc, content_hash = _sampled(pairs, pair_off, CONTENT_PAIR_SAMPLE)
 
-    lengths = tokens.ends - tokens.starts
-    anchor = (tokens.numeric & (lengths >= ANCHOR_MIN_DIGITS)) | (tokens.capitalised & ~function)
+    anchor = anchor_mask(tokens.hashes, tokens.starts, tokens.ends, tokens.capitalised, tokens.numeric)
     anchor_doc = np.repeat(np.arange(tokens.n_docs), np.diff(tokens.doc_offsets))[anchor]
     return SpinFingerprints(skeleton_doc, skeleton_hash, content_doc, content_hash, anchor_doc, tokens.hashes[anchor])
+
+
+def anchor_mask(hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray, capitalised: np.ndarray,
+                numeric: np.ndarray) -> np.ndarray:
+    """Numbers of ANCHOR_MIN_DIGITS or more digits, and capitalised words that are not function words."""
+    return (numeric & ((ends - starts) >= ANCHOR_MIN_DIGITS)) | (capitalised & ~is_function(hashes))
 
 
 def _fix_offsets(keep: np.ndarray, offsets: np.ndarray) -> np.ndarray:
