@@ -134,7 +134,11 @@ class TextView:
         sentences: where a translation of the other can be, since translated sentences keep their names and
         numbers, and the lead is what gets translated most ("Ivory Coast" becomes "Elfenbeinküste")."""
         table = self.sentences
-        hits = self.anchors & np.isin(self.hashes, other.hashes[other.anchors])
+        # a capital that only opens a sentence names nothing ("Officials said")
+        mine, theirs = self.anchors.copy(), other.anchors.copy()
+        mine[table.bounds[:, 0]] = self.numeric[table.bounds[:, 0]]
+        theirs[other.sentences.bounds[:, 0]] = other.numeric[other.sentences.bounds[:, 0]]
+        hits = mine & np.isin(self.hashes, other.hashes[theirs])
         sentence = np.repeat(np.arange(len(table)), table.bounds[:, 1] - table.bounds[:, 0])
         wanted = np.zeros(len(table), bool)
         wanted[sentence[hits]] = True

@@ -37,7 +37,9 @@ ALIGN_CHUNK = 500
 SKELETON_MIN_SHARED = 3
 CONTENT_PAIRS_MIN_SHARED = 4
 #: content-word pairs held by more than this many documents are topic vocabulary ("prime minister"), not reuse.
-CONTENT_PAIRS_MAX_DOC_FREQ = 15
+CONTENT_PAIRS_MAX_DOC_FREQ = 8
+#: prepared documents (tokens, sentences, quotes) an align process keeps; ~50 KB each.
+VIEW_CACHE_SIZE = 1024
 #: below this many documents a process pool costs more than it saves.
 POOL_MIN_DOCS = 3000
 
@@ -123,8 +125,9 @@ def _load_for_view(i: int) -> tuple[str, str, str | None]:
 
 def _align_task(args: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int, Pair]]:
     pairs, exact = args
-    views = ViewCache(_load_for_view, _WORKER["repeated"], _WORKER.get("furniture"))
-    return align_batch(pairs, exact, views, _WORKER["layers"])
+    if "views" not in _WORKER:  # one cache per process, kept across tasks: a document recurs in many chunks
+        _WORKER["views"] = ViewCache(_load_for_view, _WORKER["repeated"], _WORKER.get("furniture"), VIEW_CACHE_SIZE)
+    return align_batch(pairs, exact, _WORKER["views"], _WORKER["layers"])
 
 
 class _Runner:
@@ -206,6 +209,7 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
             furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
             candidates = _candidates(fp, furniture, config.layers)
             _WORKER.update(furniture=furniture, langs=fp["langs"])
+            _WORKER.pop("views", None)
             runner.restart()  # workers fork again so they see the furniture found after fingerprinting
             found = _align_all(runner, candidates, fp["exact"], progress)
         finally:
