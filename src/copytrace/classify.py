@@ -13,6 +13,7 @@ from copytrace.align.lexical import TokenPassage
 from copytrace.align.sentences import SentenceMatch, in_order_share
 from copytrace.align.view import TextView
 from copytrace.document import Kind, Pair, Passage
+from copytrace.fingerprint.rarity import mean_log_probability
 
 #: both sides at least this much inside aligned passages: the same text with other furniture or small edits.
 NEAR_DUPLICATE_MIN_COVERAGE = 0.8
@@ -37,6 +38,8 @@ MIN_SENTENCE_COVERAGE = 0.3
 #: a copy found mostly on meaning (embeddings) must match this share of the shorter side's sentences: a translated
 #: excerpt matches nearly all of its sentences (tune split: 0.71-1.0), two reports of one event a few (0.0-0.24).
 MEANING_MIN_SHORTER_SHARE = 0.6
+#: the rewritten side's own words are rarer by at least this (mean log-probability per word, nats) to name it.
+REWRITE_MIN_RARITY_GAP = 0.3
 #: it replaces a verbatim verdict only when it covers this much more of a side than the verbatim passages do.
 DISGUISE_MARGIN = 0.15
 #: a spun copy: most matches on the function-word skeleton, in the source's order (tune split: spun copies 1.0,
@@ -231,18 +234,33 @@ def classify_sentences(a: TextView, b: TextView, ev: SentenceEvidence) -> Pair |
     return Pair(a.id, b.id, kind, _unit(score), ev.coverage_a, ev.coverage_b, passages=ev.passages(a, b, kind))
 
 
+def _own_words(a: TextView, b: TextView) -> list[str]:
+    """A's story words that B lacks (by token identity), as text."""
+    own = a.story & ~np.isin(a.hashes, b.hashes) & ~a.numeric
+    return [a.text[s:e] for s, e in zip(a.starts[own].tolist(), a.ends[own].tolist())]
+
+
+def rewritten_side(a: TextView, b: TextView) -> str | None:
+    """The original of a spun or paraphrased pair by its artefacts: the rewritten side's own words are rarer.
+    None when the two differ by less than REWRITE_MIN_RARITY_GAP (nats per word)."""
+    pa, pb = mean_log_probability(_own_words(a, b)), mean_log_probability(_own_words(b, a))
+    if pa is None or pb is None or abs(pa - pb) < REWRITE_MIN_RARITY_GAP:
+        return None
+    return a.id if pa > pb else b.id
+
+
 def classify_pair(a: TextView, b: TextView, verbatim: VerbatimEvidence, exact: bool, sentences: SentenceEvidence | None) -> Pair | None:
     """The cascade: exact and near-duplicates stand on verbatim evidence; otherwise a sentence alignment that covers
     clearly more than the verbatim passages names a disguised copy; otherwise the verbatim verdict stands."""
-    lexical = classify_verbatim(a, b, verbatim, exact, sentences)
-    if lexical is not None and lexical.kind is not Kind.PARTIAL and lexical.kind.is_copy:
-        return lexical
-    if sentences is not None:
+    pair = classify_verbatim(a, b, verbatim, exact, sentences)
+    if sentences is not None and (pair is None or pair.kind in (Kind.PARTIAL, Kind.SAME_STORY)):
         disguised = classify_sentences(a, b, sentences)
-        verbatim_cover = min(verbatim.coverage_a, verbatim.coverage_b) if lexical and lexical.kind.is_copy else 0.0
+        verbatim_cover = min(verbatim.coverage_a, verbatim.coverage_b) if pair and pair.kind.is_copy else 0.0
         if disguised is not None and min(disguised.coverage_a, disguised.coverage_b) >= verbatim_cover + DISGUISE_MARGIN:
-            return disguised
-    return lexical
+            pair = disguised
+    if pair is not None and pair.kind in (Kind.SPUN, Kind.PARAPHRASE):
+        pair.source = rewritten_side(a, b)
+    return pair
 
 
 def _parse_date(value: str | None) -> datetime | None:
@@ -259,7 +277,8 @@ def _parse_date(value: str | None) -> datetime | None:
 
 
 def likely_source(pair: Pair, ea: SourceEvidence, eb: SourceEvidence) -> str | None:
-    """The id judged original: dates first; then containment; then the cleaner, longer text. None when unclear."""
+    """The id judged original: dates first; then containment; then artefacts of rewriting (pair.source, set by
+    classify_pair for spun and paraphrased copies); then the cleaner, longer text. None when unclear."""
     da, db = _parse_date(ea.date), _parse_date(eb.date)
     if da and db and da != db:
         return ea.id if da < db else eb.id
@@ -269,6 +288,8 @@ def likely_source(pair: Pair, ea: SourceEvidence, eb: SourceEvidence) -> str | N
         return eb.id  # A was cut out of B
     if pair.coverage_b >= CONTAINED_MIN_COVERAGE and pair.coverage_a <= CONTAINER_MAX_COVERAGE:
         return ea.id
+    if pair.source is not None:
+        return pair.source
     if pair.kind in (Kind.EXACT, Kind.NEAR_DUPLICATE):
         return cleanest_longest([ea, eb], unique=True)
     return None

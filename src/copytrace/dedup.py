@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from copytrace.classify import cleanest_longest
-from copytrace.cluster import families
+from copytrace.cluster import families, family_source
 from copytrace.document import FAMILY_KINDS, Kind, Pair
 from copytrace.engine.local import ScanResult
 
@@ -28,7 +28,8 @@ def _link(pairs_by_doc: dict[str, list[Pair]], doc: str, kept: str, kinds) -> Pa
 
 
 def plan_drops(result: ScanResult, drop_partial_above: float | None = None, kinds=FAMILY_KINDS) -> list[Drop]:
-    """One document kept per family of `kinds` copies (the earliest dated, else the cleanest, longest text).
+    """One document kept per family of `kinds` copies: the one its pairs name as original (dates, containment,
+    rewriting artefacts), else the earliest dated, else the cleanest, longest text.
 
     Partial copies are kept, unless drop_partial_above is given: then a document whose own side of a partial pair
     is at least that much inside a kept document is dropped too."""
@@ -39,7 +40,8 @@ def plan_drops(result: ScanResult, drop_partial_above: float | None = None, kind
         pairs_by_doc.setdefault(p.b, []).append(p)
     drops: dict[str, Drop] = {}
     for family in families(result.pairs, kinds):
-        kept = cleanest_longest([evidence[m] for m in family])
+        family_pairs = [p for m in family for p in pairs_by_doc.get(m, []) if p.a == m]
+        kept = family_source(family, family_pairs, lambda ms: cleanest_longest([evidence[m] for m in ms]))
         for doc in family:
             if doc == kept:
                 continue

