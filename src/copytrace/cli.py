@@ -35,9 +35,20 @@ def _layers(value: str) -> tuple[str, ...]:
     return layers
 
 
-def _config(layers: str, id_field: str, text_field: str, date_field: Optional[str], workers: int, quiet: bool) -> ScanConfig:
+def _config(
+    layers: str, id_field: str, text_field: str, date_field: Optional[str], workers: int, quiet: bool,
+    engine: str = "local", scheduler: Optional[str] = None,
+) -> ScanConfig:
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(f"engine must be local or dask, not {engine!r}")
+    if engine == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise typer.BadParameter("the dask engine needs: pip install 'copytrace[dask]'") from None
     return ScanConfig(
-        layers=_layers(layers), fields=RecordFields(id_field, text_field, date_field), workers=workers, progress=not quiet
+        layers=_layers(layers), fields=RecordFields(id_field, text_field, date_field), workers=workers,
+        progress=not quiet, engine=engine, scheduler=scheduler,
     )
 
 
@@ -52,6 +63,8 @@ TextOpt = typer.Option("text", "--text-field", help="record field holding the te
 DateOpt = typer.Option(None, "--date-field", help="record field holding the publication date (names the original)")
 WorkersOpt = typer.Option(0, "--workers", help="processes for fingerprinting and alignment (0: one per core)")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="no progress bars and no summary table")
+EngineOpt = typer.Option("local", "--engine", help="local (this machine's cores) or dask")
+SchedulerOpt = typer.Option(None, "--scheduler", help="address of a Dask scheduler (default: a local Dask cluster)")
 
 
 @app.command("scan")
@@ -59,10 +72,10 @@ def scan_cmd(
     paths: list[Path] = typer.Argument(..., help="files, folders (recursively) and corpora (.jsonl[.gz], .parquet, .csv)"),
     out: Path = typer.Option(..., "--out", "-o", help="folder for documents.jsonl, pairs.jsonl, clusters.jsonl"),
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
-    workers: int = WorkersOpt, quiet: bool = QuietOpt,
+    workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
 ) -> None:
     """Find every related pair in the inputs and write the results to OUT."""
-    config = _config(layers, id_field, text_field, date_field, workers, quiet)
+    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
     try:
         result = scan([str(p) for p in paths], config)
     except InputError as e:
@@ -83,10 +96,10 @@ def dedup_cmd(
         None, "--drop-partial-above", min=0.0, max=1.0,
         help="also drop a document this much (0-1) inside a kept one by partial reuse"),
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
-    workers: int = WorkersOpt, quiet: bool = QuietOpt,
+    workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
 ) -> None:
     """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why."""
-    config = _config(layers, id_field, text_field, date_field, workers, quiet)
+    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
     try:
         result = scan([str(p) for p in inputs], config)
     except InputError as e:

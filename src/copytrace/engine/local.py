@@ -6,9 +6,8 @@ read (one pass, texts to a disk store, furniture lines counted) -> fingerprint (
 """
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 import sys
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -25,7 +24,10 @@ from copytrace.clean import short_line_keys
 from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS
 from copytrace.cluster import Cluster, build_clusters
 from copytrace.document import Document, Pair, Skip
-from copytrace.engine.stages import LAYERS, FingerprintBatch, ViewCache, align_batch, fingerprint_batch
+from copytrace.engine.executors import Executor, make_executor
+from copytrace.engine.stages import (
+    LAYERS, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task,
+)
 from copytrace.engine.store import TextStore
 from copytrace.read import RecordFields, read_inputs
 
@@ -38,8 +40,6 @@ SKELETON_MIN_SHARED = 3
 CONTENT_PAIRS_MIN_SHARED = 4
 #: content-word pairs held by more than this many documents are topic vocabulary ("prime minister"), not reuse.
 CONTENT_PAIRS_MAX_DOC_FREQ = 8
-#: prepared documents (tokens, sentences, quotes) an align process keeps; ~50 KB each.
-VIEW_CACHE_SIZE = 1024
 #: below this many documents a process pool costs more than it saves.
 POOL_MIN_DOCS = 3000
 
@@ -50,6 +50,8 @@ class ScanConfig:
     fields: RecordFields = field(default_factory=RecordFields)
     batch_size: int = BATCH_SIZE
     workers: int = 0  # 0: one per core
+    engine: str = "local"  # "local" (this machine's cores) or "dask"
+    scheduler: str | None = None  # a Dask scheduler's address; None starts a local Dask cluster
     progress: bool = False
     temp_dir: str | None = None
 
@@ -110,52 +112,6 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-# Worker state: set in the parent before the pool forks, so workers share it copy-on-write.
-_WORKER: dict = {}
-
-
-def _fingerprint_task(indices: np.ndarray) -> FingerprintBatch:
-    store: TextStore = _WORKER["store"]
-    return fingerprint_batch(indices, store.get_many(indices), _WORKER["repeated"], _WORKER["layers"])
-
-
-def _load_for_view(i: int) -> tuple[str, str, str | None]:
-    return _WORKER["ids"][i], _WORKER["store"].get(i), _WORKER["langs"][i]
-
-
-def _align_task(args: tuple[np.ndarray, np.ndarray]) -> list[tuple[int, int, Pair]]:
-    pairs, exact = args
-    if "views" not in _WORKER:  # one cache per process, kept across tasks: a document recurs in many chunks
-        _WORKER["views"] = ViewCache(_load_for_view, _WORKER["repeated"], _WORKER.get("furniture"), VIEW_CACHE_SIZE)
-    return align_batch(pairs, exact, _WORKER["views"], _WORKER["layers"])
-
-
-class _Runner:
-    """map over tasks in a fork pool, or in-process for small corpora and one-core machines."""
-
-    def __init__(self, workers: int, n_docs: int) -> None:
-        self.workers = workers or os.cpu_count() or 1
-        self.parallel = self.workers > 1 and n_docs >= POOL_MIN_DOCS and "fork" in mp.get_all_start_methods()
-        self.pool = None
-        self.restart()
-
-    def restart(self) -> None:
-        self.close()
-        if self.parallel:
-            self.pool = mp.get_context("fork").Pool(self.workers)
-
-    def imap(self, fn, tasks):
-        if self.pool is None:
-            return map(fn, tasks)
-        return self.pool.imap(fn, tasks)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
-            self.pool.join()
-            self.pool = None
-
-
 def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Progress):
     """Pass 1: texts to the store, metadata to memory, furniture-line keys counted per document."""
     records: list[DocumentRecord] = []
@@ -197,25 +153,22 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
     """The whole pipeline over a stream of documents (and skips, which are counted and passed through)."""
     progress = _Progress(config.progress)
     store = TextStore(config.temp_dir)
+    executor = None
     try:
         records, skips, repeated = _read_all(items, store, progress)
         n = len(records)
-        _WORKER.update(store=store, repeated=repeated, ids=[r.id for r in records], layers=config.layers)
-        runner = _Runner(config.workers, n)
-        try:
-            fp = _fingerprint_all(runner, n, config, progress)
-            for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
-                r.lang, r.boilerplate_chars = lang, bp
-            furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
-            candidates = _candidates(fp, furniture, config.layers)
-            _WORKER.update(furniture=furniture, langs=fp["langs"])
-            _WORKER.pop("views", None)
-            runner.restart()  # workers fork again so they see the furniture found after fingerprinting
-            found = _align_all(runner, candidates, fp["exact"], progress)
-        finally:
-            runner.close()
+        executor = make_executor(config.engine, config.workers, n, POOL_MIN_DOCS, config.scheduler)
+        fp = _fingerprint_all(executor, store, n, FingerprintContext(repeated, config.layers), config, progress)
+        for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
+            r.lang, r.boilerplate_chars = lang, bp
+        furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
+        candidates = _candidates(fp, furniture, config.layers)
+        context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers)
+        docs = _DocumentSource(store, [r.id for r in records], fp["langs"])
+        found = _align_all(executor, candidates, fp["exact"], docs, context, progress)
     finally:
-        _WORKER.clear()
+        if executor is not None:
+            executor.close()
         store.close()
     pairs = []
     for i, j, pair in found:
@@ -227,13 +180,31 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
     return ScanResult(records, pairs, clusters, skips)
 
 
-def _fingerprint_all(runner: _Runner, n: int, config: ScanConfig, progress: _Progress) -> dict:
-    batches = [np.arange(s, min(s + config.batch_size, n)) for s in range(0, n, config.batch_size)]
+@dataclass
+class _DocumentSource:
+    """What an align task needs of each document it touches: id, original text and language."""
+
+    store: TextStore
+    ids: list[str]
+    langs: list[str | None]
+
+    def bundle(self, indices: np.ndarray) -> dict[int, tuple[str, str, str | None]]:
+        wanted = np.unique(indices).tolist()
+        return {i: (self.ids[i], text, self.langs[i]) for i, text in zip(wanted, self.store.get_many(wanted))}
+
+
+def _fingerprint_all(
+    executor: Executor, store: TextStore, n: int, context: FingerprintContext, config: ScanConfig, progress: _Progress
+) -> dict:
+    batches = (
+        (idx, store.get_many(idx)) for idx in (np.arange(s, min(s + config.batch_size, n)) for s in range(0, n, config.batch_size))
+    )
     parts: list[FingerprintBatch] = []
     with progress.task("fingerprinting", total=n) as advance:
-        for part in runner.imap(_fingerprint_task, batches):
+        for part in executor.map(fingerprint_task, batches, context):
             parts.append(part)
             advance(len(part.doc_index))
+    parts.sort(key=lambda p: int(p.doc_index[0]) if len(p.doc_index) else 0)
     if not parts:
         return {"langs": [], "boilerplate_chars": np.zeros(0, np.int64), "exact": np.zeros(0, np.uint64),
                 "signatures": np.zeros((0, 1), np.uint32), "n_shingles": np.zeros(0, np.int64),
@@ -274,18 +245,22 @@ def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...]) -> np.
     return unpack_pair_keys(merged)
 
 
-def _align_all(runner: _Runner, candidates: np.ndarray, exact: np.ndarray, progress: _Progress):
+def _align_all(
+    executor: Executor, candidates: np.ndarray, exact: np.ndarray, docs: _DocumentSource, context: AlignContext,
+    progress: _Progress,
+) -> list[tuple[int, int, Pair]]:
     if len(candidates) == 0:
         return []
     is_exact = exact[candidates[:, 0]] == exact[candidates[:, 1]]
-    chunks = [
-        (candidates[s:s + ALIGN_CHUNK], is_exact[s:s + ALIGN_CHUNK]) for s in range(0, len(candidates), ALIGN_CHUNK)
-    ]
+    chunks = (
+        (candidates[s:s + ALIGN_CHUNK], is_exact[s:s + ALIGN_CHUNK], docs.bundle(candidates[s:s + ALIGN_CHUNK]))
+        for s in range(0, len(candidates), ALIGN_CHUNK)
+    )
     found = []
     with progress.task("aligning", total=len(candidates)) as advance:
-        for part, (rows, _) in zip(runner.imap(_align_task, chunks), chunks):
+        for part in executor.map(align_task, chunks, context):
             found.extend(part)
-            advance(len(rows))
+            advance(len(part))
     return found
 
 

@@ -96,7 +96,7 @@ def fingerprint_batch(
 
 
 class ViewCache:
-    """TextViews of the documents a batch of pairs touches, built once each (pairs arrive sorted by document)."""
+    """TextViews of the documents pairs touch, built once each and kept for later pairs (LRU)."""
 
     def __init__(
         self, load: Callable[[int], tuple[str, str, str | None]], repeated: frozenset[int],
@@ -167,6 +167,43 @@ def align_batch(
         if pair is not None:
             out.append((i, j, pair))
     return out
+
+
+@dataclass
+class FingerprintContext:
+    repeated: frozenset[int]
+    layers: tuple[str, ...]
+
+
+@dataclass
+class AlignContext:
+    scan_id: str  # views cached in a worker belong to one scan
+    repeated: frozenset[int]
+    furniture: np.ndarray
+    layers: tuple[str, ...]
+
+
+#: prepared documents (tokens, sentences, quotes) an align worker keeps across tasks; ~50 KB each.
+VIEW_CACHE_SIZE = 1024
+_views: dict[str, ViewCache] = {}
+
+
+def fingerprint_task(task: tuple[np.ndarray, list[str]], context: FingerprintContext) -> FingerprintBatch:
+    indices, texts = task
+    return fingerprint_batch(indices, texts, context.repeated, context.layers)
+
+
+def align_task(
+    task: tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str, str | None]]], context: AlignContext
+) -> list[tuple[int, int, Pair]]:
+    """Align a chunk of candidate pairs; the task carries (id, text, language) of every document it touches."""
+    pairs, exact, docs = task
+    cache = _views.get(context.scan_id)
+    if cache is None:
+        _views.clear()
+        cache = _views[context.scan_id] = ViewCache(None, context.repeated, context.furniture, VIEW_CACHE_SIZE)
+    cache.load = docs.__getitem__
+    return align_batch(pairs, exact, cache, context.layers)
 
 
 def cleaned_view(doc_id: str, text: str, repeated: frozenset[int] = frozenset(), lang: str | None = None) -> TextView:
