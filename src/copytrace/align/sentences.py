@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from copytrace.align.view import TextView
+from copytrace.candidates.groups import distinct_holdings
 from copytrace.fingerprint.tokens import shingle_hashes
 from copytrace.fingerprint.words import is_function
 
@@ -77,16 +78,6 @@ def _sentence_starts(text: str) -> np.ndarray:
     return np.array(sorted(set(starts)), dtype=np.int64)
 
 
-def _unique_rows(sentence: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(sentence, key) rows with repeats inside a sentence removed."""
-    if len(keys) == 0:
-        return sentence.astype(np.int64), keys
-    with np.errstate(over="ignore"):
-        tagged = keys ^ (sentence.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))
-    _, first = np.unique(tagged, return_index=True)
-    return sentence[first].astype(np.int64), keys[first]
-
-
 def sentence_table(view: TextView) -> SentenceTable:
     n_tok = len(view)
     if n_tok == 0:
@@ -107,10 +98,10 @@ def sentence_table(view: TextView) -> SentenceTable:
     f_offsets = np.searchsorted(f_sentence, np.arange(len(bounds) + 1))
     grams, g_offsets = shingle_hashes(f_hashes, f_offsets, SKELETON_GRAM)
     g_sentence = np.repeat(np.arange(len(bounds)), np.diff(g_offsets))
-    skeleton = _unique_rows(g_sentence, grams)
+    skeleton = distinct_holdings(g_sentence, grams)
 
     content_token = usable & ~function & ~view.numeric & (~view.capitalised | sentence_initial)
-    content = _unique_rows(sentence[content_token], view.hashes[content_token])
+    content = distinct_holdings(sentence[content_token], view.hashes[content_token])
     chars = np.add.reduceat(np.where(usable, view.token_chars, 0), bounds[:, 0])
     return SentenceTable(bounds, skeleton, content, chars)
 

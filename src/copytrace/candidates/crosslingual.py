@@ -12,8 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from copytrace.candidates.groups import pair_keys
-from copytrace.fingerprint.tokens import mix64
+from copytrace.candidates.groups import distinct_holdings, pair_keys
 
 MIN_SHARED_ANCHORS = 2
 MAX_DOC_FREQ = 2000
@@ -29,12 +28,7 @@ def crosslingual_candidates(anchor_doc: np.ndarray, anchor_hash: np.ndarray, lan
     codes = {lang: n for n, lang in enumerate(sorted(counts))}
     lang_code = np.array([codes.get(lang, -1) for lang in langs])
 
-    with np.errstate(over="ignore"):
-        held = mix64(anchor_hash ^ (anchor_doc.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
-    _, first = np.unique(held, return_index=True)
-    docs, hashes = anchor_doc[first], anchor_hash[first]
-    order = np.argsort(hashes, kind="stable")
-    hashes, docs = hashes[order], docs[order]
+    docs, hashes = distinct_holdings(anchor_doc, anchor_hash)
     lo_all = np.searchsorted(hashes, hashes, "left")
     df = np.searchsorted(hashes, hashes, "right") - lo_all
     idf = np.log(len(langs) / df)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.fingerprint.tokens import mix64
+from copytrace.candidates.groups import distinct_holdings
 
 MIN_HOLDERS = 8
 MAX_HOLDER_JACCARD = 0.3
@@ -23,12 +23,7 @@ def furniture_shingles(sample_doc: np.ndarray, sample_hash: np.ndarray, signatur
     """Sorted uint64 hashes of the sampled shingles judged furniture."""
     if len(sample_hash) == 0:
         return np.empty(0, np.uint64)
-    with np.errstate(over="ignore"):
-        held = mix64(sample_hash ^ (sample_doc.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
-    _, first = np.unique(held, return_index=True)
-    hashes, docs = sample_hash[first], sample_doc[first]
-    order = np.argsort(hashes, kind="stable")
-    hashes, docs = hashes[order], docs[order]
+    docs, hashes = distinct_holdings(sample_doc, sample_hash)
     starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(hashes)])))
     common = starts[sizes >= MIN_HOLDERS]

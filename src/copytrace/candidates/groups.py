@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from copytrace.fingerprint.tokens import mix64
+
 
 def pair_keys(i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """One int64 per unordered pair (low id in the high half), for np.unique-based counting and dedup."""
@@ -12,6 +14,19 @@ def pair_keys(i: np.ndarray, j: np.ndarray) -> np.ndarray:
 
 def unpack_pair_keys(keys: np.ndarray) -> np.ndarray:
     return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
+
+
+def distinct_holdings(docs: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(doc, key) rows with repeats removed, sorted by key: a document holds each key once, so a phrase repeated
+    inside one text cannot pose as a passage shared with another."""
+    if len(keys) == 0:
+        return docs, keys
+    with np.errstate(over="ignore"):
+        held = mix64(keys ^ (docs.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+    _, first = np.unique(held, return_index=True)
+    docs, keys = docs[first], keys[first]
+    order = np.argsort(keys, kind="stable")
+    return docs[order], keys[order]
 
 
 def pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_group: int) -> np.ndarray:

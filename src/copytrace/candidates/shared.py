@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.candidates.groups import count_pairs, pairs_sharing_keys
-from copytrace.fingerprint.tokens import mix64
+from copytrace.candidates.groups import count_pairs, distinct_holdings, pairs_sharing_keys
 
 MIN_SHARED = 3
 MAX_DOC_FREQ = 50
@@ -21,8 +20,5 @@ def shared_shingle_candidates(
     """Pair keys of documents sharing at least min_shared distinct sampled keys (shingles, skeleton n-grams...)."""
     if len(sample_hash) == 0:
         return np.empty(0, np.int64)
-    # a document holds each shingle once, so repeats inside one text cannot fake a shared passage
-    with np.errstate(over="ignore"):
-        held = mix64(sample_hash ^ (sample_doc.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
-    _, first = np.unique(held, return_index=True)
-    return count_pairs(pairs_sharing_keys(sample_hash[first], sample_doc[first], max_doc_freq), min_shared)
+    docs, keys = distinct_holdings(sample_doc, sample_hash)
+    return count_pairs(pairs_sharing_keys(keys, docs, max_doc_freq), min_shared)
