@@ -4,7 +4,7 @@ Every threshold that decides a kind lives here, with the reason that set it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import numpy as np
@@ -77,7 +77,14 @@ class VerbatimEvidence:
     coverage_b: float
     free_words: int  # matched words outside quotations (the smaller side's count)
     quoted_words: int
-    edited_share: float = 0.0  # of A's aligned sentences, the share with words swapped inside them
+    a: TextView | None = field(default=None, repr=False)
+    covered_a: np.ndarray | None = field(default=None, repr=False)
+
+    @property
+    def edited_share(self) -> float:
+        """Of A's aligned sentences, the share with words swapped inside them. Computed on demand: it needs A's
+        sentence table, which the lexical layer alone never builds."""
+        return 0.0 if self.a is None else _edited_share(self.a, self.covered_a)
 
     @classmethod
     def of(cls, a: TextView, b: TextView, passages: list[TokenPassage]) -> VerbatimEvidence:
@@ -86,10 +93,8 @@ class VerbatimEvidence:
         covered_a = np.unique(np.concatenate([p.covered_a for p in passages]))
         covered_b = np.unique(np.concatenate([p.covered_b for p in passages]))
         free = min(int((~a.in_quote[covered_a]).sum()), int((~b.in_quote[covered_b]).sum()))
-        return cls(
-            passages, a.coverage(covered_a), b.coverage(covered_b), free,
-            min(len(covered_a), len(covered_b)) - free, _edited_share(a, covered_a),
-        )
+        quoted = min(len(covered_a), len(covered_b)) - free
+        return cls(passages, a.coverage(covered_a), b.coverage(covered_b), free, quoted, a, covered_a)
 
     def pair(self, a: TextView, b: TextView, kind: Kind, score: float) -> Pair:
         out = [

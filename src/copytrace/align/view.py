@@ -10,7 +10,7 @@ import xxhash
 
 from copytrace.clean import Cleaned
 from copytrace.fingerprint.lexical import SAMPLE_MODULUS, SHINGLE_WORDS
-from copytrace.fingerprint.tokens import byte_to_char_offsets, shingle_hashes, tokenize
+from copytrace.fingerprint.tokens import byte_to_char_offsets, shingle_hashes, sorted_member, tokenize
 
 #: furniture hits this close (in tokens) belong to one passage; and a passage reaches this far past its outer hits.
 FURNITURE_GAP = 3 * SAMPLE_MODULUS
@@ -44,7 +44,7 @@ def furniture_tokens(hashes: np.ndarray, furniture: np.ndarray | None) -> np.nda
     if furniture is None or len(furniture) == 0 or len(hashes) < SHINGLE_WORDS:
         return marked
     shingles, _ = shingle_hashes(hashes, np.array([0, len(hashes)], np.int64), SHINGLE_WORDS)
-    pos = np.flatnonzero(np.isin(shingles, furniture, assume_unique=False))
+    pos = np.flatnonzero(sorted_member(shingles, furniture))
     if len(pos) == 0:
         return marked
     starts, ends = pos, pos + SHINGLE_WORDS

@@ -16,44 +16,52 @@ def unpack_pair_keys(keys: np.ndarray) -> np.ndarray:
     return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
 
 
-def distinct_holdings(docs: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(doc, key) rows with repeats removed, sorted by key: a document holds each key once, so a phrase repeated
-    inside one text cannot pose as a passage shared with another."""
+def distinct_holdings(docs: np.ndarray, keys: np.ndarray, *extra: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(doc, key, *extra) rows with repeats of (doc, key) removed (the first kept), sorted by key: a document holds
+    each key once, so a phrase repeated inside one text cannot pose as a passage shared with another."""
     if len(keys) == 0:
-        return docs, keys
+        return (docs, keys, *extra)
     with np.errstate(over="ignore"):
         held = mix64(keys ^ (docs.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
     _, first = np.unique(held, return_index=True)
-    docs, keys = docs[first], keys[first]
-    order = np.argsort(keys, kind="stable")
-    return docs[order], keys[order]
+    first = first[np.argsort(keys[first], kind="stable")]
+    return (docs[first], keys[first], *(x[first] for x in extra))
 
 
-def pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_group: int) -> np.ndarray:
-    """Pair keys (see pair_keys), one per (shared key, pair of documents holding it); a pair sharing n keys appears n
-    times, so callers can count. Each document should hold a key at most once.
+def shared_key_rows(keys: np.ndarray, docs: np.ndarray, max_group: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row pairs (r, s) of the inputs whose key is equal and whose documents differ: one per (shared key, pair of
+    documents holding it). Each document should hold a key at most once.
 
     A key held by more than max_group documents is too common to mean anything (passim ignores n-grams with document
     frequency above 100): it is dropped, which keeps the pair count linear in the corpus."""
     if len(keys) == 0:
-        return np.empty(0, np.int64)
+        return np.empty(0, np.int64), np.empty(0, np.int64)
     order = np.argsort(keys, kind="stable")
     k, d = keys[order], docs[order]
     boundary = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1], [True])))
     sizes = np.diff(boundary)
     run_end = np.repeat(boundary[1:], sizes)
     usable = np.repeat((sizes >= 2) & (sizes <= max_group), sizes)
-    out = []
+    rows_r, rows_s = [], []
     longest = int(sizes[sizes <= max_group].max(initial=1))
     positions = np.flatnonzero(usable)
     for step in range(1, longest):
         positions = positions[positions + step < run_end[positions]]
         if len(positions) == 0:
             break
-        a, b = d[positions], d[positions + step]
-        keep = a != b
-        out.append(pair_keys(a[keep], b[keep]))
-    return np.concatenate(out) if out else np.empty(0, np.int64)
+        keep = positions[d[positions] != d[positions + step]]
+        rows_r.append(order[keep])
+        rows_s.append(order[keep + step])
+    if not rows_r:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(rows_r), np.concatenate(rows_s)
+
+
+def pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_group: int) -> np.ndarray:
+    """Pair keys (see pair_keys), one per (shared key, pair of documents holding it); a pair sharing n keys appears
+    n times, so callers can count."""
+    r, s = shared_key_rows(keys, docs, max_group)
+    return pair_keys(docs[r], docs[s])
 
 
 def count_pairs(pair_key_list: np.ndarray, min_count: int) -> np.ndarray:

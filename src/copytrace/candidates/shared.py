@@ -1,24 +1,42 @@
-"""Containment candidates from an inverted index of sampled shingles (passim's approach).
+"""Candidates from inverted indexes of sampled keys that keep their positions (passim's approach, made positional).
 
-Two documents sharing at least MIN_SHARED sampled shingles share a passage of roughly MIN_SHARED x SAMPLE_MODULUS
-words, whatever the rest of either holds. Shingles held by more than MAX_DOC_FREQ documents are stock phrases
-("the end of the year") or furniture and are ignored, as passim ignores n-grams of document frequency above 100.
+Two documents sharing a passage share its sampled keys (word shingles, skeleton n-grams, content-word pairs) at
+positions that keep a near-constant offset: the same diagonal of a dot plot. Two documents sharing only stock
+phrases share a few samples scattered over the plot. So a pair is a candidate when at least `min_shared` of its
+shared samples lie within `band` positions of one diagonal; a copied passage of MIN_SHARED x SAMPLE_MODULUS words
+(~32 words) qualifies whatever the rest of either text holds (containment, which Jaccard banding misses). Keys held by more
+than MAX_DOC_FREQ documents are stock phrases or furniture and are ignored, as passim ignores n-grams of document
+frequency above 100.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from copytrace.candidates.groups import count_pairs, distinct_holdings, pairs_sharing_keys
+from copytrace.candidates.groups import distinct_holdings, pair_keys, shared_key_rows
 
-MIN_SHARED = 3
+MIN_SHARED = 4
 MAX_DOC_FREQ = 50
+#: positions a passage's samples may drift off one diagonal: a few words inserted or dropped along the way.
+BAND = 16
 
 
-def shared_shingle_candidates(
-    sample_doc: np.ndarray, sample_hash: np.ndarray, min_shared: int = MIN_SHARED, max_doc_freq: int = MAX_DOC_FREQ
+def shared_passage_candidates(
+    docs: np.ndarray, keys: np.ndarray, positions: np.ndarray, min_shared: int = MIN_SHARED,
+    max_doc_freq: int = MAX_DOC_FREQ, band: int = BAND,
 ) -> np.ndarray:
-    """Pair keys of documents sharing at least min_shared distinct sampled keys (shingles, skeleton n-grams...)."""
-    if len(sample_hash) == 0:
+    """Pair keys of documents with at least min_shared shared samples on one diagonal (within band)."""
+    docs, keys, positions = distinct_holdings(docs, keys, positions)
+    r, s = shared_key_rows(keys, docs, max_doc_freq)
+    if len(r) == 0:
         return np.empty(0, np.int64)
-    docs, keys = distinct_holdings(sample_doc, sample_hash)
-    return count_pairs(pairs_sharing_keys(keys, docs, max_doc_freq), min_shared)
+    low_first = docs[r] < docs[s]
+    lo, hi = np.where(low_first, r, s), np.where(low_first, s, r)
+    pairs = pair_keys(docs[lo], docs[hi])
+    diagonal = positions[hi].astype(np.int64) - positions[lo].astype(np.int64)
+    uniq, pair_id = np.unique(pairs, return_inverse=True)
+    # within one pair, count the samples whose diagonal lies in [d, d + band] for each sample's d
+    composite = np.sort((pair_id.astype(np.int64) << 32) | (diagonal + (1 << 31)))
+    on_band = np.searchsorted(composite, composite + band, side="right") - np.arange(len(composite))
+    best = np.zeros(len(uniq), np.int64)
+    np.maximum.at(best, composite >> 32, on_band)
+    return uniq[best >= min_shared]

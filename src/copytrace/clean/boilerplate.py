@@ -16,6 +16,8 @@ import xxhash
 
 #: a line this short (in words) can be furniture; a story's paragraphs are longer, so they are never judged by pattern.
 FURNITURE_MAX_WORDS = 15
+#: a line longer than this (in characters) has more than FURNITURE_MAX_WORDS words: no need to count them.
+FURNITURE_MAX_CHARS = 200
 #: a line repeated in at least this many documents is site furniture, when also short (see FURNITURE_MAX_WORDS).
 #: Five, not two: a story's own short lines (a one-line quote) recur in its few copies, and must stay.
 REPEATED_LINE_MIN_DOCS = 5
@@ -83,9 +85,10 @@ def short_line_keys(text: str) -> set[int]:
     """Keys of the lines of a document short enough to be furniture: what the corpus-wide repeat count sees."""
     keys = set()
     for s, e in _lines(text):
-        line = text[s:e]
-        if len(line.split()) <= FURNITURE_MAX_WORDS:
-            keys.add(line_key(line))
+        if e - s <= FURNITURE_MAX_CHARS:
+            line = text[s:e]
+            if len(line.split()) <= FURNITURE_MAX_WORDS:
+                keys.add(line_key(line))
     return keys
 
 
@@ -100,7 +103,7 @@ def clean(text: str, repeated: frozenset[int] | set[int] = frozenset()) -> Clean
     kept: list[tuple[int, int]] = []
     for i, (s, e) in enumerate(lines):
         line = text[s:e]
-        short = len(line.split()) <= FURNITURE_MAX_WORDS
+        short = e - s <= FURNITURE_MAX_CHARS and len(line.split()) <= FURNITURE_MAX_WORDS
         if short and _RELATED_HEADING.match(line):
             if s >= RELATED_TAIL_START * total:
                 break  # the rest is teasers of other articles

@@ -18,7 +18,7 @@ from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.crosslingual import crosslingual_candidates
 from copytrace.candidates.furniture import furniture_shingles
 from copytrace.candidates.lsh import lsh_candidates
-from copytrace.candidates.shared import shared_shingle_candidates
+from copytrace.candidates.shared import shared_passage_candidates
 from copytrace.classify import SourceEvidence, cleanest_longest, likely_source
 from copytrace.clean import short_line_keys
 from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS
@@ -29,6 +29,7 @@ from copytrace.engine.stages import (
     LAYERS, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task,
 )
 from copytrace.engine.store import TextStore
+from copytrace.fingerprint.tokens import sorted_member
 from copytrace.read import RecordFields, read_inputs
 
 #: documents per fingerprint batch: big enough that numpy's per-call cost vanishes, small enough for bounded memory.
@@ -40,6 +41,8 @@ SKELETON_MIN_SHARED = 3
 CONTENT_PAIRS_MIN_SHARED = 4
 #: content-word pairs held by more than this many documents are topic vocabulary ("prime minister"), not reuse.
 CONTENT_PAIRS_MAX_DOC_FREQ = 8
+#: a reworded passage keeps its content words in roughly their order, not on an exact diagonal.
+CONTENT_PAIRS_BAND = 40
 #: below this many documents a process pool costs more than it saves.
 POOL_MIN_DOCS = 3000
 
@@ -208,10 +211,12 @@ def _fingerprint_all(
     if not parts:
         return {"langs": [], "boilerplate_chars": np.zeros(0, np.int64), "exact": np.zeros(0, np.uint64),
                 "signatures": np.zeros((0, 1), np.uint32), "n_shingles": np.zeros(0, np.int64),
-                "n_tokens": np.zeros(0, np.int64), "sample_doc": np.zeros(0, np.int64), "sample_hash": np.zeros(0, np.uint64)}
+                "n_tokens": np.zeros(0, np.int64), "sample_doc": np.zeros(0, np.int64), "sample_hash": np.zeros(0, np.uint64),
+                "sample_pos": np.zeros(0, np.int32)}
     spin = {}
     if parts[0].spin is not None:
-        for name in ("skeleton_doc", "skeleton_hash", "content_doc", "content_hash", "anchor_doc", "anchor_hash"):
+        for name in ("skeleton_doc", "skeleton_hash", "skeleton_pos", "content_doc", "content_hash", "content_pos",
+                     "anchor_doc", "anchor_hash"):
             spin[name] = np.concatenate([getattr(p.spin, name) for p in parts])
     return {
         **spin,
@@ -223,21 +228,25 @@ def _fingerprint_all(
         "n_tokens": np.concatenate([p.n_tokens for p in parts]),
         "sample_doc": np.concatenate([p.lexical.sample_doc for p in parts]),
         "sample_hash": np.concatenate([p.lexical.sample_hash for p in parts]),
+        "sample_pos": np.concatenate([p.lexical.sample_pos for p in parts]),
     }
 
 
 def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...]) -> np.ndarray:
     """Rows [i, j], i < j, of every pair some index nominates."""
-    story = ~np.isin(fp["sample_hash"], furniture)
+    story = ~sorted_member(fp["sample_hash"], furniture)
     keys = [
         _exact_candidates(fp["exact"], fp["n_tokens"] > 0),
         lsh_candidates(fp["signatures"], fp["n_shingles"] > 0),
-        shared_shingle_candidates(fp["sample_doc"][story], fp["sample_hash"][story]),
+        shared_passage_candidates(fp["sample_doc"][story], fp["sample_hash"][story], fp["sample_pos"][story]),
     ]
     if "skeleton_doc" in fp:
-        keys.append(shared_shingle_candidates(fp["skeleton_doc"], fp["skeleton_hash"], SKELETON_MIN_SHARED))
-        keys.append(shared_shingle_candidates(
-            fp["content_doc"], fp["content_hash"], CONTENT_PAIRS_MIN_SHARED, CONTENT_PAIRS_MAX_DOC_FREQ
+        keys.append(shared_passage_candidates(
+            fp["skeleton_doc"], fp["skeleton_hash"], fp["skeleton_pos"], SKELETON_MIN_SHARED
+        ))
+        keys.append(shared_passage_candidates(
+            fp["content_doc"], fp["content_hash"], fp["content_pos"], CONTENT_PAIRS_MIN_SHARED,
+            CONTENT_PAIRS_MAX_DOC_FREQ, CONTENT_PAIRS_BAND,
         ))
     if "semantic" in layers and "anchor_doc" in fp:
         keys.append(crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"]))

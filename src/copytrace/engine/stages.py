@@ -30,7 +30,7 @@ LAYERS = ("lexical", "spin", "semantic")
 #: of one side: below it, the pair is an ordinary candidate that shares a few sentences' worth of words.
 MEANING_MIN_LEXICAL_COVERAGE = 0.35
 #: characters of cleaned text that language identification looks at: plenty for a reliable call, and cheap.
-LANG_SAMPLE_CHARS = 600
+LANG_SAMPLE_CHARS = 300
 
 
 def detect_language(text: str) -> str | None:

@@ -5,6 +5,8 @@
 - sampled shingles: every shingle whose hash is 0 mod SAMPLE_MODULUS (a content-defined sample, so two texts
   sharing a passage sample the same shingles of it). A passage of w words shares ~w/SAMPLE_MODULUS samples with
   its copy, whatever else either text holds: the containment signal that Jaccard-based banding misses.
+  Each sample keeps its position (the shingle's word offset), so the index can tell a passage shared in order
+  from stock phrases scattered over both texts (candidates.shared).
 """
 from __future__ import annotations
 
@@ -30,6 +32,7 @@ class LexicalFingerprints:
     n_shingles: np.ndarray  # int64 per document
     sample_doc: np.ndarray  # int64: batch-local document index of each sampled shingle
     sample_hash: np.ndarray  # uint64
+    sample_pos: np.ndarray  # int32: word offset of each sample in its document
 
 
 def exact_hashes(tokens: TokenBatch) -> np.ndarray:
@@ -61,10 +64,12 @@ def lexical_fingerprints(tokens: TokenBatch) -> LexicalFingerprints:
         signatures = np.zeros((tokens.n_docs, NUM_PERM), np.uint32)
     sampled = (shingles % np.uint64(SAMPLE_MODULUS)) == 0
     doc_of_shingle = np.repeat(np.arange(tokens.n_docs), counts)
+    position = np.arange(len(shingles)) - np.repeat(offsets[:-1], counts)
     return LexicalFingerprints(
         exact=exact_hashes(tokens),
         signatures=signatures,
         n_shingles=counts,
         sample_doc=doc_of_shingle[sampled],
         sample_hash=shingles[sampled],
+        sample_pos=position[sampled].astype(np.int32),
     )

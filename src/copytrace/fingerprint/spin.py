@@ -29,8 +29,10 @@ ANCHOR_MIN_DIGITS = 2
 class SpinFingerprints:
     skeleton_doc: np.ndarray
     skeleton_hash: np.ndarray
+    skeleton_pos: np.ndarray  # offset in the document's function-word sequence
     content_doc: np.ndarray
     content_hash: np.ndarray
+    content_pos: np.ndarray  # offset in the document's content-word sequence
     anchor_doc: np.ndarray
     anchor_hash: np.ndarray
 
@@ -41,10 +43,13 @@ def _subsequence(tokens: TokenBatch, keep: np.ndarray) -> tuple[np.ndarray, np.n
     return tokens.hashes[keep], before[tokens.doc_offsets]
 
 
-def _sampled(shingles: np.ndarray, offsets: np.ndarray, modulus: int) -> tuple[np.ndarray, np.ndarray]:
-    doc = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    pick = (shingles >> np.uint64(40)) % np.uint64(modulus) == 0  # other bits than the lexical sample uses
-    return doc[pick], shingles[pick]
+def _sampled(shingles: np.ndarray, offsets: np.ndarray, modulus: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(document, key, position) of the sampled keys."""
+    counts = np.diff(offsets)
+    doc = np.repeat(np.arange(len(offsets) - 1), counts)
+    position = (np.arange(len(shingles)) - np.repeat(offsets[:-1], counts)).astype(np.int32)
+    pick = _sample_rows(shingles, modulus)
+    return doc[pick], shingles[pick], position[pick]
 
 
 def spin_fingerprints(tokens: TokenBatch) -> SpinFingerprints:
@@ -58,16 +63,19 @@ def spin_fingerprints(tokens: TokenBatch) -> SpinFingerprints:
     per_doc = np.diff(gram_off)
     starts = np.arange(len(grams)) - np.repeat(gram_off[:-1], per_doc) + np.repeat(skel_off[:-1], per_doc)
     informative = (triv[starts + SKELETON_WORDS] - triv[starts]) < SKELETON_WORDS
-    skeleton_doc, skeleton_hash = _sampled(grams[informative], _fix_offsets(informative, gram_off), SKELETON_SAMPLE)
+    # positions count all skeleton n-grams, kept or not, so a passage's diagonal is the same in both texts
+    skeleton = _sampled(grams, gram_off, SKELETON_SAMPLE)
+    keep = informative[_sample_rows(grams, SKELETON_SAMPLE)]
+    skeleton = tuple(x[keep] for x in skeleton)
 
     content = ~function & ~tokens.numeric
     words, word_off = _subsequence(tokens, content)
     pairs, pair_off = shingle_hashes(words, word_off, 2)
-    content_doc, content_hash = _sampled(pairs, pair_off, CONTENT_PAIR_SAMPLE)
+    content = _sampled(pairs, pair_off, CONTENT_PAIR_SAMPLE)
 
     anchor = anchor_mask(tokens.hashes, tokens.starts, tokens.ends, tokens.capitalised, tokens.numeric)
     anchor_doc = np.repeat(np.arange(tokens.n_docs), np.diff(tokens.doc_offsets))[anchor]
-    return SpinFingerprints(skeleton_doc, skeleton_hash, content_doc, content_hash, anchor_doc, tokens.hashes[anchor])
+    return SpinFingerprints(*skeleton, *content, anchor_doc, tokens.hashes[anchor])
 
 
 def anchor_mask(hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray, capitalised: np.ndarray,
@@ -76,7 +84,6 @@ def anchor_mask(hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray, capita
     return (numeric & ((ends - starts) >= ANCHOR_MIN_DIGITS)) | (capitalised & ~is_function(hashes))
 
 
-def _fix_offsets(keep: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Offsets of a filtered flat list, given the filter and the unfiltered offsets."""
-    before = np.concatenate(([0], np.cumsum(keep)))
-    return before[offsets]
+def _sample_rows(shingles: np.ndarray, modulus: int) -> np.ndarray:
+    """Rows of the sampled keys: other hash bits than the lexical sample uses, so the samples are independent."""
+    return np.flatnonzero((shingles >> np.uint64(40)) % np.uint64(modulus) == 0)

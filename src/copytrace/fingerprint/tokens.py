@@ -139,3 +139,11 @@ def byte_to_char_offsets(text: str) -> np.ndarray:
     b = np.frombuffer(text.encode("utf-8", "surrogatepass"), dtype=np.uint8)
     is_char_start = (b & 0xC0) != 0x80
     return np.concatenate(([0], np.cumsum(is_char_start))).astype(np.int64)
+
+
+def sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """values' membership in a sorted array, by binary search: np.isin would rebuild a table of the set per call."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), bool)
+    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[pos] == values

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.fingerprint.tokens import tokenize
+from copytrace.fingerprint.tokens import sorted_member, tokenize
 
 FUNCTION_WORDS = tuple("""
 a an the this that these those
@@ -37,8 +37,8 @@ TRIVIAL_HASHES = _hashes(TRIVIAL_WORDS)
 
 
 def is_function(hashes: np.ndarray) -> np.ndarray:
-    return np.isin(hashes, FUNCTION_HASHES)
+    return sorted_member(hashes, FUNCTION_HASHES)
 
 
 def is_trivial(hashes: np.ndarray) -> np.ndarray:
-    return np.isin(hashes, TRIVIAL_HASHES)
+    return sorted_member(hashes, TRIVIAL_HASHES)
