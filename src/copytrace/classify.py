@@ -64,6 +64,8 @@ class SourceEvidence:
 
 
 def _passage_kind(p: TokenPassage, a: TextView, b: TextView, pair_kind: Kind) -> Kind:
+    if not (a.has_quotes or b.has_quotes):
+        return pair_kind
     quoted = max(a.in_quote[p.covered_a].mean(), b.in_quote[p.covered_b].mean())
     return Kind.SAME_STORY if quoted >= QUOTED_PASSAGE_SHARE else pair_kind
 

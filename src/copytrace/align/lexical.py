@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from copytrace.align.view import TextView
-from copytrace.fingerprint.tokens import shingle_hashes
 
 SEED_WORDS = 4
 MAX_SEED_REPEATS = 4
@@ -42,14 +41,10 @@ class TokenPassage:
 
 
 def _seeds(a: TextView, b: TextView) -> tuple[np.ndarray, np.ndarray]:
-    offsets_a = np.array([0, len(a)], np.int64)
-    offsets_b = np.array([0, len(b)], np.int64)
-    sa, _ = shingle_hashes(a.hashes, offsets_a, SEED_WORDS)
-    sb, _ = shingle_hashes(b.hashes, offsets_b, SEED_WORDS)
-    if len(sa) == 0 or len(sb) == 0:
+    sa = a.seed_shingles
+    sorted_b, order = b.seed_index
+    if len(sa) == 0 or len(sorted_b) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = np.argsort(sb, kind="stable")
-    sorted_b = sb[order]
     lo = np.searchsorted(sorted_b, sa, "left")
     hi = np.searchsorted(sorted_b, sa, "right")
     count = hi - lo
@@ -63,29 +58,41 @@ def _seeds(a: TextView, b: TextView) -> tuple[np.ndarray, np.ndarray]:
     return i[keep], j[keep]
 
 
-def _runs(i: np.ndarray, j: np.ndarray) -> list[list[int]]:
-    """Chains of seeds on one diagonal: [a_first, a_last, b_first, b_last, n_seeds]."""
+@dataclass
+class _Run:
+    """Seeds on one diagonal (j - i), each within MAX_GAP of the next."""
+
+    seeds: np.ndarray  # positions in A
+    diagonal: int
+
+    @property
+    def a_first(self) -> int:
+        return int(self.seeds[0])
+
+    @property
+    def a_last(self) -> int:
+        return int(self.seeds[-1])
+
+
+def _runs(i: np.ndarray, j: np.ndarray) -> list[_Run]:
     diag = j - i
     order = np.lexsort((i, diag))
     i, diag = i[order], diag[order]
     breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(i) > MAX_GAP)) + 1
-    runs = []
-    for chunk_i, chunk_d in zip(np.split(i, breaks), np.split(diag, breaks)):
-        a_first, a_last, d = int(chunk_i[0]), int(chunk_i[-1]), int(chunk_d[0])
-        runs.append([a_first, a_last, a_first + d, a_last + d, len(chunk_i)])
-    runs.sort()
+    runs = [_Run(chunk, int(d[0])) for chunk, d in zip(np.split(i, breaks), np.split(diag, breaks))]
+    runs.sort(key=lambda r: (r.a_first, r.diagonal))
     return runs
 
 
-def _merge(runs: list[list[int]]) -> list[list[list[int]]]:
+def _merge(runs: list[_Run]) -> list[list[_Run]]:
     """Groups of runs that continue one another in both texts."""
-    groups: list[list[list[int]]] = []
+    groups: list[list[_Run]] = []
     for run in runs:
         for group in reversed(groups[-8:]):
             last = group[-1]
-            gap_a = run[0] - last[1]
-            gap_b = run[2] - last[3]
-            drift = abs((run[2] - run[0]) - (last[2] - last[0]))
+            gap_a = run.a_first - last.a_last
+            gap_b = (run.a_first + run.diagonal) - (last.a_last + last.diagonal)
+            drift = abs(run.diagonal - last.diagonal)
             if -SEED_WORDS <= gap_a <= MAX_GAP and -SEED_WORDS <= gap_b <= MAX_GAP and drift <= MAX_DRIFT:
                 group.append(run)
                 break
@@ -94,19 +101,26 @@ def _merge(runs: list[list[int]]) -> list[list[list[int]]]:
     return groups
 
 
-def _covered(firsts: list[int], lasts: list[int]) -> np.ndarray:
-    return np.unique(np.concatenate([np.arange(f, l + SEED_WORDS) for f, l in zip(firsts, lasts)]))
+_SEED_SPAN = np.arange(SEED_WORDS)
+
+
+def _covered(starts: np.ndarray) -> np.ndarray:
+    """Token positions inside the seed shingles starting at `starts`: the words matched verbatim."""
+    return np.unique((starts[:, None] + _SEED_SPAN).ravel())
 
 
 def align_verbatim(a: TextView, b: TextView) -> list[TokenPassage]:
-    """Passages of A copied verbatim (up to small edits) into B."""
+    """Passages of A copied verbatim (up to small edits) into B. A passage spans its first to its last matched
+    word on each side; `covered_a` / `covered_b` hold only the words matched verbatim, so a word swapped inside a
+    passage is inside its span but not covered."""
     i, j = _seeds(a, b)
     if len(i) == 0:
         return []
     passages = []
     for group in _merge(_runs(i, j)):
-        covered_a = _covered([r[0] for r in group], [r[1] for r in group])
-        covered_b = _covered([r[2] for r in group], [r[3] for r in group])
+        seeds_a = np.concatenate([r.seeds for r in group])
+        seeds_b = np.concatenate([r.seeds + r.diagonal for r in group])
+        covered_a, covered_b = _covered(seeds_a), _covered(seeds_b)
         matched = min(len(covered_a), len(covered_b))
         if matched < MIN_PASSAGE_WORDS:
             continue

