@@ -41,7 +41,7 @@ MEANING_MIN_SHORTER_SHARE = 0.6
 #: the rewritten side's own words are rarer by at least this (mean log-probability per word, nats) to name it.
 REWRITE_MIN_RARITY_GAP = 0.3
 #: it replaces a verbatim verdict only when it covers this much more of a side than the verbatim passages do.
-DISGUISE_MARGIN = 0.15
+DISGUISE_MARGIN = 0.05
 #: a spun copy: most matches on the function-word skeleton, in the source's order (tune split: spun copies 1.0,
 #: rule paraphrases 0.76-0.95 with local reordering).
 SPUN_MIN_SKELETON_SHARE = 0.6
@@ -262,8 +262,12 @@ def classify_pair(a: TextView, b: TextView, verbatim: VerbatimEvidence, exact: b
     pair = classify_verbatim(a, b, verbatim, exact, sentences)
     if sentences is not None and (pair is None or pair.kind in (Kind.PARTIAL, Kind.SAME_STORY)):
         disguised = classify_sentences(a, b, sentences)
-        verbatim_cover = min(verbatim.coverage_a, verbatim.coverage_b) if pair and pair.kind.is_copy else 0.0
-        if disguised is not None and min(disguised.coverage_a, disguised.coverage_b) >= verbatim_cover + DISGUISE_MARGIN:
+        verbatim_copy = pair is not None and pair.kind.is_copy
+        verbatim_cover = min(verbatim.coverage_a, verbatim.coverage_b) if verbatim_copy else 0.0
+        # a verbatim partial copy aligns sentence by sentence too: only rewritten sentences make it disguised
+        rewritten = not verbatim_copy or verbatim.edited_share >= SPUN_MIN_EDITED_SHARE
+        covers_more = disguised is not None and min(disguised.coverage_a, disguised.coverage_b) >= verbatim_cover + DISGUISE_MARGIN
+        if rewritten and covers_more:
             pair = disguised
     if pair is not None and pair.kind in (Kind.SPUN, Kind.PARAPHRASE):
         pair.source = rewritten_side(a, b)
