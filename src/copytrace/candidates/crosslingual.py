@@ -19,7 +19,9 @@ MAX_DOC_FREQ = 2000
 TOP_K = 5
 
 
-def crosslingual_candidates(anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None]) -> np.ndarray:
+def crosslingual_candidates(
+    anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None], top_k: int = TOP_K
+) -> np.ndarray:
     """Pair keys of (document outside the main language, its best-anchored partners in other languages)."""
     counts = Counter(lang for lang in langs if lang)
     if len(counts) < 2 or len(anchor_hash) == 0:
@@ -49,7 +51,7 @@ def crosslingual_candidates(anchor_doc: np.ndarray, anchor_hash: np.ndarray, lan
         partners, inverse = np.unique(holders, return_inverse=True)
         score = np.bincount(inverse, weights=weights)
         shared = np.bincount(inverse)
-        best = np.argsort(-score)[:TOP_K]
+        best = np.argsort(-score)[:top_k]
         best = best[shared[best] >= MIN_SHARED_ANCHORS]
         out.append(pair_keys(np.full(len(best), d), partners[best]))
     return np.unique(np.concatenate(out)) if out else np.empty(0, np.int64)

@@ -18,6 +18,7 @@ from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.crosslingual import crosslingual_candidates
 from copytrace.candidates.furniture import furniture_shingles
 from copytrace.candidates.lsh import lsh_candidates
+from copytrace.candidates.neighbours import SHORTLIST, neighbour_candidates, shortlist_documents
 from copytrace.candidates.shared import shared_passage_candidates
 from copytrace.classify import SourceEvidence, cleanest_longest, likely_source
 from copytrace.clean import short_line_keys
@@ -26,7 +27,7 @@ from copytrace.cluster import Cluster, build_clusters
 from copytrace.document import Document, Pair, Skip
 from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.stages import (
-    LAYERS, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task,
+    LAYERS, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task, lead_vectors_task,
 )
 from copytrace.engine.store import TextStore
 from copytrace.fingerprint.tokens import sorted_member
@@ -166,6 +167,10 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
             r.lang, r.boilerplate_chars = lang, bp
         furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
         candidates = _candidates(fp, furniture, config.layers)
+        if "semantic" in config.layers and "anchor_doc" in fp:
+            shortlist = crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"], SHORTLIST)
+            vectors = _lead_vectors(executor, store, shortlist_documents(shortlist), config, progress)
+            candidates = _merge_candidates(candidates, neighbour_candidates(shortlist, vectors))
         context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers)
         docs = _DocumentSource(store, [r.id for r in records], fp["langs"])
         found = _align_all(executor, candidates, fp["exact"], docs, context, progress)
@@ -252,6 +257,25 @@ def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...]) -> np.
         keys.append(crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"]))
     merged = np.unique(np.concatenate(keys)) if keys else np.empty(0, np.int64)
     return unpack_pair_keys(merged)
+
+
+def _lead_vectors(
+    executor: Executor, store: TextStore, docs: np.ndarray, config: ScanConfig, progress: _Progress
+) -> dict[int, np.ndarray]:
+    vectors: dict[int, np.ndarray] = {}
+    if len(docs) == 0:
+        return vectors
+    size = max(1, min(config.batch_size, -(-len(docs) // 2)))  # at least two tasks, for two cores
+    batches = ((docs[s:s + size], store.get_many(docs[s:s + size])) for s in range(0, len(docs), size))
+    with progress.task("embedding leads", total=len(docs)) as advance:
+        for indices, part in executor.map(lead_vectors_task, batches, None):
+            vectors.update(zip(indices.tolist(), part))
+            advance(len(indices))
+    return vectors
+
+
+def _merge_candidates(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    return unpack_pair_keys(np.unique(np.concatenate([pair_keys(rows[:, 0], rows[:, 1]), keys])))
 
 
 def _align_all(

@@ -232,6 +232,15 @@ def fingerprint_task(task: tuple[np.ndarray, list[str]], context: FingerprintCon
     return fingerprint_batch(indices, texts, context.repeated, context.layers)
 
 
+def lead_vectors_task(task: tuple[np.ndarray, list[str]], context: None) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of the leads of a batch of documents (candidates.neighbours)."""
+    from copytrace.candidates.neighbours import lead
+    from copytrace.fingerprint.embed import embedder
+
+    indices, texts = task
+    return indices, embedder().encode([lead(t) for t in texts])
+
+
 def align_task(
     task: tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str, str | None]]], context: AlignContext
 ) -> list[tuple[int, int, Pair]]:
