@@ -25,6 +25,10 @@ PARTIAL_MIN_WORDS = 40
 EXCERPT_MIN_COVERAGE = 0.5
 #: shared quotation of at least this many words marks two reports of the same event (DESIGN: same_story).
 SAME_STORY_MIN_QUOTED_WORDS = 8
+#: or a shared sentence or two of any kind: related texts (the same event, the same source), short of a copy.
+SAME_STORY_MIN_SHARED_WORDS = 15
+#: sentences matched on skeleton, content or meaning that make two texts related when they fall short of a copy.
+SAME_STORY_MIN_SENTENCES = 2
 #: a passage this much inside quotes on either side is quoted material, not reuse of the other's prose.
 QUOTED_PASSAGE_SHARE = 0.8
 #: a side at least this much inside the other, while the other is at most CONTAINER_MAX_COVERAGE inside it,
@@ -152,7 +156,8 @@ def classify_verbatim(
     if not ev.passages:
         return None
     if ev.free_words < MIN_COPY_WORDS:
-        if ev.quoted_words < SAME_STORY_MIN_QUOTED_WORDS:
+        shared = ev.free_words + ev.quoted_words
+        if ev.quoted_words < SAME_STORY_MIN_QUOTED_WORDS and shared < SAME_STORY_MIN_SHARED_WORDS:
             return None
         return ev.pair(a, b, Kind.SAME_STORY, max(ev.coverage_a, ev.coverage_b))
     if min(ev.coverage_a, ev.coverage_b) >= NEAR_DUPLICATE_MIN_COVERAGE:
@@ -269,6 +274,11 @@ def classify_pair(a: TextView, b: TextView, verbatim: VerbatimEvidence, exact: b
         covers_more = disguised is not None and min(disguised.coverage_a, disguised.coverage_b) >= verbatim_cover + DISGUISE_MARGIN
         if rewritten and covers_more:
             pair = disguised
+    if pair is None and sentences is not None and len(sentences.matches) >= SAME_STORY_MIN_SENTENCES:
+        # sentences reworded from one another, too few to call a copy: related texts
+        score = max(sentences.coverage_a, sentences.coverage_b)
+        pair = Pair(a.id, b.id, Kind.SAME_STORY, _unit(score), sentences.coverage_a, sentences.coverage_b,
+                    passages=sentences.passages(a, b, Kind.SAME_STORY))
     if pair is not None and pair.kind in (Kind.SPUN, Kind.PARAPHRASE):
         pair.source = rewritten_side(a, b)
     return pair
