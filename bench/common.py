@@ -417,6 +417,7 @@ def _compare_one(job: tuple[str, str, str, str]) -> dict:
             coverage_a=float(pair.coverage_a),
             coverage_b=float(pair.coverage_b),
             spans_b=[tuple(p.b) for p in (pair.passages or [])],
+            scores_b=[float(p.score) for p in (pair.passages or [])],
         )
     return out
 
@@ -464,6 +465,19 @@ def covered_share(text: str, spans: Iterable[tuple[int, int]]) -> float:
         if end > start:
             covered[start:end] = b"\x01" * (end - start)
     return sum(1 for i, ch in enumerate(text) if covered[i] and not ch.isspace()) / total
+
+
+def verbatim_weighted_share(text: str, spans: Sequence[tuple[int, int]], scores: Sequence[float]) -> float:
+    """Share of the text's non-space characters inside passages, each weighted by its passage score (how much of
+    it matched word for word): a copy-paste weighs ~1, a light rewrite less, a heavy rewrite less still."""
+    total = sum(1 for ch in text if not ch.isspace())
+    if not total:
+        return 0.0
+    weight = [0.0] * len(text)
+    for (start, end), score in zip(spans, scores):
+        for i in range(max(0, int(start)), min(len(text), int(end))):
+            weight[i] = max(weight[i], float(score))
+    return sum(w for w, ch in zip(weight, text) if not ch.isspace()) / total
 
 
 def summarise_errors(results: list[dict]) -> dict:

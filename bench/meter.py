@@ -139,6 +139,9 @@ def copytrace_features(articles: list[Article], layers, workers: int, budget_s: 
             "coverage_union_copy": common.covered_share(art.text, [s for r in copies for s in r["spans_b"]]),
             "coverage_max": max((r["coverage_b"] for r in reported), default=0.0),
             "coverage_union": common.covered_share(art.text, [s for r in reported for s in r["spans_b"]]),
+            "verbatim_weighted": common.verbatim_weighted_share(
+                art.text, [s for r in reported for s in r["spans_b"]], [x for r in reported for x in r.get("scores_b", [])]
+            ),
             "kinds": sorted({r["kind"] for r in reported}),
         })
     info = common.summarise_errors(results)
@@ -198,7 +201,7 @@ def run(layers=common.ALL_LAYERS, workers: int = 2, limit: int | None = None, bu
     if reason:
         out.update(common.skipped(reason))
         return out
-    ct_names = ["coverage_max_copy", "coverage_union_copy", "coverage_max", "coverage_union"]
+    ct_names = ["coverage_max_copy", "coverage_union_copy", "coverage_max", "coverage_union", "verbatim_weighted"]
     start = time.perf_counter()
     try:
         tune_f, tune_info = copytrace_features(tune, layers, workers, budget_s)

@@ -80,12 +80,13 @@ def copytrace_features(answers: list[Answer], layers, workers: int, budget_s: fl
     start = time.perf_counter()
     results = common.compare_many(jobs, layers=layers, workers=workers, budget_s=budget_s)
     feats = []
-    for r in results:
+    for r, a in zip(results, answers):
         is_copy = r["kind"] in common.COPY_KINDS
         feats.append({
             "coverage_copy": r["coverage_b"] if is_copy else 0.0,
             "score_copy": r["score"] if is_copy else 0.0,
             "coverage": r["coverage_b"] if r["kind"] else 0.0,
+            "verbatim_weighted": common.verbatim_weighted_share(a.text, r.get("spans_b", []), r.get("scores_b", [])),
             "kind": r["kind"],
         })
     info = common.summarise_errors(results)
@@ -129,7 +130,7 @@ def run(layers=common.ALL_LAYERS, workers: int = 2, budget_s: float | None = Non
     except common.BudgetExceeded as exc:
         out.update(common.skipped(str(exc)))
         return out
-    out.update(evaluate(tune_f, tune_gold, test_f, test_gold, ["coverage_copy", "score_copy", "coverage"]))
+    out.update(evaluate(tune_f, tune_gold, test_f, test_gold, ["coverage_copy", "score_copy", "coverage", "verbatim_weighted"]))
     out["layers"] = list(layers)
     out["copytrace_runs"] = {"tune": tune_info, "test": test_info}
     kinds: dict[str, dict[str, int]] = {g: {} for g in LABELS}
