@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from copytrace.candidates.groups import distinct_holdings, pair_keys
+from copytrace.candidates.groups import pair_keys
 
 MIN_SHARED_ANCHORS = 2
 MAX_DOC_FREQ = 2000
@@ -30,7 +30,8 @@ def crosslingual_candidates(
     codes = {lang: n for n, lang in enumerate(sorted(counts))}
     lang_code = np.array([codes.get(lang, -1) for lang in langs])
 
-    docs, hashes = distinct_holdings(anchor_doc, anchor_hash)
+    order = np.argsort(anchor_hash, kind="stable")
+    docs, hashes = anchor_doc[order], anchor_hash[order]
     lo_all = np.searchsorted(hashes, hashes, "left")
     df = np.searchsorted(hashes, hashes, "right") - lo_all
     idf = np.log(len(langs) / df)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.candidates.groups import distinct_holdings
 
 MIN_HOLDERS = 8
 MAX_HOLDER_JACCARD = 0.3
@@ -23,7 +22,8 @@ def furniture_shingles(sample_doc: np.ndarray, sample_hash: np.ndarray, signatur
     """Sorted uint64 hashes of the sampled shingles judged furniture."""
     if len(sample_hash) == 0:
         return np.empty(0, np.uint64)
-    docs, hashes = distinct_holdings(sample_doc, sample_hash)
+    order = np.argsort(sample_hash, kind="stable")
+    docs, hashes = sample_doc[order], sample_hash[order]
     starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(hashes)])))
     common = starts[sizes >= MIN_HOLDERS]

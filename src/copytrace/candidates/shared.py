@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.candidates.groups import distinct_holdings, pair_keys, shared_key_rows
+from copytrace.candidates.groups import pair_keys, shared_key_rows
 
 MIN_SHARED = 4
 MAX_DOC_FREQ = 50
@@ -24,8 +24,8 @@ def shared_passage_candidates(
     docs: np.ndarray, keys: np.ndarray, positions: np.ndarray, min_shared: int = MIN_SHARED,
     max_doc_freq: int = MAX_DOC_FREQ, band: int = BAND,
 ) -> np.ndarray:
-    """Pair keys of documents with at least min_shared shared samples on one diagonal (within band)."""
-    docs, keys, positions = distinct_holdings(docs, keys, positions)
+    """Pair keys of documents with at least min_shared shared samples on one diagonal (within band). Each document
+    holds a key once (candidates.groups.distinct_holdings; the fingerprint stage sees to it)."""
     r, s = shared_key_rows(keys, docs, max_doc_freq)
     if len(r) == 0:
         return np.empty(0, np.int64)

@@ -39,16 +39,27 @@ def _call_with_context(args):
 
 
 class ForkPool:
-    """One pool per stage, forked after the stage's context is set, so workers inherit it without pickling."""
+    """One pool per stage, forked after the stage's context is set, so workers inherit it without pickling. At most
+    TASKS_PER_WORKER tasks per worker are in flight, so memory stays bounded by batches, not by the corpus."""
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
 
     def map(self, fn, tasks, context):
+        from collections import deque
+
         _CONTEXT["context"] = context
-        with mp.get_context("fork").Pool(self.workers) as pool:
-            yield from pool.imap_unordered(_call_with_context, ((fn, t) for t in tasks))
-        _CONTEXT.clear()
+        try:
+            with mp.get_context("fork").Pool(self.workers) as pool:
+                pending: deque = deque()
+                for task in tasks:
+                    pending.append(pool.apply_async(_call_with_context, ((fn, task),)))
+                    while len(pending) >= TASKS_PER_WORKER * self.workers:
+                        yield pending.popleft().get()
+                while pending:
+                    yield pending.popleft().get()
+        finally:
+            _CONTEXT.clear()
 
     def close(self) -> None:
         pass

@@ -15,6 +15,7 @@ import numpy as np
 
 from copytrace.align.lexical import align_verbatim
 from copytrace.align.view import TextView
+from copytrace.candidates.groups import distinct_holdings
 from copytrace.align.sentences import CROSS_LANGUAGE_MIN_COSINE, SAME_LANGUAGE_MIN_COSINE, match_sentences
 from copytrace.classify import (
     NEAR_DUPLICATE_MIN_COVERAGE, SentenceEvidence, VerbatimEvidence, classify_pair, sentence_copy_kind,
@@ -94,10 +95,19 @@ def fingerprint_batch(
     story = [normal_form(c.text(t)) for c, t in zip(cleaned, texts)]
     tokens = tokenize(story)
     lex = lexical_fingerprints(tokens)
+    # each document holds a key once (candidates.groups.distinct_holdings), settled here, batch by batch, in parallel
+    lex.sample_doc, lex.sample_hash, lex.sample_pos = distinct_holdings(lex.sample_doc, lex.sample_hash, lex.sample_pos)
     lex.sample_doc = doc_index[lex.sample_doc]
     spin = None
     if "spin" in layers or "semantic" in layers:
         spin = spin_fingerprints(tokens)
+        spin.skeleton_doc, spin.skeleton_hash, spin.skeleton_pos = distinct_holdings(
+            spin.skeleton_doc, spin.skeleton_hash, spin.skeleton_pos
+        )
+        spin.content_doc, spin.content_hash, spin.content_pos = distinct_holdings(
+            spin.content_doc, spin.content_hash, spin.content_pos
+        )
+        spin.anchor_doc, spin.anchor_hash = distinct_holdings(spin.anchor_doc, spin.anchor_hash)
         spin.skeleton_doc, spin.content_doc, spin.anchor_doc = (
             doc_index[spin.skeleton_doc], doc_index[spin.content_doc], doc_index[spin.anchor_doc]
         )
