@@ -182,6 +182,24 @@ def tune_ordinal(
 # ---------------------------------------------------------------- environment
 
 
+def evaluate_ordinal(tune_feats: list[dict], tune_gold: list[str], test_feats: list[dict], test_gold: list[str],
+                     feature_names: Sequence[str], labels: Sequence[str], binary_name: str) -> dict:
+    """Tune one feature and its cuts on the tuning split, score the test split: macro-F1 over the ordinal labels,
+    and a binary figure (`binary_f1` or `binary_accuracy`) for copied (any label but the first) vs not."""
+    tuned = tune_ordinal({f: [x[f] for x in tune_feats] for f in feature_names}, tune_gold, labels)
+    pred = [classify_ordinal(x[tuned["feature"]], tuned["cuts"], labels) for x in test_feats]
+    copied_gold, copied_pred = [g != labels[0] for g in test_gold], [p != labels[0] for p in pred]
+    binary = binary_f1(copied_gold, copied_pred) if binary_name == "binary_f1" else accuracy(copied_gold, copied_pred)
+    return {
+        "macro_f1": round(macro_f1(test_gold, pred, labels), 4),
+        binary_name: round(binary, 4),
+        "f1_per_class": {k: round(v, 4) for k, v in f1_per_class(test_gold, pred, labels).items()},
+        "confusion": confusion(test_gold, pred, labels),
+        "n": len(test_gold),
+        "tuned": tuned,
+    }
+
+
 def git_commit() -> dict:
     def git(*args: str) -> str | None:
         try:

@@ -162,16 +162,7 @@ def minhash_features(articles: list[Article]) -> list[dict]:
 
 
 def evaluate(tune_feats, tune_gold, test_feats, test_gold, feature_names) -> dict:
-    tuned = common.tune_ordinal({f: [x[f] for x in tune_feats] for f in feature_names}, tune_gold, LABELS)
-    pred = [common.classify_ordinal(x[tuned["feature"]], tuned["cuts"], LABELS) for x in test_feats]
-    return {
-        "macro_f1": round(common.macro_f1(test_gold, pred, LABELS), 4),
-        "binary_f1": round(common.binary_f1([g != "non" for g in test_gold], [p != "non" for p in pred]), 4),
-        "f1_per_class": {k: round(v, 4) for k, v in common.f1_per_class(test_gold, pred, LABELS).items()},
-        "confusion": common.confusion(test_gold, pred, LABELS),
-        "n": len(test_gold),
-        "tuned": tuned,
-    }
+    return common.evaluate_ordinal(tune_feats, tune_gold, test_feats, test_gold, feature_names, LABELS, "binary_f1")
 
 
 def run(layers=common.ALL_LAYERS, workers: int = 2, limit: int | None = None, budget_s: float | None = None) -> dict:

@@ -57,6 +57,14 @@ def _fail_usage(message: str) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
+def _scan_or_fail(paths: list[Path], config: ScanConfig):
+    """The library scan; a path that cannot be read at all is bad usage (exit 2)."""
+    try:
+        return scan([str(p) for p in paths], config)
+    except InputError as e:
+        _fail_usage(str(e))
+
+
 LayersOpt = typer.Option("all", "--layers", help="lexical, or a comma list of lexical,spin,semantic, or all")
 IdOpt = typer.Option("id", "--id-field", help="record field holding the document id (JSONL, Parquet, CSV)")
 TextOpt = typer.Option("text", "--text-field", help="record field holding the text")
@@ -76,10 +84,7 @@ def scan_cmd(
 ) -> None:
     """Find every related pair in the inputs and write the results to OUT."""
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
-    try:
-        result = scan([str(p) for p in paths], config)
-    except InputError as e:
-        _fail_usage(str(e))
+    result = _scan_or_fail(paths, config)
     write_results(result, out)
     if not quiet:
         Console(stderr=not sys.stdout.isatty()).print(summary_table(result))
@@ -100,10 +105,7 @@ def dedup_cmd(
 ) -> None:
     """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why."""
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
-    try:
-        result = scan([str(p) for p in inputs], config)
-    except InputError as e:
-        _fail_usage(str(e))
+    result = _scan_or_fail(inputs, config)
     drops = plan_drops(result, drop_partial_above)
     dropped = {d.id for d in drops}
     docs = (d for d in read_inputs([str(p) for p in inputs], config.fields) if isinstance(d, Document))
