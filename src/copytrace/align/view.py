@@ -15,6 +15,8 @@ from copytrace.fingerprint.tokens import byte_to_char_offsets, shingle_hashes, s
 #: furniture hits this close (in tokens) belong to one passage; and a passage reaches this far past its outer hits.
 FURNITURE_GAP = 3 * SAMPLE_MODULUS
 FURNITURE_EDGE = SAMPLE_MODULUS
+#: site furniture is a small part of a page (HuffPost's ~60 words in ~500); past this share, the marks are wrong.
+FURNITURE_MAX_SHARE = 0.4
 
 # Quotations in the common typographic conventions, at most MAX_QUOTE_CHARS long and never across a line break.
 # A straight double quote opens only after a space or bracket and before a non-space, and closes only after a
@@ -60,7 +62,13 @@ def furniture_tokens(hashes: np.ndarray, doc_offsets: np.ndarray, furniture: np.
     np.add.at(delta, np.minimum(ends + FURNITURE_EDGE, hi), -1)
     np.add.at(delta, ends[bridge], 1)
     np.add.at(delta, starts[bridge + 1], -1)
-    return np.cumsum(delta[:-1]) > 0
+    marked = np.cumsum(delta[:-1]) > 0
+    # a text that would be mostly furniture is made of common phrases, not of a site's furniture: keep it whole
+    for d in np.unique(doc).tolist():
+        lo_d, hi_d = int(doc_offsets[d]), int(doc_offsets[d + 1])
+        if marked[lo_d:hi_d].mean() > FURNITURE_MAX_SHARE:
+            marked[lo_d:hi_d] = False
+    return marked
 
 
 def _opens(text: str, k: int, mark: str) -> bool:

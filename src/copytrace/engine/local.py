@@ -6,6 +6,7 @@ read (one pass, texts to a disk store, furniture lines counted) -> fingerprint (
 """
 from __future__ import annotations
 
+import gc
 import sys
 import uuid
 from collections.abc import Iterable, Iterator
@@ -173,7 +174,11 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
             candidates = _merge_candidates(candidates, neighbour_candidates(shortlist, vectors))
         context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers)
         docs = _DocumentSource(store, [r.id for r in records], fp["langs"])
-        found = _align_all(executor, candidates, fp["exact"], docs, context, progress)
+        exact = fp["exact"]
+        # the indexes' arrays are done with: free them before the align workers fork, so they do not carry them
+        del fp
+        gc.collect()
+        found = _align_all(executor, candidates, exact, docs, context, progress)
     finally:
         if executor is not None:
             executor.close()
