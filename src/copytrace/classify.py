@@ -25,8 +25,6 @@ PARTIAL_MIN_WORDS = 40
 EXCERPT_MIN_COVERAGE = 0.5
 #: shared quotation of at least this many words marks two reports of the same event (DESIGN: same_story).
 SAME_STORY_MIN_QUOTED_WORDS = 8
-#: or a shared sentence or two of any kind: related texts (the same event, the same source), short of a copy.
-SAME_STORY_MIN_SHARED_WORDS = 15
 #: sentences matched on skeleton, content or meaning that make two texts related when they fall short of a copy.
 SAME_STORY_MIN_SENTENCES = 2
 #: a passage this much inside quotes on either side is quoted material, not reuse of the other's prose.
@@ -156,8 +154,7 @@ def classify_verbatim(
     if not ev.passages:
         return None
     if ev.free_words < MIN_COPY_WORDS:
-        shared = ev.free_words + ev.quoted_words
-        if ev.quoted_words < SAME_STORY_MIN_QUOTED_WORDS and shared < SAME_STORY_MIN_SHARED_WORDS:
+        if ev.quoted_words < SAME_STORY_MIN_QUOTED_WORDS:
             return None
         return ev.pair(a, b, Kind.SAME_STORY, max(ev.coverage_a, ev.coverage_b))
     if min(ev.coverage_a, ev.coverage_b) >= NEAR_DUPLICATE_MIN_COVERAGE:

@@ -28,6 +28,21 @@ def distinct_holdings(docs: np.ndarray, keys: np.ndarray, *extra: np.ndarray) ->
     return (docs[first], keys[first], *(x[first] for x in extra))
 
 
+#: pairs one index may enumerate (~60 bytes each while counted): the rarest keys are kept, the commonest dropped
+#: until the pairs fit. On a 20k-document corpus no index comes near it; at 200k, phrases common to dozens of texts
+#: would otherwise enumerate hundreds of millions of pairs that say nothing.
+MAX_PAIR_ROWS = 15_000_000
+
+
+def _affordable_group(sizes: np.ndarray, max_group: int) -> int:
+    """The largest group size, up to max_group, whose keys (with all rarer ones) enumerate at most MAX_PAIR_ROWS."""
+    counts = np.bincount(np.minimum(sizes, max_group + 1), minlength=max_group + 2)[: max_group + 1]
+    group = np.arange(max_group + 1)
+    rows = np.cumsum(counts * group * (group - 1) // 2)
+    fits = np.flatnonzero(rows <= MAX_PAIR_ROWS)
+    return int(fits[-1]) if len(fits) else 1
+
+
 def shared_key_rows(keys: np.ndarray, docs: np.ndarray, max_group: int) -> tuple[np.ndarray, np.ndarray]:
     """Row pairs (r, s) of the inputs whose key is equal and whose documents differ: one per (shared key, pair of
     documents holding it). Each document should hold a key at most once.
@@ -40,6 +55,7 @@ def shared_key_rows(keys: np.ndarray, docs: np.ndarray, max_group: int) -> tuple
     k, d = keys[order], docs[order]
     boundary = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1], [True])))
     sizes = np.diff(boundary)
+    max_group = _affordable_group(sizes, max_group)
     run_end = np.repeat(boundary[1:], sizes)
     usable = np.repeat((sizes >= 2) & (sizes <= max_group), sizes)
     rows_r, rows_s = [], []
