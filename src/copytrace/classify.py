@@ -5,6 +5,7 @@ Every threshold that decides a kind lives here, with the reason that set it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 
 import numpy as np
@@ -51,6 +52,9 @@ SPUN_MIN_IN_ORDER = 0.95
 #: a copy aligned near-verbatim overall is rewritten when at least this share of its aligned sentences has words
 #: swapped inside (tune split: near-duplicates 0.0, 20% spins 0.32-0.50, 35% spins 0.32-0.90) ...
 SPUN_MIN_EDITED_SHARE = 0.25
+#: ... with at least this share of their words swapped (a 20% spin of content words swaps ~1 word in 10; the
+#: speed corpus's planted near-duplicates, a few words changed, ~1 in 100).
+SPUN_MIN_SWAPPED_WORDS = 0.04
 #: ... and spun when sentence for sentence: re-split and merged sentences change the sentence count.
 SPUN_MIN_SENTENCE_RATIO = 0.9
 
@@ -84,11 +88,16 @@ class VerbatimEvidence:
     a: TextView | None = field(default=None, repr=False)
     covered_a: np.ndarray | None = field(default=None, repr=False)
 
+    @cached_property
+    def edits(self) -> tuple[float, float]:
+        """(share of A's aligned sentences with words swapped inside, share of their words swapped). Computed on
+        demand: it needs A's sentence table, which the lexical layer alone never builds."""
+        return (0.0, 0.0) if self.a is None else _edits(self.a, self.covered_a)
+
     @property
-    def edited_share(self) -> float:
-        """Of A's aligned sentences, the share with words swapped inside them. Computed on demand: it needs A's
-        sentence table, which the lexical layer alone never builds."""
-        return 0.0 if self.a is None else _edited_share(self.a, self.covered_a)
+    def rewritten(self) -> bool:
+        edited, holes = self.edits
+        return edited >= SPUN_MIN_EDITED_SHARE and holes >= SPUN_MIN_SWAPPED_WORDS
 
     @classmethod
     def of(cls, a: TextView, b: TextView, passages: list[TokenPassage]) -> VerbatimEvidence:
@@ -108,12 +117,13 @@ class VerbatimEvidence:
         return Pair(a.id, b.id, kind, _unit(score), self.coverage_a, self.coverage_b, passages=out)
 
 
-def _edited_share(a: TextView, covered: np.ndarray) -> float:
-    """Of A's sentences mostly inside passages, the share with uncovered words inside: a spinner leaves holes in
-    nearly every sentence, an editor's small changes in a few."""
+def _edits(a: TextView, covered: np.ndarray) -> tuple[float, float]:
+    """Of A's sentences mostly inside passages: the share with uncovered words inside, and the share of their words
+    left uncovered. A spinner leaves holes in nearly every sentence, one word in ten or more; an editor's small
+    changes touch a few sentences, a word here and there."""
     bounds = a.sentences.bounds
     if len(bounds) == 0:
-        return 0.0
+        return 0.0, 0.0
     mask = np.zeros(len(a), np.int64)
     mask[covered] = 1
     story = a.story.astype(np.int64)
@@ -121,8 +131,10 @@ def _edited_share(a: TextView, covered: np.ndarray) -> float:
     total = np.add.reduceat(story, bounds[:, 0])
     aligned = (total > 0) & (hit >= 0.5 * total)
     if not aligned.any():
-        return 0.0
-    return float(((hit < total) & aligned).sum() / aligned.sum())
+        return 0.0, 0.0
+    edited = float(((hit < total) & aligned).sum() / aligned.sum())
+    holes = float((total - hit)[aligned].sum() / total[aligned].sum())
+    return edited, holes
 
 
 def _unit(x: float) -> float:
@@ -137,7 +149,7 @@ def _rewritten_kind(ev: VerbatimEvidence, sentences: SentenceEvidence | None) ->
         return Kind.NEAR_DUPLICATE
     if sentences.in_order < SPUN_MIN_IN_ORDER:
         return Kind.PARAPHRASE
-    if ev.edited_share >= SPUN_MIN_EDITED_SHARE:
+    if ev.rewritten:
         return Kind.SPUN if sentences.sentence_ratio >= SPUN_MIN_SENTENCE_RATIO else Kind.PARAPHRASE
     return Kind.NEAR_DUPLICATE
 
@@ -267,7 +279,7 @@ def classify_pair(a: TextView, b: TextView, verbatim: VerbatimEvidence, exact: b
         verbatim_copy = pair is not None and pair.kind.is_copy
         verbatim_cover = min(verbatim.coverage_a, verbatim.coverage_b) if verbatim_copy else 0.0
         # a verbatim partial copy aligns sentence by sentence too: only rewritten sentences make it disguised
-        rewritten = not verbatim_copy or verbatim.edited_share >= SPUN_MIN_EDITED_SHARE
+        rewritten = not verbatim_copy or verbatim.rewritten
         covers_more = disguised is not None and min(disguised.coverage_a, disguised.coverage_b) >= verbatim_cover + DISGUISE_MARGIN
         if rewritten and covers_more:
             pair = disguised
