@@ -31,7 +31,7 @@ def distinct_holdings(docs: np.ndarray, keys: np.ndarray, *extra: np.ndarray) ->
 #: pairs one index may enumerate (~60 bytes each while counted): the rarest keys are kept, the commonest dropped
 #: until the pairs fit. On a 20k-document corpus no index comes near it; at 200k, phrases common to dozens of texts
 #: would otherwise enumerate hundreds of millions of pairs that say nothing.
-MAX_PAIR_ROWS = 15_000_000
+MAX_PAIR_ROWS = 8_000_000
 
 
 def _affordable_group(sizes: np.ndarray, max_group: int) -> int:

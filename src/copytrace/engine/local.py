@@ -168,16 +168,18 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
             r.lang, r.boilerplate_chars = lang, bp
         furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
         candidates = _candidates(fp, furniture, config.layers)
+        shortlist = None
         if "semantic" in config.layers and "anchor_doc" in fp:
             shortlist = crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"], SHORTLIST)
+        exact, langs = fp["exact"], fp["langs"]
+        # the indexes' arrays are done with: free them before workers fork again, so they do not carry them
+        del fp
+        gc.collect()
+        if shortlist is not None and len(shortlist):
             vectors = _lead_vectors(executor, store, shortlist_documents(shortlist), config, progress)
             candidates = _merge_candidates(candidates, neighbour_candidates(shortlist, vectors))
         context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers)
-        docs = _DocumentSource(store, [r.id for r in records], fp["langs"])
-        exact = fp["exact"]
-        # the indexes' arrays are done with: free them before the align workers fork, so they do not carry them
-        del fp
-        gc.collect()
+        docs = _DocumentSource(store, [r.id for r in records], langs)
         found = _align_all(executor, candidates, exact, docs, context, progress)
     finally:
         if executor is not None:
@@ -223,23 +225,19 @@ def _fingerprint_all(
                 "signatures": np.zeros((0, 1), np.uint32), "n_shingles": np.zeros(0, np.int64),
                 "n_tokens": np.zeros(0, np.int64), "sample_doc": np.zeros(0, np.int64), "sample_hash": np.zeros(0, np.uint64),
                 "sample_pos": np.zeros(0, np.int32)}
-    spin = {}
+    lexical = ("exact", "signatures", "n_shingles", "sample_doc", "sample_hash", "sample_pos")
+    spin = ("skeleton_doc", "skeleton_hash", "skeleton_pos", "content_doc", "content_hash", "content_pos",
+            "anchor_doc", "anchor_hash")
+    holders = {"boilerplate_chars": lambda p: p, "n_tokens": lambda p: p}
+    holders.update({name: lambda p: p.lexical for name in lexical})
     if parts[0].spin is not None:
-        for name in ("skeleton_doc", "skeleton_hash", "skeleton_pos", "content_doc", "content_hash", "content_pos",
-                     "anchor_doc", "anchor_hash"):
-            spin[name] = np.concatenate([getattr(p.spin, name) for p in parts])
-    return {
-        **spin,
-        "langs": [lang for p in parts for lang in p.langs],
-        "boilerplate_chars": np.concatenate([p.boilerplate_chars for p in parts]),
-        "exact": np.concatenate([p.lexical.exact for p in parts]),
-        "signatures": np.concatenate([p.lexical.signatures for p in parts]),
-        "n_shingles": np.concatenate([p.lexical.n_shingles for p in parts]),
-        "n_tokens": np.concatenate([p.n_tokens for p in parts]),
-        "sample_doc": np.concatenate([p.lexical.sample_doc for p in parts]),
-        "sample_hash": np.concatenate([p.lexical.sample_hash for p in parts]),
-        "sample_pos": np.concatenate([p.lexical.sample_pos for p in parts]),
-    }
+        holders.update({name: lambda p: p.spin for name in spin})
+    out: dict = {"langs": [lang for p in parts for lang in p.langs]}
+    for name, holder in holders.items():
+        out[name] = np.concatenate([getattr(holder(p), name) for p in parts])
+        for p in parts:  # drop each part's copy once the corpus-wide array exists: memory stays ~1x, not 2x
+            setattr(holder(p), name, None)
+    return out
 
 
 def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...]) -> np.ndarray:

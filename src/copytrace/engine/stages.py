@@ -97,6 +97,7 @@ def fingerprint_batch(
     lex = lexical_fingerprints(tokens)
     # each document holds a key once (candidates.groups.distinct_holdings), settled here, batch by batch, in parallel
     lex.sample_doc, lex.sample_hash, lex.sample_pos = distinct_holdings(lex.sample_doc, lex.sample_hash, lex.sample_pos)
+    doc_index = doc_index.astype(np.int32)  # document numbers fit 32 bits: the corpus-wide index arrays halve
     lex.sample_doc = doc_index[lex.sample_doc]
     spin = None
     if "spin" in layers or "semantic" in layers:
