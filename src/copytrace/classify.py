@@ -180,10 +180,6 @@ def _whole(v: TextView) -> tuple[int, int]:
     return v.char_span(0, len(v)) if len(v) else (0, max(len(v.text), 1))
 
 
-def classify_lexical(a: TextView, b: TextView, passages: list[TokenPassage], exact: bool) -> Pair | None:
-    return classify_verbatim(a, b, VerbatimEvidence.of(a, b, passages), exact)
-
-
 @dataclass
 class SentenceEvidence:
     """What a sentence alignment amounts to: how much of each side it covers, and how it was made."""

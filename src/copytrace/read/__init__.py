@@ -5,7 +5,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from copytrace.document import Document, Skip
-from copytrace.read.files import HTML_SUFFIXES, read_text_file, walk_folder
+from copytrace.read.files import read_text_file, walk_folder
 from copytrace.read.records import RecordFields, is_record_file, read_records
 
 __all__ = ["InputError", "RecordFields", "read_inputs"]

@@ -61,7 +61,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
             yield where, row
 
 
-def _parquet_rows(path: Path, fields: RecordFields) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
+def _parquet_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
@@ -91,7 +91,7 @@ def read_records(path: Path, fields: RecordFields) -> Iterator[Document | Skip]:
     """Stream the documents of one record file; a bad record becomes a Skip, never an exception."""
     name = path.name.lower()
     if name.endswith(".parquet"):
-        rows = _parquet_rows(path, fields)
+        rows = _parquet_rows(path)
     elif name.endswith((".csv", ".tsv")):
         rows = _csv_rows(path)
     else:
