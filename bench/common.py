@@ -472,6 +472,16 @@ def compare_many(jobs: list[tuple[str, str, str, str]], layers: Sequence[str] = 
     return results
 
 
+def features_on_splits(features, tune: list, test: list, layers, workers: int, budget_s: float | None):
+    """`features(items, layers, workers, budget)` on the tuning then the test split, sharing one time budget.
+    Returns (tune_features, tune_info, test_features, test_info); raises BudgetExceeded when it runs out."""
+    start = time.perf_counter()
+    tune_f, tune_info = features(tune, layers, workers, budget_s)
+    left = None if budget_s is None else max(1.0, budget_s - (time.perf_counter() - start))
+    test_f, test_info = features(test, layers, workers, left)
+    return tune_f, tune_info, test_f, test_info
+
+
 def covered_share(text: str, spans: Iterable[tuple[int, int]]) -> float:
     """Share of the text's non-space characters inside the union of spans."""
     total = sum(1 for ch in text if not ch.isspace())

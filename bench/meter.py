@@ -193,11 +193,10 @@ def run(layers=common.ALL_LAYERS, workers: int = 2, limit: int | None = None, bu
         out.update(common.skipped(reason))
         return out
     ct_names = ["coverage_max_copy", "coverage_union_copy", "coverage_max", "coverage_union", "verbatim_weighted"]
-    start = time.perf_counter()
     try:
-        tune_f, tune_info = copytrace_features(tune, layers, workers, budget_s)
-        left = None if budget_s is None else max(1.0, budget_s - (time.perf_counter() - start))
-        test_f, test_info = copytrace_features(test, layers, workers, left)
+        tune_f, tune_info, test_f, test_info = common.features_on_splits(
+            copytrace_features, tune, test, layers, workers, budget_s
+        )
     except common.BudgetExceeded as exc:
         out.update(common.skipped(str(exc)))
         return out

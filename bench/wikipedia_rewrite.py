@@ -113,11 +113,10 @@ def run(layers=common.ALL_LAYERS, workers: int = 2, budget_s: float | None = Non
     if reason:
         out.update(common.skipped(reason))
         return out
-    start = time.perf_counter()
     try:
-        tune_f, tune_info = copytrace_features(tune, layers, workers, budget_s)
-        left = None if budget_s is None else max(1.0, budget_s - (time.perf_counter() - start))
-        test_f, test_info = copytrace_features(test, layers, workers, left)
+        tune_f, tune_info, test_f, test_info = common.features_on_splits(
+            copytrace_features, tune, test, layers, workers, budget_s
+        )
     except common.BudgetExceeded as exc:
         out.update(common.skipped(str(exc)))
         return out

@@ -191,7 +191,7 @@ def align_pair(a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = 
     sentences = None
     disguise = "spin" in layers or "semantic" in layers
     settled = exact or min(verbatim.coverage_a, verbatim.coverage_b) >= NEAR_DUPLICATE_MIN_COVERAGE
-    if disguise:
+    if disguise and not exact:  # an exact copy is exact whatever its sentences say: no sentence work for it
         sentences = SentenceEvidence.of(a, b, match_sentences(a.sentences, b.sentences))
         if not settled and "semantic" in layers and _needs_meaning(a, b, sentences):
             cross = bool(a.lang and b.lang and a.lang != b.lang)
