@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from copytrace import _native
 from copytrace.align.view import TextView
 
 SEED_WORDS = 4
@@ -40,94 +41,19 @@ class TokenPassage:
         return self.matched / max(self.a1 - self.a0, self.b1 - self.b0, 1)
 
 
-def _seeds(a: TextView, b: TextView) -> tuple[np.ndarray, np.ndarray]:
-    sa = a.seed_shingles
-    sorted_b, order = b.seed_index
-    if len(sa) == 0 or len(sorted_b) == 0:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    lo = np.searchsorted(sorted_b, sa, "left")
-    hi = np.searchsorted(sorted_b, sa, "right")
-    count = hi - lo
-    count[count > MAX_SEED_REPEATS] = 0
-    count[~a.story[: len(sa)]] = 0  # furniture seeds nothing
-    i = np.repeat(np.arange(len(sa)), count)
-    # j: for each seed, the k-th match of its shingle in B
-    within = np.arange(len(i)) - np.repeat(np.cumsum(count) - count, count)
-    j = order[np.repeat(lo, count) + within]
-    keep = b.story[j]
-    return i[keep], j[keep]
-
-
-@dataclass
-class _Run:
-    """Seeds on one diagonal (j - i), each within MAX_GAP of the next."""
-
-    seeds: np.ndarray  # positions in A
-    diagonal: int
-
-    @property
-    def a_first(self) -> int:
-        return int(self.seeds[0])
-
-    @property
-    def a_last(self) -> int:
-        return int(self.seeds[-1])
-
-
-def _runs(i: np.ndarray, j: np.ndarray) -> list[_Run]:
-    diag = j - i
-    order = np.lexsort((i, diag))
-    i, diag = i[order], diag[order]
-    breaks = np.flatnonzero((np.diff(diag) != 0) | (np.diff(i) > MAX_GAP)) + 1
-    runs = [_Run(chunk, int(d[0])) for chunk, d in zip(np.split(i, breaks), np.split(diag, breaks))]
-    runs.sort(key=lambda r: (r.a_first, r.diagonal))
-    return runs
-
-
-def _merge(runs: list[_Run]) -> list[list[_Run]]:
-    """Groups of runs that continue one another in both texts."""
-    groups: list[list[_Run]] = []
-    for run in runs:
-        for group in reversed(groups[-8:]):
-            last = group[-1]
-            gap_a = run.a_first - last.a_last
-            gap_b = (run.a_first + run.diagonal) - (last.a_last + last.diagonal)
-            drift = abs(run.diagonal - last.diagonal)
-            if -SEED_WORDS <= gap_a <= MAX_GAP and -SEED_WORDS <= gap_b <= MAX_GAP and drift <= MAX_DRIFT:
-                group.append(run)
-                break
-        else:
-            groups.append([run])
-    return groups
-
-
-_SEED_SPAN = np.arange(SEED_WORDS)
-
-
-def _covered(starts: np.ndarray) -> np.ndarray:
-    """Token positions inside the seed shingles starting at `starts`: the words matched verbatim."""
-    return np.unique((starts[:, None] + _SEED_SPAN).ravel())
-
-
 def align_verbatim(a: TextView, b: TextView) -> list[TokenPassage]:
     """Passages of A copied verbatim (up to small edits) into B. A passage spans its first to its last matched
     word on each side; `covered_a` / `covered_b` hold only the words matched verbatim, so a word swapped inside a
-    passage is inside its span but not covered."""
-    i, j = _seeds(a, b)
-    if len(i) == 0:
-        return []
+    passage is inside its span but not covered. The four steps run in copytrace's compiled core."""
+    found = _native.align(
+        a.seed_shingles, a.story, b.seed_shingles, b.story,
+        SEED_WORDS, MAX_SEED_REPEATS, MAX_GAP, MAX_DRIFT, MIN_PASSAGE_WORDS,
+    )
+    spans, covered_a, offsets_a, covered_b, offsets_b = (np.frombuffer(x, np.int64) for x in found)
     passages = []
-    for group in _merge(_runs(i, j)):
-        seeds_a = np.concatenate([r.seeds for r in group])
-        seeds_b = np.concatenate([r.seeds + r.diagonal for r in group])
-        covered_a, covered_b = _covered(seeds_a), _covered(seeds_b)
-        matched = min(len(covered_a), len(covered_b))
-        if matched < MIN_PASSAGE_WORDS:
-            continue
-        passages.append(
-            TokenPassage(
-                a0=int(covered_a[0]), a1=int(covered_a[-1]) + 1, b0=int(covered_b[0]), b1=int(covered_b[-1]) + 1,
-                matched=matched, covered_a=covered_a, covered_b=covered_b,
-            )
-        )
+    for k, (a0, a1, b0, b1, matched) in enumerate(spans.reshape(-1, 5).tolist()):
+        passages.append(TokenPassage(
+            a0, a1, b0, b1, matched,
+            covered_a[offsets_a[k]:offsets_a[k + 1]], covered_b[offsets_b[k]:offsets_b[k + 1]],
+        ))
     return passages

@@ -10,7 +10,7 @@ import xxhash
 
 from copytrace.clean import Cleaned
 from copytrace.fingerprint.lexical import SAMPLE_MODULUS, SHINGLE_WORDS
-from copytrace.fingerprint.tokens import byte_to_char_offsets, shingle_hashes, sorted_member, tokenize
+from copytrace.fingerprint.tokens import shingle_hashes, sorted_member, tokenize
 
 #: furniture hits this close (in tokens) belong to one passage; and a passage reaches this far past its outer hits.
 FURNITURE_GAP = 3 * SAMPLE_MODULUS
@@ -110,6 +110,16 @@ def quoted_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def inside_quotes(text: str, starts: np.ndarray) -> np.ndarray:
+    """For tokens starting at these character offsets of text: whether each sits inside a quotation."""
+    spans = quoted_spans(text)
+    if not spans:
+        return np.zeros(len(starts), bool)
+    bounds = np.array(spans, dtype=np.int64).ravel()
+    # a token is inside a quote when an odd number of quote boundaries precede its start
+    return (np.searchsorted(bounds, starts, side="right") % 2) == 1
+
+
 @dataclass
 class TextView:
     """Tokens of a document's kept text: hashes, char spans into the original, and which ones sit inside quotes."""
@@ -140,12 +150,11 @@ class TextView:
         tb = tokenize(masked)
         story = ~furniture_tokens(tb.hashes, tb.doc_offsets, furniture)
         out = []
-        for d, ((doc_id, text, cleaned, lang), m) in enumerate(zip(docs, masked)):
+        for d, (doc_id, text, cleaned, lang) in enumerate(docs):
             sl = tb.doc_slice(d)
-            to_char = byte_to_char_offsets(m)
             out.append(cls(
-                doc_id, text, cleaned, tb.hashes[sl], to_char[tb.starts[sl]], to_char[tb.ends[sl]], tb.capitalised[sl],
-                tb.numeric[sl], story[sl], lang,
+                doc_id, text, cleaned, tb.hashes[sl], tb.starts[sl], tb.ends[sl], tb.capitalised[sl], tb.numeric[sl],
+                story[sl], lang,
             ))
         return out
 
@@ -160,24 +169,13 @@ class TextView:
         return shingle_hashes(self.hashes, np.array([0, len(self)], np.int64), SEED_WORDS)[0]
 
     @cached_property
-    def seed_index(self) -> tuple[np.ndarray, np.ndarray]:
-        """The seed hashes sorted, and the positions they came from: the side looked up into."""
-        order = np.argsort(self.seed_shingles, kind="stable")
-        return self.seed_shingles[order], order
-
-    @cached_property
     def has_quotes(self) -> bool:
         return bool(self.in_quote.any())
 
     @cached_property
     def in_quote(self) -> np.ndarray:
         """True for tokens inside a quotation: material that independent reports of one event share legitimately."""
-        spans = quoted_spans(self.text)
-        if not spans:
-            return np.zeros(len(self), bool)
-        bounds = np.array(spans, dtype=np.int64).ravel()
-        # a token is inside a quote when an odd number of quote boundaries precede its start
-        return (np.searchsorted(bounds, self.starts, side="right") % 2) == 1
+        return inside_quotes(self.text, self.starts)
 
     @cached_property
     def sentences(self):

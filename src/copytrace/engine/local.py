@@ -45,6 +45,10 @@ CONTENT_PAIRS_MIN_SHARED = 4
 CONTENT_PAIRS_MAX_DOC_FREQ = 8
 #: a reworded passage keeps its content words in roughly their order, not on an exact diagonal.
 CONTENT_PAIRS_BAND = 40
+#: quoted shingles two documents must share on one diagonal: one quotation of MIN_PASSAGE_WORDS (10) words.
+QUOTE_MIN_SHARED = 6
+#: a quotation is quoted whole or cut short, seldom with words inserted: its shingles stay on one diagonal.
+QUOTE_BAND = 2
 #: below this many documents a process pool costs more than it saves.
 POOL_MIN_DOCS = 3000
 
@@ -232,6 +236,8 @@ def _fingerprint_all(
     holders.update({name: lambda p: p.lexical for name in lexical})
     if parts[0].spin is not None:
         holders.update({name: lambda p: p.spin for name in spin})
+    if parts[0].quotes is not None:
+        holders.update({name: lambda p: p.quotes for name in ("quote_doc", "quote_hash", "quote_pos")})
     out: dict = {"langs": [lang for p in parts for lang in p.langs]}
     for name, holder in holders.items():
         out[name] = np.concatenate([getattr(holder(p), name) for p in parts])
@@ -255,6 +261,10 @@ def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...]) -> np.
         keys.append(shared_passage_candidates(
             fp["content_doc"], fp["content_hash"], fp["content_pos"], CONTENT_PAIRS_MIN_SHARED,
             CONTENT_PAIRS_MAX_DOC_FREQ, CONTENT_PAIRS_BAND,
+        ))
+    if "quote_doc" in fp:
+        keys.append(shared_passage_candidates(
+            fp["quote_doc"], fp["quote_hash"], fp["quote_pos"], QUOTE_MIN_SHARED, band=QUOTE_BAND
         ))
     if "semantic" in layers and "anchor_doc" in fp:
         keys.append(crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"]))

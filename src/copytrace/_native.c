@@ -1,0 +1,390 @@
+/* copytrace's compiled core: the per-byte and per-seed loops that numpy can only express as many passes.
+ *
+ * tokenize  one pass over a batch of UTF-8 texts (joined by NUL): token hashes, character spans, flags.
+ * shingles  k-token shingle hashes of every document of a batch.
+ * align     verbatim passages of a pair from its seed shingles: seed, chain on diagonals, merge, cover.
+ *
+ * Every function takes and returns plain bytes buffers (little-endian machine arrays); the Python side views them
+ * with numpy.frombuffer, so the extension needs nothing but Python.h. The Python wrappers and the meaning of
+ * every output live in copytrace.fingerprint.tokens and copytrace.align.lexical.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static inline uint64_t mix64(uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ULL;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBULL;
+    return x ^ (x >> 31);
+}
+
+static const uint64_t SHINGLE_MULT[10] = {
+    0x9E3779B97F4A7C15ULL, 0xC2B2AE3D27D4EB4FULL, 0x165667B19E3779F9ULL, 0xD6E8FEB86659FD93ULL,
+    0xFF51AFD7ED558CCDULL, 0xC4CEB9FE1A85EC53ULL, 0x94D049BB133111EBULL, 0xBF58476D1CE4E5B9ULL,
+    0x85EBCA77C2B2AE63ULL, 0x27D4EB2F165667C5ULL,
+};
+
+/* A growable output buffer backed by a bytes object. */
+typedef struct {
+    PyObject *bytes;
+    Py_ssize_t used, cap;
+} Out;
+
+static int out_init(Out *o, Py_ssize_t cap) {
+    if (cap < 64) cap = 64;
+    o->bytes = PyBytes_FromStringAndSize(NULL, cap);
+    o->used = 0;
+    o->cap = cap;
+    return o->bytes ? 0 : -1;
+}
+
+static int out_reserve(Out *o, Py_ssize_t extra) {
+    if (o->used + extra <= o->cap) return 0;
+    Py_ssize_t cap = o->cap * 2;
+    while (cap < o->used + extra) cap *= 2;
+    if (_PyBytes_Resize(&o->bytes, cap) < 0) return -1;
+    o->cap = cap;
+    return 0;
+}
+
+static inline char *out_ptr(Out *o) { return PyBytes_AS_STRING(o->bytes) + o->used; }
+
+static PyObject *out_finish(Out *o) {
+    if (_PyBytes_Resize(&o->bytes, o->used) < 0) return NULL;
+    return o->bytes;
+}
+
+#define OUT_PUT(o, type, value) do { \
+    if (out_reserve((o), sizeof(type)) < 0) goto fail; \
+    *(type *)out_ptr(o) = (value); (o)->used += sizeof(type); } while (0)
+
+/* The code point at b[i] (n bytes in all) and its length in bytes; a malformed byte stands for itself. */
+static inline uint32_t decode(const uint8_t *b, Py_ssize_t i, Py_ssize_t n, int *len) {
+    uint8_t c = b[i];
+    int need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
+    if (c < 0x80 || need == 0 || i + need >= n) { *len = 1; return c; }
+    uint32_t cp = c & (0x3F >> need);
+    for (int k = 1; k <= need; k++) {
+        if ((b[i + k] & 0xC0) != 0x80) { *len = 1; return c; }
+        cp = (cp << 6) | (b[i + k] & 0x3F);
+    }
+    *len = need + 1;
+    return cp;
+}
+
+/* A word character: an ASCII letter or digit, or any non-ASCII character outside Latin-1's punctuation block
+ * (U+0080-U+00BF) and General Punctuation (U+2000-U+206F: curly quotes, dashes, ellipsis). */
+static inline int is_word(uint32_t cp) {
+    if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
+    return !(cp <= 0xBF || (cp >= 0x2000 && cp <= 0x206F));
+}
+
+/* tokenize(text) -> (hashes u64, starts i64, ends i64, flags u8, doc_offsets i64)
+ *
+ * `text` is UTF-8, its documents separated by NUL bytes. A token is a maximal run of word characters. Its hash is
+ * FNV-1a over its lower-cased code points (Unicode's simple case mapping), mixed; starts/ends are character (code
+ * point) offsets in its own document; flags: 1 when it begins with an ASCII capital, 2 when it is all digits. */
+static PyObject *tokenize(PyObject *self, PyObject *args) {
+    Py_buffer buf;
+    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
+    PyObject *result = NULL;
+    Out hashes = {0}, starts = {0}, ends = {0}, flags = {0}, docs = {0};
+    const uint8_t *b = buf.buf;
+    Py_ssize_t n = buf.len, guess = n / 5 + 16;
+    if (out_init(&hashes, guess * 8) || out_init(&starts, guess * 8) || out_init(&ends, guess * 8) ||
+        out_init(&flags, guess) || out_init(&docs, 1024))
+        goto fail;
+    int64_t n_tokens = 0, chars = 0, token_start = 0;
+    uint64_t h = 0;
+    int in_word = 0, digits = 0;
+    uint8_t capital = 0;
+    OUT_PUT(&docs, int64_t, 0);
+    for (Py_ssize_t i = 0; i <= n;) {
+        int len = 1;
+        uint32_t cp = i < n ? decode(b, i, n, &len) : 0;
+        int word = i < n && cp != 0 && is_word(cp);
+        if (in_word && !word) {
+            OUT_PUT(&hashes, uint64_t, mix64(h));
+            OUT_PUT(&starts, int64_t, token_start);
+            OUT_PUT(&ends, int64_t, chars);
+            OUT_PUT(&flags, uint8_t, (uint8_t)(capital | (digits << 1)));
+            n_tokens++;
+            in_word = 0;
+        }
+        if (i == n) break;
+        if (cp == 0) {
+            OUT_PUT(&docs, int64_t, n_tokens);
+            chars = 0;
+            i++;
+            continue;
+        }
+        if (word) {
+            if (!in_word) {
+                in_word = 1;
+                h = 0xCBF29CE484222325ULL;
+                digits = 1;
+                capital = cp >= 'A' && cp <= 'Z';
+                token_start = chars;
+            }
+            uint32_t low = cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp) : (uint32_t)Py_UNICODE_TOLOWER(cp);
+            digits &= cp >= '0' && cp <= '9';
+            h = (h ^ low) * 0x100000001B3ULL;
+        }
+        chars++;
+        i += len;
+    }
+    OUT_PUT(&docs, int64_t, n_tokens);
+    PyObject *ho = out_finish(&hashes), *so = out_finish(&starts), *eo = out_finish(&ends), *fo = out_finish(&flags),
+             *d = out_finish(&docs);
+    hashes.bytes = starts.bytes = ends.bytes = flags.bytes = docs.bytes = NULL;
+    if (ho && so && eo && fo && d) result = Py_BuildValue("(NNNNN)", ho, so, eo, fo, d);
+    else { Py_XDECREF(ho); Py_XDECREF(so); Py_XDECREF(eo); Py_XDECREF(fo); Py_XDECREF(d); }
+    goto done;
+fail:
+    Py_XDECREF(hashes.bytes); Py_XDECREF(starts.bytes); Py_XDECREF(ends.bytes);
+    Py_XDECREF(flags.bytes); Py_XDECREF(docs.bytes);
+done:
+    PyBuffer_Release(&buf);
+    return result;
+}
+
+/* shingles(hashes u64, doc_offsets i64, k) -> (shingle hashes u64, offsets i64)
+ * A shingle's hash combines its k token hashes with distinct odd multipliers, mixed; never across documents. */
+static PyObject *shingles(PyObject *self, PyObject *args) {
+    Py_buffer hb, ob;
+    int k;
+    if (!PyArg_ParseTuple(args, "y*y*i", &hb, &ob, &k)) return NULL;
+    PyObject *result = NULL;
+    if (k < 1 || k > 10) {
+        PyErr_SetString(PyExc_ValueError, "shingle size must be 1 to 10");
+        goto done;
+    }
+    const uint64_t *h = hb.buf;
+    const int64_t *off = ob.buf;
+    Py_ssize_t n_docs = ob.len / 8 - 1;
+    Py_ssize_t total = 0;
+    for (Py_ssize_t d = 0; d < n_docs; d++) {
+        int64_t len = off[d + 1] - off[d];
+        if (len >= k) total += len - k + 1;
+    }
+    PyObject *sh = PyBytes_FromStringAndSize(NULL, total * 8);
+    PyObject *so = PyBytes_FromStringAndSize(NULL, (n_docs + 1) * 8);
+    if (!sh || !so) { Py_XDECREF(sh); Py_XDECREF(so); goto done; }
+    uint64_t *out = (uint64_t *)PyBytes_AS_STRING(sh);
+    int64_t *out_off = (int64_t *)PyBytes_AS_STRING(so);
+    Py_ssize_t m = 0;
+    for (Py_ssize_t d = 0; d < n_docs; d++) {
+        out_off[d] = m;
+        for (int64_t t = off[d]; t + k <= off[d + 1]; t++) {
+            uint64_t acc = 0;
+            for (int j = 0; j < k; j++) acc += h[t + j] * SHINGLE_MULT[j];
+            out[m++] = mix64(acc);
+        }
+    }
+    out_off[n_docs] = m;
+    result = Py_BuildValue("(NN)", sh, so);
+done:
+    PyBuffer_Release(&hb);
+    PyBuffer_Release(&ob);
+    return result;
+}
+
+/* ---- align ---------------------------------------------------------------------------------------------------- */
+
+typedef struct { uint64_t hash; int64_t head, count; } Slot; /* B's positions of one seed hash */
+typedef struct { int64_t diag, i; } Seed;
+typedef struct { int64_t first, last, diag, seed0, seed1; } Run; /* seeds [seed0, seed1) of the sorted seed array */
+
+static int cmp_seed(const void *x, const void *y) {
+    const Seed *a = x, *b = y;
+    if (a->diag != b->diag) return a->diag < b->diag ? -1 : 1;
+    return (a->i > b->i) - (a->i < b->i);
+}
+
+static int cmp_run(const void *x, const void *y) {
+    const Run *a = x, *b = y;
+    if (a->first != b->first) return a->first < b->first ? -1 : 1;
+    return (a->diag > b->diag) - (a->diag < b->diag);
+}
+
+/* Sorted, distinct token positions covered by the seeds of one group of runs (each seed covers `width` tokens from
+ * its start, shifted by its diagonal when `side_b`), through a zeroed mark array that is left zeroed again. */
+static Py_ssize_t cover(const Seed *seeds, const Run *runs, const int64_t *run_next, int64_t head, int side_b,
+                        int64_t width, uint8_t *mark, int64_t *out) {
+    int64_t lo = INT64_MAX, hi = -1;
+    for (int64_t r = head; r >= 0; r = run_next[r])
+        for (int64_t k = runs[r].seed0; k < runs[r].seed1; k++) {
+            int64_t p = seeds[k].i + (side_b ? seeds[k].diag : 0);
+            memset(mark + p, 1, width);
+            if (p < lo) lo = p;
+            if (p + width > hi) hi = p + width;
+        }
+    Py_ssize_t m = 0;
+    for (int64_t p = lo; p < hi; p++)
+        if (mark[p]) { out[m++] = p; mark[p] = 0; }
+    return m;
+}
+
+/* align(seeds_a u64, story_a u8, seeds_b u64, story_b u8, seed_words, max_repeats, max_gap, max_drift, min_words)
+ *   -> (passages i64 (a0, a1, b0, b1, matched) per passage, covered_a i64, covered_a offsets, covered_b, offsets)
+ * seeds_x[p] is the hash of the seed shingle starting at token p; story_x[p] is 0 for furniture tokens. */
+static PyObject *align(PyObject *self, PyObject *args) {
+    Py_buffer sa_b, ta_b, sb_b, tb_b;
+    int seed_words, max_repeats, max_gap, max_drift, min_words;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*iiiii", &sa_b, &ta_b, &sb_b, &tb_b, &seed_words, &max_repeats, &max_gap,
+                          &max_drift, &min_words))
+        return NULL;
+    PyObject *result = NULL;
+    Slot *table = NULL;
+    int64_t *chain = NULL;
+    Seed *seeds = NULL;
+    Run *runs = NULL;
+    int64_t *run_next = NULL, *cov = NULL, *group_head = NULL, *group_last = NULL;
+    uint8_t *mark = NULL;
+    Out passages = {0}, cov_a = {0}, cov_a_off = {0}, cov_b = {0}, cov_b_off = {0};
+    const uint64_t *sa = sa_b.buf, *sb = sb_b.buf;
+    const uint8_t *story_a = ta_b.buf, *story_b = tb_b.buf;
+    Py_ssize_t na = sa_b.len / 8, nb = sb_b.len / 8;
+    if (out_init(&passages, 5 * 8 * 8) || out_init(&cov_a, 1024) || out_init(&cov_a_off, 64) ||
+        out_init(&cov_b, 1024) || out_init(&cov_b_off, 64))
+        goto fail;
+    OUT_PUT(&cov_a_off, int64_t, 0);
+    OUT_PUT(&cov_b_off, int64_t, 0);
+    Py_ssize_t n_seeds = 0;
+    if (na > 0 && nb > 0) {
+        /* 1. seed: B's seed positions chained per hash in an open-addressing table; each A seed looks its hash up */
+        Py_ssize_t slots = 16;
+        while (slots < 2 * nb) slots *= 2;
+        table = malloc(slots * sizeof(Slot));
+        chain = malloc(nb * sizeof(int64_t));
+        if (!table || !chain) { PyErr_NoMemory(); goto fail; }
+        for (Py_ssize_t k = 0; k < slots; k++) table[k].head = -1;
+        for (Py_ssize_t p = nb - 1; p >= 0; p--) { /* backwards, so each chain runs in B's order */
+            Py_ssize_t k = (Py_ssize_t)(sb[p] & (slots - 1));
+            while (table[k].head >= 0 && table[k].hash != sb[p]) k = (k + 1) & (slots - 1);
+            if (table[k].head < 0) { table[k].hash = sb[p]; table[k].count = 0; chain[p] = -1; }
+            else chain[p] = table[k].head;
+            table[k].head = p;
+            table[k].count++;
+        }
+        Py_ssize_t cap = 256;
+        seeds = malloc(cap * sizeof(Seed));
+        if (!seeds) { PyErr_NoMemory(); goto fail; }
+        for (Py_ssize_t p = 0; p < na; p++) {
+            if (!story_a[p]) continue; /* furniture seeds nothing */
+            Py_ssize_t k = (Py_ssize_t)(sa[p] & (slots - 1));
+            while (table[k].head >= 0 && table[k].hash != sa[p]) k = (k + 1) & (slots - 1);
+            if (table[k].head < 0 || table[k].count > max_repeats) continue; /* refrains and lists seed nothing */
+            for (int64_t q = table[k].head; q >= 0; q = chain[q]) {
+                if (!story_b[q]) continue;
+                if (n_seeds == cap) {
+                    cap *= 2;
+                    Seed *grown = realloc(seeds, cap * sizeof(Seed));
+                    if (!grown) { PyErr_NoMemory(); goto fail; }
+                    seeds = grown;
+                }
+                seeds[n_seeds].diag = q - p;
+                seeds[n_seeds].i = p;
+                n_seeds++;
+            }
+        }
+    }
+    if (n_seeds > 0) {
+        /* 2. extend: seeds on one diagonal within max_gap of each other chain into a run */
+        qsort(seeds, n_seeds, sizeof(Seed), cmp_seed);
+        runs = malloc(n_seeds * sizeof(Run));
+        if (!runs) { PyErr_NoMemory(); goto fail; }
+        Py_ssize_t n_runs = 0;
+        for (Py_ssize_t k = 0; k < n_seeds; k++) {
+            if (k == 0 || seeds[k].diag != seeds[k - 1].diag || seeds[k].i - seeds[k - 1].i > max_gap) {
+                runs[n_runs].first = seeds[k].i;
+                runs[n_runs].diag = seeds[k].diag;
+                runs[n_runs].seed0 = k;
+                n_runs++;
+            }
+            runs[n_runs - 1].last = seeds[k].i;
+            runs[n_runs - 1].seed1 = k + 1;
+        }
+        qsort(runs, n_runs, sizeof(Run), cmp_run);
+        /* 3. merge: a run joins the most recent of the last 8 groups whose last run it continues in both texts;
+         *    a group is a linked list of runs (group_head -> run_next -> ... -> group_last) */
+        run_next = malloc(n_runs * sizeof(int64_t));
+        group_head = malloc(n_runs * sizeof(int64_t));
+        group_last = malloc(n_runs * sizeof(int64_t));
+        if (!run_next || !group_head || !group_last) { PyErr_NoMemory(); goto fail; }
+        Py_ssize_t n_groups = 0;
+        for (Py_ssize_t r = 0; r < n_runs; r++) {
+            Py_ssize_t joined = -1;
+            for (Py_ssize_t g = n_groups - 1; g >= 0 && g >= n_groups - 8; g--) {
+                const Run *last = &runs[group_last[g]];
+                int64_t gap_a = runs[r].first - last->last;
+                int64_t gap_b = (runs[r].first + runs[r].diag) - (last->last + last->diag);
+                int64_t drift = llabs(runs[r].diag - last->diag);
+                if (-seed_words <= gap_a && gap_a <= max_gap && -seed_words <= gap_b && gap_b <= max_gap &&
+                    drift <= max_drift) { joined = g; break; }
+            }
+            run_next[r] = -1;
+            if (joined < 0) { joined = n_groups++; group_head[joined] = r; }
+            else run_next[group_last[joined]] = r;
+            group_last[joined] = r;
+        }
+        /* 4. cover and filter, group by group, in order of creation */
+        Py_ssize_t span = (na > nb ? na : nb) + seed_words;
+        mark = calloc(span, 1);
+        cov = malloc(span * sizeof(int64_t));
+        if (!mark || !cov) { PyErr_NoMemory(); goto fail; }
+        for (Py_ssize_t g = 0; g < n_groups; g++) {
+            int64_t in_group = 0;
+            for (int64_t r = group_head[g]; r >= 0; r = run_next[r]) in_group += runs[r].seed1 - runs[r].seed0;
+            if (in_group * seed_words < min_words) continue; /* cannot cover enough words */
+            Py_ssize_t ua = cover(seeds, runs, run_next, group_head[g], 0, seed_words, mark, cov);
+            if (out_reserve(&cov_a, ua * 8) < 0) goto fail;
+            memcpy(out_ptr(&cov_a), cov, ua * 8); /* kept only if the passage passes the filter */
+            int64_t a0 = cov[0], a1 = cov[ua - 1] + 1;
+            Py_ssize_t ub = cover(seeds, runs, run_next, group_head[g], 1, seed_words, mark, cov);
+            int64_t matched = ua < ub ? ua : ub;
+            if (matched < min_words) continue;
+            cov_a.used += ua * 8;
+            OUT_PUT(&cov_a_off, int64_t, cov_a.used / 8);
+            if (out_reserve(&cov_b, ub * 8) < 0) goto fail;
+            memcpy(out_ptr(&cov_b), cov, ub * 8);
+            cov_b.used += ub * 8;
+            OUT_PUT(&cov_b_off, int64_t, cov_b.used / 8);
+            OUT_PUT(&passages, int64_t, a0);
+            OUT_PUT(&passages, int64_t, a1);
+            OUT_PUT(&passages, int64_t, cov[0]);
+            OUT_PUT(&passages, int64_t, cov[ub - 1] + 1);
+            OUT_PUT(&passages, int64_t, matched);
+        }
+    }
+    {
+        PyObject *p = out_finish(&passages), *a = out_finish(&cov_a), *ao = out_finish(&cov_a_off),
+                 *b = out_finish(&cov_b), *bo = out_finish(&cov_b_off);
+        passages.bytes = cov_a.bytes = cov_a_off.bytes = cov_b.bytes = cov_b_off.bytes = NULL;
+        if (p && a && ao && b && bo) result = Py_BuildValue("(NNNNN)", p, a, ao, b, bo);
+        else { Py_XDECREF(p); Py_XDECREF(a); Py_XDECREF(ao); Py_XDECREF(b); Py_XDECREF(bo); }
+    }
+    goto done;
+fail:
+    Py_XDECREF(passages.bytes); Py_XDECREF(cov_a.bytes); Py_XDECREF(cov_a_off.bytes);
+    Py_XDECREF(cov_b.bytes); Py_XDECREF(cov_b_off.bytes);
+done:
+    free(table); free(chain); free(seeds); free(runs); free(run_next); free(group_head); free(group_last); free(cov); free(mark);
+    PyBuffer_Release(&sa_b); PyBuffer_Release(&ta_b); PyBuffer_Release(&sb_b); PyBuffer_Release(&tb_b);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"tokenize", tokenize, METH_VARARGS, "Token hashes, character spans, flags and document offsets of a batch."},
+    {"shingles", shingles, METH_VARARGS, "k-token shingle hashes of every document of a batch."},
+    {"align", align, METH_VARARGS, "Verbatim passages of a pair from its seed shingles."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", "copytrace's compiled core.", -1, methods};
+
+PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&module); }
