@@ -2,6 +2,9 @@
  *
  * tokenize  one pass over a batch of UTF-8 texts (joined by NUL): token hashes, character spans, flags.
  * shingles  k-token shingle hashes of every document of a batch.
+ * member    set membership of hashes.
+ * argsort_u64  stable order of 64-bit keys.
+ * quote_bounds  character spans of a text's quotations.
  * align     verbatim passages of a pair from its seed shingles: seed, chain on diagonals, merge, cover.
  *
  * Every function takes and returns plain bytes buffers (little-endian machine arrays); the Python side views them
@@ -83,6 +86,18 @@ static inline int is_word(uint32_t cp) {
     return !(cp <= 0xBF || (cp >= 0x2000 && cp <= 0x206F));
 }
 
+/* Grow the token outputs of tokenize to hold at least `need` tokens. */
+static int grow_tokens(Out *hashes, Out *starts, Out *ends, Out *flags, Py_ssize_t need) {
+    Py_ssize_t cap = hashes->cap / 8;
+    while (cap < need) cap *= 2;
+    if (_PyBytes_Resize(&hashes->bytes, cap * 8) < 0 || _PyBytes_Resize(&starts->bytes, cap * 8) < 0 ||
+        _PyBytes_Resize(&ends->bytes, cap * 8) < 0 || _PyBytes_Resize(&flags->bytes, cap) < 0)
+        return -1;
+    hashes->cap = starts->cap = ends->cap = cap * 8;
+    flags->cap = cap;
+    return 0;
+}
+
 /* tokenize(text) -> (hashes u64, starts i64, ends i64, flags u8, doc_offsets i64)
  *
  * `text` is UTF-8, its documents separated by NUL bytes. A token is a maximal run of word characters. Its hash is
@@ -94,50 +109,82 @@ static PyObject *tokenize(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     Out hashes = {0}, starts = {0}, ends = {0}, flags = {0}, docs = {0};
     const uint8_t *b = buf.buf;
-    Py_ssize_t n = buf.len, guess = n / 5 + 16;
-    if (out_init(&hashes, guess * 8) || out_init(&starts, guess * 8) || out_init(&ends, guess * 8) ||
-        out_init(&flags, guess) || out_init(&docs, 1024))
+    Py_ssize_t n = buf.len, cap = n / 5 + 16;
+    if (out_init(&hashes, cap * 8) || out_init(&starts, cap * 8) || out_init(&ends, cap * 8) ||
+        out_init(&flags, cap) || out_init(&docs, 1024))
         goto fail;
-    int64_t n_tokens = 0, chars = 0, token_start = 0;
-    uint64_t h = 0;
-    int in_word = 0, digits = 0;
-    uint8_t capital = 0;
+    cap = hashes.cap / 8;
+    uint64_t *h_out = (uint64_t *)PyBytes_AS_STRING(hashes.bytes);
+    int64_t *s_out = (int64_t *)PyBytes_AS_STRING(starts.bytes), *e_out = (int64_t *)PyBytes_AS_STRING(ends.bytes);
+    uint8_t *f_out = (uint8_t *)PyBytes_AS_STRING(flags.bytes);
+    Py_ssize_t n_tokens = 0;
+    int64_t chars = 0;
     OUT_PUT(&docs, int64_t, 0);
-    for (Py_ssize_t i = 0; i <= n;) {
-        int len = 1;
-        uint32_t cp = i < n ? decode(b, i, n, &len) : 0;
-        int word = i < n && cp != 0 && is_word(cp);
-        if (in_word && !word) {
-            OUT_PUT(&hashes, uint64_t, mix64(h));
-            OUT_PUT(&starts, int64_t, token_start);
-            OUT_PUT(&ends, int64_t, chars);
-            OUT_PUT(&flags, uint8_t, (uint8_t)(capital | (digits << 1)));
-            n_tokens++;
-            in_word = 0;
-        }
-        if (i == n) break;
-        if (cp == 0) {
-            OUT_PUT(&docs, int64_t, n_tokens);
-            chars = 0;
+    Py_ssize_t i = 0;
+    while (i < n) {
+        uint8_t c = b[i];
+        if (c < 0x80 && !((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) {
+            if (c == 0) { /* a document ends */
+                OUT_PUT(&docs, int64_t, n_tokens);
+                chars = 0;
+            } else {
+                chars++;
+            }
             i++;
             continue;
         }
-        if (word) {
-            if (!in_word) {
-                in_word = 1;
-                h = 0xCBF29CE484222325ULL;
-                digits = 1;
-                capital = cp >= 'A' && cp <= 'Z';
-                token_start = chars;
-            }
-            uint32_t low = cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp) : (uint32_t)Py_UNICODE_TOLOWER(cp);
-            digits &= cp >= '0' && cp <= '9';
-            h = (h ^ low) * 0x100000001B3ULL;
+        int len = 1;
+        uint32_t cp = c < 0x80 ? c : decode(b, i, n, &len);
+        if (!is_word(cp)) {
+            chars++;
+            i += len;
+            continue;
         }
-        chars++;
-        i += len;
+        /* a token starts here: run to its end */
+        if (n_tokens == cap) {
+            if (grow_tokens(&hashes, &starts, &ends, &flags, n_tokens + 1) < 0) goto fail;
+            cap = hashes.cap / 8;
+            h_out = (uint64_t *)PyBytes_AS_STRING(hashes.bytes);
+            s_out = (int64_t *)PyBytes_AS_STRING(starts.bytes);
+            e_out = (int64_t *)PyBytes_AS_STRING(ends.bytes);
+            f_out = (uint8_t *)PyBytes_AS_STRING(flags.bytes);
+        }
+        int64_t token_start = chars;
+        uint8_t capital = c >= 'A' && c <= 'Z';
+        int digits = 1;
+        uint64_t h = 0xCBF29CE484222325ULL;
+        for (;;) {
+            uint32_t low;
+            if (cp < 0x80) {
+                low = cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp;
+                digits &= cp <= '9';
+            } else {
+                low = (uint32_t)Py_UNICODE_TOLOWER(cp);
+                digits = 0;
+            }
+            h = (h ^ low) * 0x100000001B3ULL;
+            chars++;
+            i += len;
+            if (i >= n) break;
+            c = b[i];
+            if (c < 0x80) {
+                if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) break;
+                cp = c;
+                len = 1;
+            } else {
+                cp = decode(b, i, n, &len);
+                if (!is_word(cp)) break;
+            }
+        }
+        h_out[n_tokens] = mix64(h);
+        s_out[n_tokens] = token_start;
+        e_out[n_tokens] = chars;
+        f_out[n_tokens] = (uint8_t)(capital | (digits << 1));
+        n_tokens++;
     }
     OUT_PUT(&docs, int64_t, n_tokens);
+    hashes.used = starts.used = ends.used = n_tokens * 8;
+    flags.used = n_tokens;
     PyObject *ho = out_finish(&hashes), *so = out_finish(&starts), *eo = out_finish(&ends), *fo = out_finish(&flags),
              *d = out_finish(&docs);
     hashes.bytes = starts.bytes = ends.bytes = flags.bytes = docs.bytes = NULL;
@@ -191,6 +238,164 @@ done:
     PyBuffer_Release(&hb);
     PyBuffer_Release(&ob);
     return result;
+}
+
+/* member(values u64, keys u64) -> u8 per value: 1 when it is among keys (an open-addressing table of the keys). */
+static PyObject *member(PyObject *self, PyObject *args) {
+    Py_buffer vb, kb;
+    if (!PyArg_ParseTuple(args, "y*y*", &vb, &kb)) return NULL;
+    PyObject *result = NULL;
+    const uint64_t *values = vb.buf, *keys = kb.buf;
+    Py_ssize_t nv = vb.len / 8, nk = kb.len / 8, slots = 16;
+    while (slots < 2 * nk) slots *= 2;
+    uint64_t *table = malloc(slots * sizeof(uint64_t));
+    uint8_t *used = calloc(slots, 1);
+    if (!table || !used) { PyErr_NoMemory(); goto done; }
+    for (Py_ssize_t k = 0; k < nk; k++) {
+        Py_ssize_t at = (Py_ssize_t)(mix64(keys[k]) & (slots - 1));
+        while (used[at] && table[at] != keys[k]) at = (at + 1) & (slots - 1);
+        used[at] = 1;
+        table[at] = keys[k];
+    }
+    result = PyBytes_FromStringAndSize(NULL, nv);
+    if (!result) goto done;
+    uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t v = 0; v < nv; v++) {
+        Py_ssize_t at = (Py_ssize_t)(mix64(values[v]) & (slots - 1));
+        while (used[at] && table[at] != values[v]) at = (at + 1) & (slots - 1);
+        out[v] = used[at];
+    }
+    Py_END_ALLOW_THREADS
+done:
+    free(table);
+    free(used);
+    PyBuffer_Release(&vb);
+    PyBuffer_Release(&kb);
+    return result;
+}
+
+/* argsort_u64(keys u64) -> i64 order: a stable LSD radix sort, 11 bits a pass, passes over constant digits skipped.
+ * numpy's argsort of uint64 is a comparison sort, ~10x slower on the tens of millions of keys a corpus index holds. */
+#define RADIX_BITS 11
+#define RADIX (1 << RADIX_BITS)
+static PyObject *argsort_u64(PyObject *self, PyObject *args) {
+    Py_buffer kb;
+    if (!PyArg_ParseTuple(args, "y*", &kb)) return NULL;
+    const uint64_t *keys = kb.buf;
+    Py_ssize_t n = kb.len / 8;
+    PyObject *result = PyBytes_FromStringAndSize(NULL, n * 8);
+    uint64_t *ka = malloc((n ? n : 1) * 8), *kb2 = malloc((n ? n : 1) * 8);
+    int64_t *ib = malloc((n ? n : 1) * 8);
+    Py_ssize_t *count = malloc(RADIX * sizeof(Py_ssize_t));
+    if (!result || !ka || !kb2 || !ib || !count) {
+        Py_XDECREF(result);
+        result = NULL;
+        if (!PyErr_Occurred()) PyErr_NoMemory();
+        goto done;
+    }
+    int64_t *ia = (int64_t *)PyBytes_AS_STRING(result); /* the order is built in place in the result */
+    Py_BEGIN_ALLOW_THREADS /* plain memory work from here on: other threads may run */
+    for (Py_ssize_t k = 0; k < n; k++) { ka[k] = keys[k]; ia[k] = k; }
+    uint64_t *src_k = ka, *dst_k = kb2;
+    int64_t *src_i = ia, *dst_i = ib;
+    for (int shift = 0; shift < 64; shift += RADIX_BITS) {
+        memset(count, 0, RADIX * sizeof(Py_ssize_t));
+        for (Py_ssize_t k = 0; k < n; k++) count[(src_k[k] >> shift) & (RADIX - 1)]++;
+        if (n == 0 || count[(src_k[0] >> shift) & (RADIX - 1)] == n) continue; /* one digit everywhere */
+        Py_ssize_t total = 0;
+        for (int d = 0; d < RADIX; d++) { Py_ssize_t c = count[d]; count[d] = total; total += c; }
+        for (Py_ssize_t k = 0; k < n; k++) {
+            Py_ssize_t at = count[(src_k[k] >> shift) & (RADIX - 1)]++;
+            dst_k[at] = src_k[k];
+            dst_i[at] = src_i[k];
+        }
+        uint64_t *tk = src_k; src_k = dst_k; dst_k = tk;
+        int64_t *ti = src_i; src_i = dst_i; dst_i = ti;
+    }
+    if (src_i != ia) memcpy(ia, src_i, n * 8);
+    Py_END_ALLOW_THREADS
+done:
+    free(ka); free(kb2); free(ib); free(count);
+    PyBuffer_Release(&kb);
+    return result;
+}
+
+/* ---- quotations ------------------------------------------------------------------------------------------------ */
+
+#define LDQ 0x201C /* “ */
+#define RDQ 0x201D /* ” */
+#define LOW_DQ 0x201E /* „ */
+#define LSQ 0x2018 /* ‘ */
+#define RSQ 0x2019 /* ’ */
+#define LAQ 0x00AB /* « */
+#define RAQ 0x00BB /* » */
+
+static inline int is_mark(Py_UCS4 c) {
+    return c == '"' || c == LDQ || c == RDQ || c == LOW_DQ || c == LAQ || c == RAQ || c == LSQ || c == RSQ || c == '\n';
+}
+
+static inline int closes_opener(Py_UCS4 opener, Py_UCS4 mark) {
+    switch (opener) {
+    case LDQ: return mark == RDQ;
+    case LOW_DQ: return mark == LDQ || mark == RDQ;
+    case LAQ: return mark == RAQ;
+    case LSQ: return mark == RSQ;
+    case '"': return mark == '"';
+    default: return 0;
+    }
+}
+
+/* quote_bounds(text: str, max_chars, min_single_chars) -> i64 (start, end) per quotation, quote marks included.
+ * The scanner of copytrace.align.view (its docstring has the rules): a straight double quote or single curly quote
+ * opens only after a non-alphanumeric and before a non-space; a straight double quote or right single quote closes
+ * only after a non-space and before a non-alphanumeric; no quotation spans a line break or more than max_chars. */
+static PyObject *quote_bounds(PyObject *self, PyObject *args) {
+    PyObject *text;
+    Py_ssize_t max_chars, min_single;
+    if (!PyArg_ParseTuple(args, "Unn", &text, &max_chars, &min_single)) return NULL;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Out out = {0};
+    if (out_init(&out, 256)) return NULL;
+    Py_ssize_t start = -1;
+    Py_UCS4 opener = 0;
+#define AT(k) ((k) >= 0 && (k) < n ? PyUnicode_READ(kind, data, (k)) : (Py_UCS4)' ')
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_UCS4 mark = PyUnicode_READ(kind, data, k);
+        if (!is_mark(mark)) continue;
+        if (mark == '\n') { start = -1; continue; }
+        if (start >= 0) {
+            if (k - start > max_chars) {
+                start = -1; /* too long to be a quotation: the opening mark was a stray one */
+            } else if (closes_opener(opener, mark) &&
+                       (!(mark == '"' || mark == RSQ) ||
+                        (!Py_UNICODE_ISSPACE(AT(k - 1)) && !Py_UNICODE_ISALNUM(AT(k + 1))))) {
+                if (opener != LSQ || k - start > min_single) {
+                    OUT_PUT(&out, int64_t, (int64_t)start);
+                    OUT_PUT(&out, int64_t, (int64_t)(k + 1));
+                }
+                start = -1;
+                continue;
+            }
+        }
+        if (start < 0) {
+            int opens;
+            if (mark == '"' || mark == LSQ) {
+                Py_UCS4 before = AT(k - 1);
+                opens = !(Py_UNICODE_ISALNUM(before) || before == '"') && !Py_UNICODE_ISSPACE(AT(k + 1));
+            } else {
+                opens = mark == LDQ || mark == LOW_DQ || mark == LAQ;
+            }
+            if (opens) { start = k; opener = mark; }
+        }
+    }
+#undef AT
+    return out_finish(&out);
+fail:
+    Py_XDECREF(out.bytes);
+    return NULL;
 }
 
 /* ---- align ---------------------------------------------------------------------------------------------------- */
@@ -381,6 +586,9 @@ done:
 static PyMethodDef methods[] = {
     {"tokenize", tokenize, METH_VARARGS, "Token hashes, character spans, flags and document offsets of a batch."},
     {"shingles", shingles, METH_VARARGS, "k-token shingle hashes of every document of a batch."},
+    {"argsort_u64", argsort_u64, METH_VARARGS, "Stable order of 64-bit keys (radix sort)."},
+    {"member", member, METH_VARARGS, "Which values are among the keys."},
+    {"quote_bounds", quote_bounds, METH_VARARGS, "Character spans of a text's quotations."},
     {"align", align, METH_VARARGS, "Verbatim passages of a pair from its seed shingles."},
     {NULL, NULL, 0, NULL},
 };

@@ -103,8 +103,7 @@ class VerbatimEvidence:
     def of(cls, a: TextView, b: TextView, passages: list[TokenPassage]) -> VerbatimEvidence:
         if not passages:
             return cls([], 0.0, 0.0, 0, 0)
-        covered_a = np.unique(np.concatenate([p.covered_a for p in passages]))
-        covered_b = np.unique(np.concatenate([p.covered_b for p in passages]))
+        covered_a, covered_b = _union([p.covered_a for p in passages]), _union([p.covered_b for p in passages])
         free = min(int((~a.in_quote[covered_a]).sum()), int((~b.in_quote[covered_b]).sum()))
         quoted = min(len(covered_a), len(covered_b)) - free
         return cls(passages, a.coverage(covered_a), b.coverage(covered_b), free, quoted, a, covered_a)
@@ -115,6 +114,11 @@ class VerbatimEvidence:
             for p in self.passages
         ]
         return Pair(a.id, b.id, kind, _unit(score), self.coverage_a, self.coverage_b, passages=out)
+
+
+def _union(covered: list[np.ndarray]) -> np.ndarray:
+    """Sorted distinct token positions of several passages (each already sorted and distinct)."""
+    return covered[0] if len(covered) == 1 else np.unique(np.concatenate(covered))
 
 
 def _edits(a: TextView, covered: np.ndarray) -> tuple[float, float]:

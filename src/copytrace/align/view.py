@@ -1,16 +1,16 @@
 """A document prepared for alignment: its story tokens with character offsets into the original, and its quotes."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
 import xxhash
 
+from copytrace import _native
 from copytrace.clean import Cleaned
 from copytrace.fingerprint.lexical import SAMPLE_MODULUS, SHINGLE_WORDS
-from copytrace.fingerprint.tokens import shingle_hashes, sorted_member, tokenize
+from copytrace.fingerprint.tokens import shingle_hashes, is_member, tokenize
 
 #: furniture hits this close (in tokens) belong to one passage; and a passage reaches this far past its outer hits.
 FURNITURE_GAP = 3 * SAMPLE_MODULUS
@@ -18,13 +18,11 @@ FURNITURE_EDGE = SAMPLE_MODULUS
 #: site furniture is a small part of a page (HuffPost's ~60 words in ~500); past this share, the marks are wrong.
 FURNITURE_MAX_SHARE = 0.4
 
-# Quotations in the common typographic conventions, at most MAX_QUOTE_CHARS long and never across a line break.
-# A straight double quote opens only after a space or bracket and before a non-space, and closes only after a
-# non-space and before a non-word character: scraped text is full of stray quote marks (mangled apostrophes:
-# 'Athletes"?Commission') that must not turn half a page into a "quote".
+# Quotations in the common typographic conventions (" “” „“ «» ‘’), at most MAX_QUOTE_CHARS long and never across a
+# line break. A straight double quote opens only after a space or bracket and before a non-space, and closes only
+# after a non-space and before a non-word character: scraped text is full of stray quote marks (mangled apostrophes:
+# 'Athletes"?Commission') that must not turn half a page into a "quote". The scanner runs in copytrace._native.
 MAX_QUOTE_CHARS = 400
-_MARK = re.compile(r"[\"“”„«»‘’\n]")
-_CLOSERS = {"“": "”", "„": "“”", "«": "»", "‘": "’", '"': '"'}
 #: single curly quotes double as apostrophes: a quotation in them must be at least this long to count.
 _MIN_SINGLE_QUOTE_CHARS = 8
 
@@ -49,7 +47,7 @@ def furniture_tokens(hashes: np.ndarray, doc_offsets: np.ndarray, furniture: np.
     if furniture is None or len(furniture) == 0 or n < SHINGLE_WORDS:
         return marked
     shingles, offsets = shingle_hashes(hashes, doc_offsets, SHINGLE_WORDS)
-    hit_rows = np.flatnonzero(sorted_member(shingles, furniture))
+    hit_rows = np.flatnonzero(is_member(shingles, furniture))
     if len(hit_rows) == 0:
         return marked
     doc = np.searchsorted(offsets, hit_rows, side="right") - 1
@@ -64,58 +62,25 @@ def furniture_tokens(hashes: np.ndarray, doc_offsets: np.ndarray, furniture: np.
     np.add.at(delta, starts[bridge + 1], -1)
     marked = np.cumsum(delta[:-1]) > 0
     # a text that would be mostly furniture is made of common phrases, not of a site's furniture: keep it whole
-    for d in np.unique(doc).tolist():
-        lo_d, hi_d = int(doc_offsets[d]), int(doc_offsets[d + 1])
-        if marked[lo_d:hi_d].mean() > FURNITURE_MAX_SHARE:
-            marked[lo_d:hi_d] = False
-    return marked
+    per_doc = np.concatenate(([0], np.cumsum(marked)))[doc_offsets]
+    share = np.diff(per_doc) / np.maximum(np.diff(doc_offsets), 1)
+    overrun = np.repeat(share > FURNITURE_MAX_SHARE, np.diff(doc_offsets))
+    return marked & ~overrun
 
 
-def _opens(text: str, k: int, mark: str) -> bool:
-    if mark in '"‘':
-        before = text[k - 1] if k else " "
-        after = text[k + 1] if k + 1 < len(text) else " "
-        return not (before.isalnum() or before == '"') and not after.isspace()
-    return mark in "“„«"
-
-
-def _closes(text: str, k: int, mark: str, opener: str) -> bool:
-    if mark not in _CLOSERS[opener]:
-        return False
-    if mark in '"’':
-        after = text[k + 1] if k + 1 < len(text) else " "
-        return not text[k - 1].isspace() and not after.isalnum()
-    return True
+def quote_bounds(text: str) -> np.ndarray:
+    """Start and end (quote marks included) of each quotation in text, flattened: [s0, e0, s1, e1, ...]."""
+    return np.frombuffer(_native.quote_bounds(text, MAX_QUOTE_CHARS, _MIN_SINGLE_QUOTE_CHARS), np.int64)
 
 
 def quoted_spans(text: str) -> list[tuple[int, int]]:
     """Spans of the quotations in text, quote marks included."""
-    spans: list[tuple[int, int]] = []
-    start, opener = -1, ""
-    for m in _MARK.finditer(text):
-        k, mark = m.start(), m.group()
-        if mark == "\n":
-            start = -1
-            continue
-        if start >= 0:
-            if k - start > MAX_QUOTE_CHARS:
-                start = -1  # too long to be a quotation: the opening mark was a stray one
-            elif _closes(text, k, mark, opener):
-                if opener != "‘" or k - start > _MIN_SINGLE_QUOTE_CHARS:
-                    spans.append((start, k + 1))
-                start = -1
-                continue
-        if start < 0 and _opens(text, k, mark):
-            start, opener = k, mark
-    return spans
+    return [tuple(span) for span in quote_bounds(text).reshape(-1, 2).tolist()]
 
 
 def inside_quotes(text: str, starts: np.ndarray) -> np.ndarray:
     """For tokens starting at these character offsets of text: whether each sits inside a quotation."""
-    spans = quoted_spans(text)
-    if not spans:
-        return np.zeros(len(starts), bool)
-    bounds = np.array(spans, dtype=np.int64).ravel()
+    bounds = quote_bounds(text)
     # a token is inside a quote when an odd number of quote boundaries precede its start
     return (np.searchsorted(bounds, starts, side="right") % 2) == 1
 
@@ -212,7 +177,7 @@ class TextView:
         mine, theirs = self.anchors.copy(), other.anchors.copy()
         mine[table.bounds[:, 0]] = self.numeric[table.bounds[:, 0]]
         theirs[other.sentences.bounds[:, 0]] = other.numeric[other.sentences.bounds[:, 0]]
-        hits = mine & sorted_member(self.hashes, np.unique(other.hashes[theirs]))
+        hits = mine & is_member(self.hashes, other.hashes[theirs])
         sentence = np.repeat(np.arange(len(table)), table.bounds[:, 1] - table.bounds[:, 0])
         wanted = np.zeros(len(table), bool)
         wanted[sentence[hits]] = True

@@ -12,7 +12,7 @@ from collections import Counter
 
 import numpy as np
 
-from copytrace.candidates.groups import pair_keys
+from copytrace.candidates.groups import argsort_keys, pair_keys, unique_values
 
 MIN_SHARED_ANCHORS = 2
 MAX_DOC_FREQ = 2000
@@ -30,7 +30,7 @@ def crosslingual_candidates(
     codes = {lang: n for n, lang in enumerate(sorted(counts))}
     lang_code = np.array([codes.get(lang, -1) for lang in langs])
 
-    order = np.argsort(anchor_hash, kind="stable")
+    order = argsort_keys(anchor_hash)
     docs, hashes = anchor_doc[order], anchor_hash[order]
     lo_all = np.searchsorted(hashes, hashes, "left")
     df = np.searchsorted(hashes, hashes, "right") - lo_all
@@ -55,4 +55,4 @@ def crosslingual_candidates(
         best = np.argsort(-score)[:top_k]
         best = best[shared[best] >= MIN_SHARED_ANCHORS]
         out.append(pair_keys(np.full(len(best), d), partners[best]))
-    return np.unique(np.concatenate(out)) if out else np.empty(0, np.int64)
+    return unique_values(np.concatenate(out)) if out else np.empty(0, np.int64)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from copytrace.candidates.groups import argsort_keys
 
 MIN_HOLDERS = 8
 #: ... and at least this share of the corpus: in a large corpus a common phrase is held by dozens of unrelated
@@ -26,7 +27,7 @@ def furniture_shingles(sample_doc: np.ndarray, sample_hash: np.ndarray, signatur
     """Sorted uint64 hashes of the sampled shingles judged furniture."""
     if len(sample_hash) == 0:
         return np.empty(0, np.uint64)
-    order = np.argsort(sample_hash, kind="stable")
+    order = argsort_keys(sample_hash)
     docs, hashes = sample_doc[order], sample_hash[order]
     starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
     sizes = np.diff(np.concatenate((starts, [len(hashes)])))

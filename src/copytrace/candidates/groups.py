@@ -1,9 +1,50 @@
-"""Pairs of documents that share a key: the one operation every candidate index needs."""
+"""Pairs of documents that share a key: the one operation every candidate index needs, and the sorting under it.
+
+Grouping tens of millions of 64-bit keys is the candidate stage's main cost. numpy's argsort of uint64 is a
+comparison sort, and np.unique without return_counts takes a hash-table path (numpy 2.x) that was 50x slower than
+sorting on this project's machine; so keys are ordered by copytrace._native's radix sort, and made unique by
+sorting and comparing neighbours.
+"""
 from __future__ import annotations
 
 import numpy as np
 
+from copytrace import _native
 from copytrace.fingerprint.tokens import mix64
+
+
+def argsort_keys(keys: np.ndarray) -> np.ndarray:
+    """Stable order of 64-bit keys (uint64, or int64 that are never negative); keys already in order cost a pass."""
+    if len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all()):
+        return np.arange(len(keys))
+    return np.frombuffer(_native.argsort_u64(np.ascontiguousarray(keys).view(np.uint64)), np.int64)
+
+
+def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
+    return np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])) if len(sorted_values) else np.zeros(0, bool)
+
+
+def unique_values(values: np.ndarray) -> np.ndarray:
+    """np.unique(values), by a sort."""
+    s = np.sort(values)
+    return s[_run_starts(s)]
+
+
+def unique_first(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_index=True) for 64-bit keys: the distinct values and where each first occurs."""
+    order = argsort_keys(values)
+    first = _run_starts(values[order])
+    return values[order[first]], order[first]
+
+
+def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """np.unique(values, return_inverse=True) for 64-bit keys."""
+    order = argsort_keys(values)
+    s = values[order]
+    starts = _run_starts(s)
+    inverse = np.empty(len(values), np.int64)
+    inverse[order] = np.cumsum(starts) - 1
+    return s[starts], inverse
 
 
 def pair_keys(i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -23,8 +64,8 @@ def distinct_holdings(docs: np.ndarray, keys: np.ndarray, *extra: np.ndarray) ->
         return (docs, keys, *extra)
     with np.errstate(over="ignore"):
         held = mix64(keys ^ (docs.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
-    _, first = np.unique(held, return_index=True)
-    first = first[np.argsort(keys[first], kind="stable")]
+    _, first = unique_first(held)
+    first = first[argsort_keys(keys[first])]
     return (docs[first], keys[first], *(x[first] for x in extra))
 
 
@@ -51,7 +92,7 @@ def shared_key_rows(keys: np.ndarray, docs: np.ndarray, max_group: int) -> tuple
     frequency above 100): it is dropped, which keeps the pair count linear in the corpus."""
     if len(keys) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    order = np.argsort(keys, kind="stable")
+    order = argsort_keys(keys)
     k, d = keys[order], docs[order]
     boundary = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1], [True])))
     sizes = np.diff(boundary)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.candidates.groups import pairs_sharing_keys
+from copytrace.candidates.groups import pairs_sharing_keys, unique_values
 from copytrace.fingerprint.tokens import mix64
 
 BANDS = 42
@@ -39,4 +39,4 @@ def lsh_candidates(signatures: np.ndarray, usable: np.ndarray) -> np.ndarray:
         return np.empty(0, np.int64)
     keys = band_keys(signatures[idx])
     docs = np.repeat(idx, BANDS)
-    return np.unique(pairs_sharing_keys(keys.ravel(), docs, MAX_BUCKET))
+    return unique_values(pairs_sharing_keys(keys.ravel(), docs, MAX_BUCKET))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.candidates.groups import pair_keys, shared_key_rows
+from copytrace.candidates.groups import pair_keys, shared_key_rows, unique_inverse
 
 MIN_SHARED = 4
 MAX_DOC_FREQ = 50
@@ -33,7 +33,7 @@ def shared_passage_candidates(
     lo, hi = np.where(low_first, r, s), np.where(low_first, s, r)
     pairs = pair_keys(docs[lo], docs[hi])
     diagonal = positions[hi].astype(np.int64) - positions[lo].astype(np.int64)
-    uniq, pair_id = np.unique(pairs, return_inverse=True)
+    uniq, pair_id = unique_inverse(pairs)
     # within one pair, count the samples whose diagonal lies in [d, d + band] for each sample's d
     composite = np.sort((pair_id.astype(np.int64) << 32) | (diagonal + (1 << 31)))
     on_band = np.searchsorted(composite, composite + band, side="right") - np.arange(len(composite))

@@ -7,20 +7,22 @@ read (one pass, texts to a disk store, furniture lines counted) -> fingerprint (
 from __future__ import annotations
 
 import gc
+import os
 import sys
 import uuid
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from copytrace.candidates.groups import pair_keys, unpack_pair_keys
+from copytrace.candidates.groups import argsort_keys, pair_keys, unique_values, unpack_pair_keys
 from copytrace.candidates.crosslingual import crosslingual_candidates
 from copytrace.candidates.furniture import furniture_shingles
 from copytrace.candidates.lsh import lsh_candidates
 from copytrace.candidates.neighbours import SHORTLIST, neighbour_candidates, shortlist_documents
-from copytrace.candidates.shared import shared_passage_candidates
+from copytrace.candidates.shared import MAX_DOC_FREQ, shared_passage_candidates
 from copytrace.classify import SourceEvidence, cleanest_longest, likely_source
 from copytrace.clean import short_line_keys
 from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS
@@ -30,8 +32,9 @@ from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.stages import (
     LAYERS, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task, lead_vectors_task,
 )
+from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
-from copytrace.fingerprint.tokens import sorted_member
+from copytrace.fingerprint.tokens import is_member
 from copytrace.read import RecordFields, read_inputs
 
 #: documents per fingerprint batch: big enough that numpy's per-call cost vanishes, small enough for bounded memory.
@@ -150,7 +153,7 @@ def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Pro
 def _exact_candidates(exact: np.ndarray, usable: np.ndarray) -> np.ndarray:
     """Each member of a group of identical texts paired with the group's first member (a star, not a clique)."""
     idx = np.flatnonzero(usable)
-    order = idx[np.argsort(exact[idx], kind="stable")]
+    order = idx[argsort_keys(exact[idx])]
     values = exact[order]
     first = np.concatenate(([True], values[1:] != values[:-1]))
     head = order[np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))] if len(order) else order
@@ -160,6 +163,7 @@ def _exact_candidates(exact: np.ndarray, usable: np.ndarray) -> np.ndarray:
 
 def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanConfig()) -> ScanResult:
     """The whole pipeline over a stream of documents (and skips, which are counted and passed through)."""
+    reuse_freed_memory()
     progress = _Progress(config.progress)
     store = TextStore(config.temp_dir)
     executor = None
@@ -171,7 +175,7 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
         for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
             r.lang, r.boilerplate_chars = lang, bp
         furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
-        candidates = _candidates(fp, furniture, config.layers)
+        candidates = _candidates(fp, furniture, config.layers, config.workers or os.cpu_count() or 1)
         shortlist = None
         if "semantic" in config.layers and "anchor_doc" in fp:
             shortlist = crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"], SHORTLIST)
@@ -243,32 +247,39 @@ def _fingerprint_all(
         out[name] = np.concatenate([getattr(holder(p), name) for p in parts])
         for p in parts:  # drop each part's copy once the corpus-wide array exists: memory stays ~1x, not 2x
             setattr(holder(p), name, None)
+    # each index sorted by key once (every batch arrives sorted): furniture detection and the indexes then group
+    # runs of equal keys without sorting again
+    for index in ("sample", "skeleton", "content", "quote", "anchor"):
+        if f"{index}_hash" in out:
+            order = argsort_keys(out[f"{index}_hash"])
+            for column in ("doc", "hash", "pos"):
+                if f"{index}_{column}" in out:
+                    out[f"{index}_{column}"] = out[f"{index}_{column}"][order]
     return out
 
 
-def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...]) -> np.ndarray:
-    """Rows [i, j], i < j, of every pair some index nominates."""
-    story = ~sorted_member(fp["sample_hash"], furniture)
-    keys = [
-        _exact_candidates(fp["exact"], fp["n_tokens"] > 0),
-        lsh_candidates(fp["signatures"], fp["n_shingles"] > 0),
-        shared_passage_candidates(fp["sample_doc"][story], fp["sample_hash"][story], fp["sample_pos"][story]),
+def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...], threads: int = 1) -> np.ndarray:
+    """Rows [i, j], i < j, of every pair some index nominates. The indexes are independent and spend their time in
+    numpy and the compiled core, which let go of the GIL: they are built in `threads` threads at once."""
+    story = ~is_member(fp["sample_hash"], furniture)
+    jobs = [
+        (_exact_candidates, fp["exact"], fp["n_tokens"] > 0),
+        (lsh_candidates, fp["signatures"], fp["n_shingles"] > 0),
+        (shared_passage_candidates, fp["sample_doc"][story], fp["sample_hash"][story], fp["sample_pos"][story]),
     ]
     if "skeleton_doc" in fp:
-        keys.append(shared_passage_candidates(
-            fp["skeleton_doc"], fp["skeleton_hash"], fp["skeleton_pos"], SKELETON_MIN_SHARED
-        ))
-        keys.append(shared_passage_candidates(
-            fp["content_doc"], fp["content_hash"], fp["content_pos"], CONTENT_PAIRS_MIN_SHARED,
-            CONTENT_PAIRS_MAX_DOC_FREQ, CONTENT_PAIRS_BAND,
-        ))
+        jobs.append((shared_passage_candidates, fp["skeleton_doc"], fp["skeleton_hash"], fp["skeleton_pos"],
+                     SKELETON_MIN_SHARED))
+        jobs.append((shared_passage_candidates, fp["content_doc"], fp["content_hash"], fp["content_pos"],
+                     CONTENT_PAIRS_MIN_SHARED, CONTENT_PAIRS_MAX_DOC_FREQ, CONTENT_PAIRS_BAND))
     if "quote_doc" in fp:
-        keys.append(shared_passage_candidates(
-            fp["quote_doc"], fp["quote_hash"], fp["quote_pos"], QUOTE_MIN_SHARED, band=QUOTE_BAND
-        ))
+        jobs.append((shared_passage_candidates, fp["quote_doc"], fp["quote_hash"], fp["quote_pos"], QUOTE_MIN_SHARED,
+                     MAX_DOC_FREQ, QUOTE_BAND))
     if "semantic" in layers and "anchor_doc" in fp:
-        keys.append(crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"]))
-    merged = np.unique(np.concatenate(keys)) if keys else np.empty(0, np.int64)
+        jobs.append((crosslingual_candidates, fp["anchor_doc"], fp["anchor_hash"], fp["langs"]))
+    with ThreadPoolExecutor(max(1, threads)) as pool:
+        keys = list(pool.map(lambda job: job[0](*job[1:]), jobs))
+    merged = unique_values(np.concatenate(keys)) if keys else np.empty(0, np.int64)
     return unpack_pair_keys(merged)
 
 
@@ -288,7 +299,7 @@ def _lead_vectors(
 
 
 def _merge_candidates(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    return unpack_pair_keys(np.unique(np.concatenate([pair_keys(rows[:, 0], rows[:, 1]), keys])))
+    return unpack_pair_keys(unique_values(np.concatenate([pair_keys(rows[:, 0], rows[:, 1]), keys])))
 
 
 def _align_all(

@@ -71,9 +71,10 @@ def shingle_hashes(hashes: np.ndarray, doc_offsets: np.ndarray, k: int) -> tuple
     return np.frombuffer(shingles, np.uint64), np.frombuffer(offsets, np.int64)
 
 
-def sorted_member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
-    """values' membership in a sorted array, by binary search: np.isin would rebuild a table of the set per call."""
-    if len(sorted_set) == 0:
+def is_member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """values' membership in a set of uint64 hashes (a hash table in copytrace._native: np.isin would sort, and
+    a binary search per value is slow for many values)."""
+    if len(keys) == 0 or len(values) == 0:
         return np.zeros(len(values), bool)
-    pos = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
-    return sorted_set[pos] == values
+    found = _native.member(np.ascontiguousarray(values, np.uint64), np.ascontiguousarray(keys, np.uint64))
+    return np.frombuffer(found, np.bool_)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.fingerprint.tokens import sorted_member, tokenize
+from copytrace.fingerprint.tokens import is_member, tokenize
 
 FUNCTION_WORDS = tuple("""
 a an the this that these those
@@ -46,17 +46,17 @@ TRIVIAL_HASHES = _hashes(TRIVIAL_WORDS)
 
 
 def is_function(hashes: np.ndarray) -> np.ndarray:
-    return sorted_member(hashes, FUNCTION_HASHES)
+    return is_member(hashes, FUNCTION_HASHES)
 
 
 def is_trivial(hashes: np.ndarray) -> np.ndarray:
-    return sorted_member(hashes, TRIVIAL_HASHES)
+    return is_member(hashes, TRIVIAL_HASHES)
 
 
 def plainly_english(hashes: np.ndarray, doc_offsets: np.ndarray) -> np.ndarray:
     """Per document of a batch: so full of English function words that it is English (the stopword method of
     language identification, a cheap first step before the model)."""
     lengths = np.diff(doc_offsets)
-    markers = np.concatenate(([0], np.cumsum(sorted_member(hashes, ENGLISH_HASHES))))
+    markers = np.concatenate(([0], np.cumsum(is_member(hashes, ENGLISH_HASHES))))
     share = (markers[doc_offsets[1:]] - markers[doc_offsets[:-1]]) / np.maximum(lengths, 1)
     return (lengths >= ENGLISH_MIN_TOKENS) & (share >= ENGLISH_MIN_MARKER_SHARE)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from copytrace.document import Document, Skip
 
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".json.gz", ".parquet", ".csv", ".tsv")
@@ -43,6 +45,15 @@ def record_to_document(row: dict[str, Any], where: str, fields: RecordFields, pa
     return Document(id=doc_id, text=text, path=str(path), date=None if date in (None, "") else str(date), metadata=metadata)
 
 
+def _loads(raw: bytes) -> Any:
+    """orjson (several times faster on long texts), and the standard parser for what orjson refuses that JSON
+    allows (an escaped lone surrogate), so the error a bad line reports is the standard one."""
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
+
+
 def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as f:
@@ -51,7 +62,7 @@ def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
             if not raw.strip():
                 continue
             try:
-                row = json.loads(raw)
+                row = _loads(raw)
             except (json.JSONDecodeError, UnicodeDecodeError) as e:
                 yield where, Skip(where, f"malformed JSON ({e})")
                 continue
