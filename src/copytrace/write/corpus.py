@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import gzip
-import json
 from collections.abc import Iterable
 from pathlib import Path
 
 from copytrace.document import Document, Skip
 from copytrace.read import RecordFields
-from copytrace.write.atomic import atomic_path
+from copytrace.write.atomic import atomic_path, json_line
 
 PARQUET_ROWS_PER_GROUP = 10_000
 
@@ -65,9 +64,9 @@ def write_corpus(docs: Iterable[Document | Skip], dropped: set[str], out: Path, 
                 writer.close()
         else:
             opener = gzip.open if out.name.lower().endswith(".gz") else open
-            with opener(tmp, "wt", encoding="utf-8") as f:
+            with opener(tmp, "wb") as f:
                 for doc in docs:
                     if isinstance(doc, Document) and doc.id not in dropped:
-                        f.write(json.dumps(_record(doc, fields), ensure_ascii=False) + "\n")
+                        f.write(json_line(_record(doc, fields)))
                         kept += 1
     return kept
