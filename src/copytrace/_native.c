@@ -1,6 +1,6 @@
 /* copytrace's compiled core: the per-byte and per-seed loops that numpy can only express as many passes.
  *
- * tokenize  one pass over a batch of UTF-8 texts (joined by NUL): token hashes, character spans, flags.
+ * tokenize  one pass over a batch of texts: token hashes, character spans, flags.
  * shingles  k-token shingle hashes of every document of a batch.
  * member    set membership of hashes.
  * argsort_u64  stable order of 64-bit keys.
@@ -65,137 +65,90 @@ static PyObject *out_finish(Out *o) {
     if (out_reserve((o), sizeof(type)) < 0) goto fail; \
     *(type *)out_ptr(o) = (value); (o)->used += sizeof(type); } while (0)
 
-/* The code point at b[i] (n bytes in all) and its length in bytes; a malformed byte stands for itself. */
-static inline uint32_t decode(const uint8_t *b, Py_ssize_t i, Py_ssize_t n, int *len) {
-    uint8_t c = b[i];
-    int need = c >= 0xF0 ? 3 : c >= 0xE0 ? 2 : c >= 0xC0 ? 1 : 0;
-    if (c < 0x80 || need == 0 || i + need >= n) { *len = 1; return c; }
-    uint32_t cp = c & (0x3F >> need);
-    for (int k = 1; k <= need; k++) {
-        if ((b[i + k] & 0xC0) != 0x80) { *len = 1; return c; }
-        cp = (cp << 6) | (b[i + k] & 0x3F);
-    }
-    *len = need + 1;
-    return cp;
-}
-
 /* A word character: an ASCII letter or digit, or any non-ASCII character outside Latin-1's punctuation block
  * (U+0080-U+00BF) and General Punctuation (U+2000-U+206F: curly quotes, dashes, ellipsis). */
-static inline int is_word(uint32_t cp) {
+static inline int is_word(Py_UCS4 cp) {
     if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
     return !(cp <= 0xBF || (cp >= 0x2000 && cp <= 0x206F));
 }
 
-/* Grow the token outputs of tokenize to hold at least `need` tokens. */
-static int grow_tokens(Out *hashes, Out *starts, Out *ends, Out *flags, Py_ssize_t need) {
-    Py_ssize_t cap = hashes->cap / 8;
-    while (cap < need) cap *= 2;
-    if (_PyBytes_Resize(&hashes->bytes, cap * 8) < 0 || _PyBytes_Resize(&starts->bytes, cap * 8) < 0 ||
-        _PyBytes_Resize(&ends->bytes, cap * 8) < 0 || _PyBytes_Resize(&flags->bytes, cap) < 0)
-        return -1;
-    hashes->cap = starts->cap = ends->cap = cap * 8;
-    flags->cap = cap;
-    return 0;
-}
-
-/* tokenize(text) -> (hashes u64, starts i64, ends i64, flags u8, doc_offsets i64)
+/* tokenize(texts: list[str]) -> (hashes u64, starts i64, ends i64, flags u8, doc_offsets i64)
  *
- * `text` is UTF-8, its documents separated by NUL bytes. A token is a maximal run of word characters. Its hash is
- * FNV-1a over its lower-cased code points (Unicode's simple case mapping), mixed; starts/ends are character (code
- * point) offsets in its own document; flags: 1 when it begins with an ASCII capital, 2 when it is all digits. */
+ * A token is a maximal run of word characters. Its hash is FNV-1a over its lower-cased code points (Unicode's
+ * simple case mapping), mixed; starts/ends are character offsets in its own text; flags: 1 when it begins with an
+ * ASCII capital, 2 when it is all ASCII digits. The texts are read in place (no encoding, no joining). */
 static PyObject *tokenize(PyObject *self, PyObject *args) {
-    Py_buffer buf;
-    if (!PyArg_ParseTuple(args, "y*", &buf)) return NULL;
-    PyObject *result = NULL;
-    Out hashes = {0}, starts = {0}, ends = {0}, flags = {0}, docs = {0};
-    const uint8_t *b = buf.buf;
-    Py_ssize_t n = buf.len, cap = n / 5 + 16;
-    if (out_init(&hashes, cap * 8) || out_init(&starts, cap * 8) || out_init(&ends, cap * 8) ||
-        out_init(&flags, cap) || out_init(&docs, 1024))
-        goto fail;
-    cap = hashes.cap / 8;
-    uint64_t *h_out = (uint64_t *)PyBytes_AS_STRING(hashes.bytes);
-    int64_t *s_out = (int64_t *)PyBytes_AS_STRING(starts.bytes), *e_out = (int64_t *)PyBytes_AS_STRING(ends.bytes);
-    uint8_t *f_out = (uint8_t *)PyBytes_AS_STRING(flags.bytes);
-    Py_ssize_t n_tokens = 0;
-    int64_t chars = 0;
-    OUT_PUT(&docs, int64_t, 0);
-    Py_ssize_t i = 0;
-    while (i < n) {
-        uint8_t c = b[i];
-        if (c < 0x80 && !((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) {
-            if (c == 0) { /* a document ends */
-                OUT_PUT(&docs, int64_t, n_tokens);
-                chars = 0;
-            } else {
-                chars++;
-            }
-            i++;
-            continue;
+    PyObject *texts;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &texts)) return NULL;
+    Py_ssize_t n_docs = PyList_GET_SIZE(texts), total = 0;
+    for (Py_ssize_t d = 0; d < n_docs; d++) {
+        PyObject *t = PyList_GET_ITEM(texts, d);
+        if (!PyUnicode_Check(t)) {
+            PyErr_Format(PyExc_TypeError, "text %zd is not a str", d);
+            return NULL;
         }
-        int len = 1;
-        uint32_t cp = c < 0x80 ? c : decode(b, i, n, &len);
-        if (!is_word(cp)) {
-            chars++;
-            i += len;
-            continue;
-        }
-        /* a token starts here: run to its end */
-        if (n_tokens == cap) {
-            if (grow_tokens(&hashes, &starts, &ends, &flags, n_tokens + 1) < 0) goto fail;
-            cap = hashes.cap / 8;
-            h_out = (uint64_t *)PyBytes_AS_STRING(hashes.bytes);
-            s_out = (int64_t *)PyBytes_AS_STRING(starts.bytes);
-            e_out = (int64_t *)PyBytes_AS_STRING(ends.bytes);
-            f_out = (uint8_t *)PyBytes_AS_STRING(flags.bytes);
-        }
-        int64_t token_start = chars;
-        uint8_t capital = c >= 'A' && c <= 'Z';
-        int digits = 1;
-        uint64_t h = 0xCBF29CE484222325ULL;
-        for (;;) {
-            uint32_t low;
-            if (cp < 0x80) {
-                low = cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp;
-                digits &= cp <= '9';
-            } else {
-                low = (uint32_t)Py_UNICODE_TOLOWER(cp);
-                digits = 0;
-            }
-            h = (h ^ low) * 0x100000001B3ULL;
-            chars++;
-            i += len;
-            if (i >= n) break;
-            c = b[i];
-            if (c < 0x80) {
-                if (!((c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z'))) break;
-                cp = c;
-                len = 1;
-            } else {
-                cp = decode(b, i, n, &len);
-                if (!is_word(cp)) break;
-            }
-        }
-        h_out[n_tokens] = mix64(h);
-        s_out[n_tokens] = token_start;
-        e_out[n_tokens] = chars;
-        f_out[n_tokens] = (uint8_t)(capital | (digits << 1));
-        n_tokens++;
+        total += PyUnicode_GET_LENGTH(t);
     }
-    OUT_PUT(&docs, int64_t, n_tokens);
-    hashes.used = starts.used = ends.used = n_tokens * 8;
-    flags.used = n_tokens;
-    PyObject *ho = out_finish(&hashes), *so = out_finish(&starts), *eo = out_finish(&ends), *fo = out_finish(&flags),
-             *d = out_finish(&docs);
-    hashes.bytes = starts.bytes = ends.bytes = flags.bytes = docs.bytes = NULL;
-    if (ho && so && eo && fo && d) result = Py_BuildValue("(NNNNN)", ho, so, eo, fo, d);
-    else { Py_XDECREF(ho); Py_XDECREF(so); Py_XDECREF(eo); Py_XDECREF(fo); Py_XDECREF(d); }
-    goto done;
-fail:
-    Py_XDECREF(hashes.bytes); Py_XDECREF(starts.bytes); Py_XDECREF(ends.bytes);
-    Py_XDECREF(flags.bytes); Py_XDECREF(docs.bytes);
+    Py_ssize_t cap = total / 5 + 16;
+    uint64_t *h_out = malloc(cap * 8);
+    int64_t *s_out = malloc(cap * 8), *e_out = malloc(cap * 8);
+    uint8_t *f_out = malloc(cap);
+    PyObject *docs = PyBytes_FromStringAndSize(NULL, (n_docs + 1) * 8);
+    PyObject *result = NULL;
+    if (!h_out || !s_out || !e_out || !f_out || !docs) { if (!PyErr_Occurred()) PyErr_NoMemory(); goto done; }
+    int64_t *d_out = (int64_t *)PyBytes_AS_STRING(docs);
+    Py_ssize_t n_tokens = 0;
+    for (Py_ssize_t d = 0; d < n_docs; d++) {
+        PyObject *t = PyList_GET_ITEM(texts, d);
+        int kind = PyUnicode_KIND(t);
+        const void *data = PyUnicode_DATA(t);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(t), i = 0;
+        d_out[d] = n_tokens;
+        while (i < n) {
+            Py_UCS4 cp = PyUnicode_READ(kind, data, i);
+            if (!is_word(cp)) { i++; continue; }
+            if (n_tokens == cap) { /* grow the four token arrays together */
+                cap *= 2;
+                uint64_t *h2 = realloc(h_out, cap * 8);
+                if (h2) h_out = h2;
+                int64_t *s2 = realloc(s_out, cap * 8);
+                if (s2) s_out = s2;
+                int64_t *e2 = realloc(e_out, cap * 8);
+                if (e2) e_out = e2;
+                uint8_t *f2 = realloc(f_out, cap);
+                if (f2) f_out = f2;
+                if (!h2 || !s2 || !e2 || !f2) { PyErr_NoMemory(); goto done; }
+            }
+            Py_ssize_t start = i;
+            uint8_t capital = cp >= 'A' && cp <= 'Z';
+            int digits = 1;
+            uint64_t h = 0xCBF29CE484222325ULL;
+            do {
+                Py_UCS4 low;
+                if (cp < 0x80) {
+                    low = cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp;
+                    digits &= cp <= '9';
+                } else {
+                    low = Py_UNICODE_TOLOWER(cp);
+                    digits = 0;
+                }
+                h = (h ^ low) * 0x100000001B3ULL;
+                if (++i >= n) break;
+                cp = PyUnicode_READ(kind, data, i);
+            } while (is_word(cp));
+            h_out[n_tokens] = mix64(h);
+            s_out[n_tokens] = start;
+            e_out[n_tokens] = i;
+            f_out[n_tokens] = (uint8_t)(capital | (digits << 1));
+            n_tokens++;
+        }
+    }
+    d_out[n_docs] = n_tokens;
+    result = Py_BuildValue("(y#y#y#y#O)", (const char *)h_out, n_tokens * 8, (const char *)s_out, n_tokens * 8,
+                           (const char *)e_out, n_tokens * 8, (const char *)f_out, n_tokens, docs);
 done:
-    PyBuffer_Release(&buf);
+    free(h_out); free(s_out); free(e_out); free(f_out);
+    Py_XDECREF(docs);
     return result;
 }
 

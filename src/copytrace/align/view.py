@@ -111,7 +111,8 @@ class TextView:
         cls, docs: list[tuple[str, str, Cleaned, str | None]], furniture: np.ndarray | None = None
     ) -> list[TextView]:
         """Views of several documents, tokenised in one batch (numpy's per-call cost paid once, not per text)."""
-        masked = [masked_text(text, cleaned.kept) for _, text, cleaned, _ in docs]
+        # a text that lost nothing needs no mask: outside its kept lines is only whitespace
+        masked = [masked_text(text, cleaned.kept) if cleaned.boilerplate_chars else text for _, text, cleaned, _ in docs]
         tb = tokenize(masked)
         story = ~furniture_tokens(tb.hashes, tb.doc_offsets, furniture)
         out = []

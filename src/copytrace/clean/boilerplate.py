@@ -101,18 +101,18 @@ def clean(text: str, repeated: frozenset[int] | set[int] = frozenset()) -> Clean
     lines = _lines(text)
     total = len(text)
     kept: list[tuple[int, int]] = []
-    for i, (s, e) in enumerate(lines):
-        line = text[s:e]
-        short = e - s <= FURNITURE_MAX_CHARS and len(line.split()) <= FURNITURE_MAX_WORDS
-        if short and _RELATED_HEADING.match(line):
-            if s >= RELATED_TAIL_START * total:
-                break  # the rest is teasers of other articles
-            continue
-        if short and (_FURNITURE.match(line) or (repeated and line_key(line) in repeated)):
-            continue
+    for s, e in lines:
+        if e - s <= FURNITURE_MAX_CHARS:  # only a short line can be furniture; most lines are a story's paragraphs
+            line = text[s:e]
+            if len(line.split()) <= FURNITURE_MAX_WORDS:
+                if _RELATED_HEADING.match(line):
+                    if s >= RELATED_TAIL_START * total:
+                        break  # the rest is teasers of other articles
+                    continue
+                if _FURNITURE.match(line) or (repeated and line_key(line) in repeated):
+                    continue
         kept.append((s, e))
-    if not kept:  # a text that is all "furniture" is still a text: keep it rather than lose the document
-        kept = lines
-    kept_chars = sum(e - s for s, e in kept)
-    all_chars = sum(e - s for s, e in lines)
-    return Cleaned(tuple(kept), all_chars - kept_chars)
+    all_chars = sum([e - s for s, e in lines])
+    if len(kept) == len(lines) or not kept:  # nothing removed; or all "furniture", and a text is still a text
+        return Cleaned(tuple(lines), 0)
+    return Cleaned(tuple(kept), all_chars - sum([e - s for s, e in kept]))

@@ -101,7 +101,8 @@ def fingerprint_batch(
     doc_index: np.ndarray, texts: Sequence[str], repeated: frozenset[int], layers: tuple[str, ...] = LAYERS
 ) -> FingerprintBatch:
     cleaned = [clean(t, repeated) for t in texts]
-    story = [normal_form(c.text(t)) for c, t in zip(cleaned, texts)]
+    # a text that lost nothing is its own story: what lies between its kept lines is whitespace, which no token holds
+    story = [normal_form(c.text(t) if c.boilerplate_chars else t) for c, t in zip(cleaned, texts)]
     tokens = tokenize(story)
     lex = lexical_fingerprints(tokens)
     # each document holds a key once (candidates.groups.distinct_holdings), settled here, batch by batch, in parallel

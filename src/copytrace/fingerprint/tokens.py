@@ -1,7 +1,7 @@
 """Tokenising and hashing of a whole batch of texts at once, in copytrace's compiled core (copytrace._native).
 
 Tokenising and shingling word by word in Python is the known bottleneck of MinHash pipelines (~10 us a document
-before any hashing). Here a batch of texts becomes one byte string and one C pass over it yields every token:
+before any hashing). Here one C pass over a batch of texts, read in place, yields every token:
 
 - a word is a maximal run of ASCII letters or digits or non-ASCII characters (letters of any script), with the
   Latin-1 punctuation block (U+0080-U+00BF) and General Punctuation (U+2000-U+206F: curly quotes, dashes,
@@ -52,8 +52,7 @@ class TokenBatch:
 
 def tokenize(texts: list[str]) -> TokenBatch:
     """Tokenise and hash a batch of texts in one pass."""
-    joined = "\x00".join(t.replace("\x00", " ") for t in texts)
-    hashes, starts, ends, flags, doc_offsets = _native.tokenize(joined.encode("utf-8", "surrogatepass"))
+    hashes, starts, ends, flags, doc_offsets = _native.tokenize(list(texts))
     flags = np.frombuffer(flags, np.uint8)
     return TokenBatch(
         np.frombuffer(hashes, np.uint64), np.frombuffer(starts, np.int64), np.frombuffer(ends, np.int64),
