@@ -11,6 +11,7 @@ from datetime import datetime
 import numpy as np
 
 from copytrace.align.lexical import TokenPassage
+from copytrace.arrays import unique_values
 from copytrace.align.sentences import SentenceMatch, in_order_share
 from copytrace.align.view import TextView
 from copytrace.document import Kind, Pair, Passage
@@ -72,7 +73,8 @@ class SourceEvidence:
 def _passage_kind(p: TokenPassage, a: TextView, b: TextView, pair_kind: Kind) -> Kind:
     if not (a.has_quotes or b.has_quotes):
         return pair_kind
-    quoted = max(a.in_quote[p.covered_a].mean(), b.in_quote[p.covered_b].mean())
+    quoted = max(np.count_nonzero(a.in_quote[p.covered_a]) / max(len(p.covered_a), 1),
+                 np.count_nonzero(b.in_quote[p.covered_b]) / max(len(p.covered_b), 1))
     return Kind.SAME_STORY if quoted >= QUOTED_PASSAGE_SHARE else pair_kind
 
 
@@ -104,7 +106,8 @@ class VerbatimEvidence:
         if not passages:
             return cls([], 0.0, 0.0, 0, 0)
         covered_a, covered_b = _union([p.covered_a for p in passages]), _union([p.covered_b for p in passages])
-        free = min(int((~a.in_quote[covered_a]).sum()), int((~b.in_quote[covered_b]).sum()))
+        free = min(len(covered_a) - np.count_nonzero(a.in_quote[covered_a]),
+                   len(covered_b) - np.count_nonzero(b.in_quote[covered_b]))
         quoted = min(len(covered_a), len(covered_b)) - free
         return cls(passages, a.coverage(covered_a), b.coverage(covered_b), free, quoted, a, covered_a)
 
@@ -118,7 +121,7 @@ class VerbatimEvidence:
 
 def _union(covered: list[np.ndarray]) -> np.ndarray:
     """Sorted distinct token positions of several passages (each already sorted and distinct)."""
-    return covered[0] if len(covered) == 1 else np.unique(np.concatenate(covered))
+    return covered[0] if len(covered) == 1 else unique_values(np.concatenate(covered))
 
 
 def _edits(a: TextView, covered: np.ndarray) -> tuple[float, float]:

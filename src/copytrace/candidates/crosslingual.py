@@ -12,7 +12,8 @@ from collections import Counter
 
 import numpy as np
 
-from copytrace.candidates.groups import argsort_keys, pair_keys, unique_values
+from copytrace.arrays import argsort_keys, unique_values
+from copytrace.candidates.groups import pair_keys
 
 MIN_SHARED_ANCHORS = 2
 MAX_DOC_FREQ = 2000

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.candidates.groups import argsort_keys
+from copytrace.arrays import argsort_keys
 
 MIN_HOLDERS = 8
 #: ... and at least this share of the corpus: in a large corpus a common phrase is held by dozens of unrelated

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.candidates.groups import pairs_sharing_keys, unique_values
+from copytrace.arrays import unique_values
+from copytrace.candidates.groups import pairs_sharing_keys
 from copytrace.fingerprint.tokens import mix64
 
 BANDS = 42

@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 
+from copytrace.arrays import unique_values
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 
 LEAD_CHARS = 160
@@ -30,7 +31,7 @@ def lead(text: str) -> str:
 
 def shortlist_documents(shortlist: np.ndarray) -> np.ndarray:
     """The documents whose leads the shortlisted pairs need."""
-    return np.unique(unpack_pair_keys(shortlist))
+    return unique_values(unpack_pair_keys(shortlist).ravel())
 
 
 def neighbour_candidates(shortlist: np.ndarray, vectors: dict[int, np.ndarray]) -> np.ndarray:

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.candidates.groups import pair_keys, shared_key_rows, unique_inverse
+from copytrace.arrays import unique_inverse
+from copytrace.candidates.groups import pair_keys, shared_key_rows
 
 MIN_SHARED = 4
 MAX_DOC_FREQ = 50

@@ -18,7 +18,8 @@ from itertools import chain
 
 import numpy as np
 
-from copytrace.candidates.groups import argsort_keys, pair_keys, unique_values, unpack_pair_keys
+from copytrace.arrays import argsort_keys, unique_values
+from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.crosslingual import crosslingual_candidates
 from copytrace.candidates.furniture import furniture_shingles
 from copytrace.candidates.lsh import lsh_candidates
@@ -234,7 +235,7 @@ class _DocumentSource:
     langs: list[str | None]
 
     def bundle(self, indices: np.ndarray) -> dict[int, tuple[str, str, str | None]]:
-        wanted = np.unique(indices).tolist()
+        wanted = unique_values(np.ravel(indices)).tolist()
         return {i: (self.ids[i], text, self.langs[i]) for i, text in zip(wanted, self.store.get_many(wanted))}
 
 
