@@ -36,9 +36,11 @@ QUOTED_PASSAGE_SHARE = 0.8
 CONTAINED_MIN_COVERAGE = 0.8
 CONTAINER_MAX_COVERAGE = 0.6
 #: a sentence alignment names a disguised copy with at least this many matched sentences (fewer when the shorter
-#: text has fewer) covering at least MIN_SENTENCE_COVERAGE of one side.
+#: text has fewer) covering at least MIN_SENTENCE_COVERAGE of one side: a copy is most of at least one text (tune
+#: split: spun, paraphrased and translated copies cover 0.66-1.0 of the shorter side; reports of one event that
+#: share a few reworded facts, 0.24-0.5).
 MIN_ALIGNED_SENTENCES = 3
-MIN_SENTENCE_COVERAGE = 0.3
+MIN_SENTENCE_COVERAGE = 0.5
 #: a copy found mostly on meaning (embeddings) must match this share of the shorter side's sentences: a translated
 #: excerpt matches nearly all of its sentences (tune split: 0.71-1.0), two reports of one event a few (0.0-0.24).
 MEANING_MIN_SHORTER_SHARE = 0.6
