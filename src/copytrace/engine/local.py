@@ -221,8 +221,8 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
         pair.source = likely_source(pair, records[i].evidence, records[j].evidence)
         pairs.append(pair)
     pairs.sort(key=lambda p: (p.a, p.b))
-    evidence = {r.id: r.evidence for r in records}
-    clusters = build_clusters(pairs, lambda members: cleanest_longest([evidence[m] for m in members]))
+    by_id = {r.id: r for r in records}
+    clusters = build_clusters(pairs, lambda members: cleanest_longest([by_id[m].evidence for m in members]))
     return ScanResult(records, pairs, clusters, skips)
 
 
