@@ -472,13 +472,22 @@ def compare_many(jobs: list[tuple[str, str, str, str]], layers: Sequence[str] = 
     return results
 
 
-def features_on_splits(features, tune: list, test: list, layers, workers: int, budget_s: float | None):
+def features_on_splits(features, tune: list, test: list, layers, workers: int, budget_s: float | None, out: dict):
     """`features(items, layers, workers, budget)` on the tuning then the test split, sharing one time budget.
-    Returns (tune_features, tune_info, test_features, test_info); raises BudgetExceeded when it runs out."""
+    Returns (tune_features, tune_info, test_features, test_info), or None after marking `out` skipped when
+    copytrace cannot be imported or the budget runs out."""
+    reason = copytrace_importable()
+    if reason:
+        out.update(skipped(reason))
+        return None
     start = time.perf_counter()
-    tune_f, tune_info = features(tune, layers, workers, budget_s)
-    left = None if budget_s is None else max(1.0, budget_s - (time.perf_counter() - start))
-    test_f, test_info = features(test, layers, workers, left)
+    try:
+        tune_f, tune_info = features(tune, layers, workers, budget_s)
+        left = None if budget_s is None else max(1.0, budget_s - (time.perf_counter() - start))
+        test_f, test_info = features(test, layers, workers, left)
+    except BudgetExceeded as exc:
+        out.update(skipped(str(exc)))
+        return None
     return tune_f, tune_info, test_f, test_info
 
 

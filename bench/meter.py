@@ -188,18 +188,11 @@ def run(layers=common.ALL_LAYERS, workers: int = 2, limit: int | None = None, bu
     mh["settings"] = {"num_perm": 128, "ngram": 5}
     out["peers"]["minhash"] = mh
 
-    reason = common.copytrace_importable()
-    if reason:
-        out.update(common.skipped(reason))
+    splits = common.features_on_splits(copytrace_features, tune, test, layers, workers, budget_s, out)
+    if splits is None:
         return out
+    tune_f, tune_info, test_f, test_info = splits
     ct_names = ["coverage_max_copy", "coverage_union_copy", "coverage_max", "coverage_union", "verbatim_weighted"]
-    try:
-        tune_f, tune_info, test_f, test_info = common.features_on_splits(
-            copytrace_features, tune, test, layers, workers, budget_s
-        )
-    except common.BudgetExceeded as exc:
-        out.update(common.skipped(str(exc)))
-        return out
     res = evaluate(tune_f, tune_gold, test_f, test_gold, ct_names)
     out.update({k: v for k, v in res.items()})
     out["layers"] = list(layers)

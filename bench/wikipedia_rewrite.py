@@ -109,17 +109,10 @@ def run(layers=common.ALL_LAYERS, workers: int = 2, budget_s: float | None = Non
     mh = evaluate(minhash_features(tune), tune_gold, minhash_features(test), test_gold, ["containment", "jaccard"])
     mh["settings"] = {"num_perm": 128, "ngram": 5}
     out["peers"]["minhash"] = mh
-    reason = common.copytrace_importable()
-    if reason:
-        out.update(common.skipped(reason))
+    splits = common.features_on_splits(copytrace_features, tune, test, layers, workers, budget_s, out)
+    if splits is None:
         return out
-    try:
-        tune_f, tune_info, test_f, test_info = common.features_on_splits(
-            copytrace_features, tune, test, layers, workers, budget_s
-        )
-    except common.BudgetExceeded as exc:
-        out.update(common.skipped(str(exc)))
-        return out
+    tune_f, tune_info, test_f, test_info = splits
     out.update(evaluate(tune_f, tune_gold, test_f, test_gold, ["coverage_copy", "score_copy", "coverage", "verbatim_weighted"]))
     out["layers"] = list(layers)
     out["copytrace_runs"] = {"tune": tune_info, "test": test_info}

@@ -4,7 +4,7 @@ Every threshold that decides a kind lives here, with the reason that set it.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from datetime import datetime
 
@@ -183,6 +183,13 @@ def classify_verbatim(
     if ev.free_words >= PARTIAL_MIN_WORDS or max(ev.coverage_a, ev.coverage_b) >= EXCERPT_MIN_COVERAGE:
         return ev.pair(a, b, Kind.PARTIAL, max(ev.coverage_a, ev.coverage_b))
     return None
+
+
+def as_same_story(pair: Pair | None) -> Pair | None:
+    """The pair as two reports of one event: its kind and every passage's kind same_story."""
+    if pair is None or pair.kind is Kind.SAME_STORY:
+        return pair
+    return replace(pair, kind=Kind.SAME_STORY, passages=[replace(p, kind=Kind.SAME_STORY) for p in pair.passages])
 
 
 def _whole(v: TextView) -> tuple[int, int]:

@@ -31,8 +31,8 @@ from copytrace.cluster import Cluster, build_clusters
 from copytrace.document import Document, Pair, Skip
 from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.stages import (
-    LAYERS, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task, lead_vectors_task,
-    line_keys_task,
+    EXACT, LAYERS, QUOTES_ONLY, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task,
+    lead_vectors_task, line_keys_task,
 )
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
@@ -198,7 +198,7 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
         for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
             r.lang, r.boilerplate_chars = lang, bp
         furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
-        candidates = _candidates(fp, furniture, config.layers, config.workers or os.cpu_count() or 1)
+        candidates, quotes_only = _candidates(fp, furniture, config.layers, config.workers or os.cpu_count() or 1)
         shortlist = None
         if "semantic" in config.layers and "anchor_doc" in fp:
             shortlist = crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"], SHORTLIST)
@@ -208,10 +208,12 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
         gc.collect()
         if shortlist is not None and len(shortlist):
             vectors = _lead_vectors(executor, store, shortlist_documents(shortlist), config, progress)
-            candidates = _merge_candidates(candidates, neighbour_candidates(shortlist, vectors))
+            neighbours = neighbour_candidates(shortlist, vectors)
+            candidates = unique_values(np.concatenate([candidates, neighbours]))
+            quotes_only = quotes_only[~is_member(quotes_only, neighbours)]
         context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers)
         docs = _DocumentSource(store, [r.id for r in records], langs)
-        found = _align_all(executor, candidates, exact, docs, context, progress)
+        found = _align_all(executor, candidates, quotes_only, exact, docs, context, progress)
     finally:
         if executor is not None:
             executor.close()
@@ -281,9 +283,12 @@ def _fingerprint_all(
     return out
 
 
-def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...], threads: int = 1) -> np.ndarray:
-    """Rows [i, j], i < j, of every pair some index nominates. The indexes are independent and spend their time in
-    numpy and the compiled core, which let go of the GIL: they are built in `threads` threads at once."""
+def _candidates(
+    fp: dict, furniture: np.ndarray, layers: tuple[str, ...], threads: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pair keys (sorted) of every pair some index nominates, and of those only the quotation index nominates.
+    The indexes are independent and spend their time in numpy and the compiled core, which let go of the GIL: they
+    are built in `threads` threads at once."""
     story = ~is_member(fp["sample_hash"], furniture)
     jobs = [
         (_exact_candidates, fp["exact"], fp["n_tokens"] > 0),
@@ -295,15 +300,16 @@ def _candidates(fp: dict, furniture: np.ndarray, layers: tuple[str, ...], thread
                      SKELETON_MIN_SHARED))
         jobs.append((shared_passage_candidates, fp["content_doc"], fp["content_hash"], fp["content_pos"],
                      CONTENT_PAIRS_MIN_SHARED, CONTENT_PAIRS_MAX_DOC_FREQ, CONTENT_PAIRS_BAND))
-    if "quote_doc" in fp:
-        jobs.append((shared_passage_candidates, fp["quote_doc"], fp["quote_hash"], fp["quote_pos"], QUOTE_MIN_SHARED,
-                     MAX_DOC_FREQ, QUOTE_BAND))
     if "semantic" in layers and "anchor_doc" in fp:
         jobs.append((crosslingual_candidates, fp["anchor_doc"], fp["anchor_hash"], fp["langs"]))
+    if "quote_doc" in fp:  # last: its keys are told apart below
+        jobs.append((shared_passage_candidates, fp["quote_doc"], fp["quote_hash"], fp["quote_pos"], QUOTE_MIN_SHARED,
+                     MAX_DOC_FREQ, QUOTE_BAND))
     with ThreadPoolExecutor(max(1, threads)) as pool:
         keys = list(pool.map(lambda job: job[0](*job[1:]), jobs))
-    merged = unique_values(np.concatenate(keys)) if keys else np.empty(0, np.int64)
-    return unpack_pair_keys(merged)
+    quoted = keys.pop() if "quote_doc" in fp else np.empty(0, np.int64)
+    copies = unique_values(np.concatenate(keys))
+    return unique_values(np.concatenate([copies, quoted])), quoted[~is_member(quoted, copies)]
 
 
 def _lead_vectors(
@@ -321,19 +327,19 @@ def _lead_vectors(
     return vectors
 
 
-def _merge_candidates(rows: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    return unpack_pair_keys(unique_values(np.concatenate([pair_keys(rows[:, 0], rows[:, 1]), keys])))
-
-
 def _align_all(
-    executor: Executor, candidates: np.ndarray, exact: np.ndarray, docs: _DocumentSource, context: AlignContext,
-    progress: _Progress,
+    executor: Executor, keys: np.ndarray, quotes_only: np.ndarray, exact: np.ndarray, docs: _DocumentSource,
+    context: AlignContext, progress: _Progress,
 ) -> list[tuple[int, int, Pair]]:
-    if len(candidates) == 0:
+    """Every candidate pair (pair keys) aligned and classified; `quotes_only` holds the keys only the quotation
+    index nominated, which are aligned as related reports (stages.align_pair)."""
+    if len(keys) == 0:
         return []
-    is_exact = exact[candidates[:, 0]] == exact[candidates[:, 1]]
+    candidates = unpack_pair_keys(keys)
+    flags = np.where(exact[candidates[:, 0]] == exact[candidates[:, 1]], EXACT, 0).astype(np.int8)
+    flags[is_member(keys, quotes_only)] |= QUOTES_ONLY
     chunks = (
-        (candidates[s:s + ALIGN_CHUNK], is_exact[s:s + ALIGN_CHUNK], docs.bundle(candidates[s:s + ALIGN_CHUNK]))
+        (candidates[s:s + ALIGN_CHUNK], flags[s:s + ALIGN_CHUNK], docs.bundle(candidates[s:s + ALIGN_CHUNK]))
         for s in range(0, len(candidates), ALIGN_CHUNK)
     )
     found = []

@@ -18,7 +18,8 @@ from copytrace.align.view import TextView
 from copytrace.candidates.groups import distinct_holdings
 from copytrace.align.sentences import CROSS_LANGUAGE_MIN_COSINE, SAME_LANGUAGE_MIN_COSINE, match_sentences
 from copytrace.classify import (
-    NEAR_DUPLICATE_MIN_COVERAGE, SentenceEvidence, VerbatimEvidence, classify_pair, sentence_copy_kind,
+    NEAR_DUPLICATE_MIN_COVERAGE, SentenceEvidence, VerbatimEvidence, as_same_story, classify_pair, classify_verbatim,
+    sentence_copy_kind,
 )
 from copytrace.clean import Cleaned, clean, short_line_keys
 from copytrace.document import Pair
@@ -200,10 +201,22 @@ def _embeddings(a: TextView, b: TextView, cross: bool) -> tuple[np.ndarray, np.n
     return a.sentence_embeddings(a.sentences_sharing_anchors(b)), b.sentence_embeddings()
 
 
-def align_pair(a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = LAYERS) -> Pair | None:
+#: what the candidate stage knows of a pair, as bit flags
+EXACT = 1  # identical normalised texts
+QUOTES_ONLY = 2  # nominated by the quotation index alone: the two quote the same words, and no index saw reuse
+
+
+def align_pair(
+    a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = LAYERS, quotes_only: bool = False
+) -> Pair | None:
     """The cascade for one candidate pair: verbatim passages; then sentence alignment on skeleton and content
-    words (spin layer); then on meaning (semantic layer), only where the cheaper evidence leaves it open."""
+    words (spin layer); then on meaning (semantic layer), only where the cheaper evidence leaves it open.
+
+    A pair that only shares quotations (`quotes_only`) is two reports of one event: it is aligned verbatim for its
+    passages and is never a copy (any reuse of 32 words or more would have put it in a copy-finding index)."""
     verbatim = VerbatimEvidence.of(a, b, align_verbatim(a, b))
+    if quotes_only and not exact:
+        return as_same_story(classify_verbatim(a, b, verbatim, False))
     sentences = None
     disguise = "spin" in layers or "semantic" in layers
     settled = exact or min(verbatim.coverage_a, verbatim.coverage_b) >= NEAR_DUPLICATE_MIN_COVERAGE
@@ -219,15 +232,16 @@ def align_pair(a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = 
 
 
 def align_batch(
-    pairs: np.ndarray, exact: np.ndarray, views: ViewCache, layers: tuple[str, ...] = LAYERS
+    pairs: np.ndarray, flags: np.ndarray, views: ViewCache, layers: tuple[str, ...] = LAYERS
 ) -> list[tuple[int, int, Pair]]:
-    """Classified pairs (with their document numbers) for candidate pairs (rows of [i, j])."""
+    """Classified pairs (with their document numbers) for candidate pairs (rows of [i, j]) and their flags
+    (EXACT, QUOTES_ONLY)."""
     out = []
     rows = pairs.tolist()
     for start in range(0, len(rows), PREFETCH_PAIRS):
         views.prefetch([i for row in rows[start:start + PREFETCH_PAIRS] for i in row])
-        for (i, j), is_exact in zip(rows[start:start + PREFETCH_PAIRS], exact[start:start + PREFETCH_PAIRS].tolist()):
-            pair = align_pair(views(i), views(j), bool(is_exact), layers)
+        for (i, j), f in zip(rows[start:start + PREFETCH_PAIRS], flags[start:start + PREFETCH_PAIRS].tolist()):
+            pair = align_pair(views(i), views(j), bool(f & EXACT), layers, bool(f & QUOTES_ONLY))
             if pair is not None:
                 out.append((i, j, pair))
     return out
@@ -277,13 +291,13 @@ def align_task(
     task: tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str, str | None]]], context: AlignContext
 ) -> list[tuple[int, int, Pair]]:
     """Align a chunk of candidate pairs; the task carries (id, text, language) of every document it touches."""
-    pairs, exact, docs = task
+    pairs, flags, docs = task
     cache = _views.get(context.scan_id)
     if cache is None:
         _views.clear()
         cache = _views[context.scan_id] = ViewCache(None, context.repeated, context.furniture, VIEW_CACHE_SIZE)
     cache.load = docs.__getitem__
-    return align_batch(pairs, exact, cache, context.layers)
+    return align_batch(pairs, flags, cache, context.layers)
 
 
 def cleaned_view(doc_id: str, text: str, repeated: frozenset[int] = frozenset(), lang: str | None = None) -> TextView:
