@@ -11,6 +11,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
+from copytrace.engine.memory import release_freed_memory
+
 #: tasks in flight per worker: enough to keep every worker busy, few enough that memory stays bounded by batches.
 TASKS_PER_WORKER = 2
 
@@ -49,6 +51,7 @@ class ForkPool:
         from collections import deque
 
         _CONTEXT["context"] = context
+        release_freed_memory()  # workers fork from a heap without the last stage's freed pages
         try:
             with mp.get_context("fork").Pool(self.workers) as pool:
                 pending: deque = deque()
