@@ -2,6 +2,7 @@
  *
  * tokenize  one pass over a batch of texts: token hashes, character spans, flags.
  * shingles  k-token shingle hashes of every document of a batch.
+ * minhash   MinHash signatures (one permutation, densified).
  * member    set membership of hashes.
  * argsort_u64  stable order of 64-bit keys.
  * quote_bounds  character spans of a text's quotations.
@@ -189,6 +190,62 @@ static PyObject *shingles(PyObject *self, PyObject *args) {
     result = Py_BuildValue("(NN)", sh, so);
 done:
     PyBuffer_Release(&hb);
+    PyBuffer_Release(&ob);
+    return result;
+}
+
+/* minhash(shingles u64, offsets i64, num_perm, seed) -> u32 (n_docs, num_perm)
+ * One-permutation MinHash with optimal densification (Li, Owen & Zhang 2012; Shrivastava 2017): each shingle's
+ * mixed hash picks one of num_perm bins by its high bits and offers its low 32 bits to that bin's minimum; an empty
+ * bin borrows the value of the first non-empty bin a hash of (bin, attempt) lands on. Two documents agree on a bin
+ * with probability their Jaccard similarity, as with num_perm independent permutations, at one hash per shingle
+ * instead of num_perm. A document without shingles gets a row of zeros (meaningless, as its Jaccard is). */
+static PyObject *minhash(PyObject *self, PyObject *args) {
+    Py_buffer sb, ob;
+    int num_perm;
+    unsigned long long seed;
+    if (!PyArg_ParseTuple(args, "y*y*iK", &sb, &ob, &num_perm, &seed)) return NULL;
+    PyObject *result = NULL;
+    if (num_perm < 1 || (num_perm & (num_perm - 1)) != 0 || num_perm > 65536) {
+        PyErr_SetString(PyExc_ValueError, "num_perm must be a power of two up to 65536");
+        goto done;
+    }
+    const uint64_t *sh = sb.buf;
+    const int64_t *off = ob.buf;
+    Py_ssize_t n_docs = ob.len / 8 - 1;
+    int bits = 0;
+    while ((1 << bits) < num_perm) bits++;
+    result = PyBytes_FromStringAndSize(NULL, (n_docs > 0 ? n_docs : 0) * num_perm * 4);
+    if (!result) goto done;
+    uint32_t *out = (uint32_t *)PyBytes_AS_STRING(result);
+    uint8_t *filled = malloc(num_perm);
+    if (!filled) { Py_CLEAR(result); PyErr_NoMemory(); goto done; }
+    Py_BEGIN_ALLOW_THREADS
+    for (Py_ssize_t d = 0; d < n_docs; d++) {
+        uint32_t *row = out + d * num_perm;
+        memset(filled, 0, num_perm);
+        for (int k = 0; k < num_perm; k++) row[k] = UINT32_MAX;
+        for (int64_t t = off[d]; t < off[d + 1]; t++) {
+            uint64_t h = mix64(sh[t] ^ seed);
+            int bin = bits ? (int)(h >> (64 - bits)) : 0;
+            uint32_t v = (uint32_t)h;
+            if (v < row[bin]) row[bin] = v;
+            filled[bin] = 1;
+        }
+        if (off[d + 1] == off[d]) { memset(row, 0, num_perm * 4); continue; }
+        for (int k = 0; k < num_perm; k++) {
+            if (filled[k]) continue;
+            for (uint64_t attempt = 1;; attempt++) { /* some bin is filled: this ends */
+                uint64_t h = mix64(seed ^ ((uint64_t)k << 32) ^ attempt);
+                int from = bits ? (int)(h >> (64 - bits)) : 0;
+                if (filled[from]) { row[k] = row[from]; break; }
+            }
+        }
+    }
+    Py_END_ALLOW_THREADS
+    free(filled);
+done:
+    PyBuffer_Release(&sb);
     PyBuffer_Release(&ob);
     return result;
 }
@@ -540,6 +597,7 @@ static PyMethodDef methods[] = {
     {"tokenize", tokenize, METH_VARARGS, "Token hashes, character spans, flags and document offsets of a batch."},
     {"shingles", shingles, METH_VARARGS, "k-token shingle hashes of every document of a batch."},
     {"argsort_u64", argsort_u64, METH_VARARGS, "Stable order of 64-bit keys (radix sort)."},
+    {"minhash", minhash, METH_VARARGS, "One-permutation MinHash signatures of every document of a batch."},
     {"member", member, METH_VARARGS, "Which values are among the keys."},
     {"quote_bounds", quote_bounds, METH_VARARGS, "Character spans of a text's quotations."},
     {"align", align, METH_VARARGS, "Verbatim passages of a pair from its seed shingles."},
