@@ -491,6 +491,30 @@ def features_on_splits(features, tune: list, test: list, layers, workers: int, b
     return tune_f, tune_info, test_f, test_info
 
 
+def score_two_splits(out: dict, tune: list, test: list, evaluate, peer: tuple, copytrace: tuple, layers, workers: int,
+                     budget_s: float | None) -> list | None:
+    """The body every two-split benchmark shares: the MinHash peer's features and copytrace's, each scored by
+    `evaluate(tune_features, tune_gold, test_features, test_gold, names)` with thresholds from the tuning split,
+    into out["peers"]["minhash"] and out. `peer` and `copytrace` are (features function, feature names); items have
+    a `label`. Returns copytrace's test features, or None when copytrace was skipped (out says why)."""
+    tune_gold, test_gold = [a.label for a in tune], [a.label for a in test]
+    peer_features, peer_names = peer
+    start = time.perf_counter()
+    mh = evaluate(peer_features(tune), tune_gold, peer_features(test), test_gold, peer_names)
+    mh["seconds"] = round(time.perf_counter() - start, 1)
+    mh["settings"] = {"num_perm": 128, "ngram": 5}
+    out.setdefault("peers", {})["minhash"] = mh
+    ct_features, ct_names = copytrace
+    splits = features_on_splits(ct_features, tune, test, layers, workers, budget_s, out)
+    if splits is None:
+        return None
+    tune_f, tune_info, test_f, test_info = splits
+    out.update(evaluate(tune_f, tune_gold, test_f, test_gold, ct_names))
+    out["layers"] = list(layers)
+    out["copytrace_runs"] = {"tune": tune_info, "test": test_info}
+    return test_f
+
+
 def covered_share(text: str, spans: Iterable[tuple[int, int]]) -> float:
     """Share of the text's non-space characters inside the union of spans."""
     total = sum(1 for ch in text if not ch.isspace())

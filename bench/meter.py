@@ -174,29 +174,20 @@ def run(layers=common.ALL_LAYERS, workers: int = 2, limit: int | None = None, bu
     tune, test = load(TUNE_DOMAIN, root), load(TEST_DOMAIN, root)
     if limit:
         tune, test = tune[:limit], test[:limit]
-    tune_gold, test_gold = [a.label for a in tune], [a.label for a in test]
     out: dict = {
         "split": {"tune": TUNE_DOMAIN, "test": TEST_DOMAIN, "n_tune": len(tune), "n_test": len(test)},
         "published_anchor": {"macro_f1": PUBLISHED_MACRO_F1, "source": "Clough et al., ACL 2002"},
         "articles_without_sources": sum(1 for a in tune + test if not a.sources),
         "peers": {},
     }
-    mh_names = ["containment_max", "containment_union", "jaccard_max"]
-    start = time.perf_counter()
-    mh = evaluate(minhash_features(tune), tune_gold, minhash_features(test), test_gold, mh_names)
-    mh["seconds"] = round(time.perf_counter() - start, 1)
-    mh["settings"] = {"num_perm": 128, "ngram": 5}
-    out["peers"]["minhash"] = mh
-
-    splits = common.features_on_splits(copytrace_features, tune, test, layers, workers, budget_s, out)
-    if splits is None:
+    test_f = common.score_two_splits(
+        out, tune, test, evaluate, (minhash_features, ["containment_max", "containment_union", "jaccard_max"]),
+        (copytrace_features, ["coverage_max_copy", "coverage_union_copy", "coverage_max", "coverage_union",
+                              "verbatim_weighted"]),
+        layers, workers, budget_s,
+    )
+    if test_f is None:
         return out
-    tune_f, tune_info, test_f, test_info = splits
-    ct_names = ["coverage_max_copy", "coverage_union_copy", "coverage_max", "coverage_union", "verbatim_weighted"]
-    res = evaluate(tune_f, tune_gold, test_f, test_gold, ct_names)
-    out.update({k: v for k, v in res.items()})
-    out["layers"] = list(layers)
-    out["copytrace_runs"] = {"tune": tune_info, "test": test_info}
     out["test_kinds_by_gold"] = {
         g: _count_kinds(f["kinds"] for f, a in zip(test_f, test) if a.label == g) for g in LABELS
     }

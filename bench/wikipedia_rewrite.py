@@ -100,22 +100,18 @@ def run(layers=common.ALL_LAYERS, workers: int = 2, budget_s: float | None = Non
     answers = load(root)
     tune = [a for a in answers if a.task in TUNE_TASKS]
     test = [a for a in answers if a.task in TEST_TASKS]
-    tune_gold, test_gold = [a.label for a in tune], [a.label for a in test]
+    test_gold = [a.label for a in test]
     out: dict = {
         "split": {"tune": "tasks " + ",".join(TUNE_TASKS), "test": "tasks " + ",".join(TEST_TASKS),
                   "n_tune": len(tune), "n_test": len(test)},
         "peers": {},
     }
-    mh = evaluate(minhash_features(tune), tune_gold, minhash_features(test), test_gold, ["containment", "jaccard"])
-    mh["settings"] = {"num_perm": 128, "ngram": 5}
-    out["peers"]["minhash"] = mh
-    splits = common.features_on_splits(copytrace_features, tune, test, layers, workers, budget_s, out)
-    if splits is None:
+    test_f = common.score_two_splits(
+        out, tune, test, evaluate, (minhash_features, ["containment", "jaccard"]),
+        (copytrace_features, ["coverage_copy", "score_copy", "coverage", "verbatim_weighted"]), layers, workers, budget_s,
+    )
+    if test_f is None:
         return out
-    tune_f, tune_info, test_f, test_info = splits
-    out.update(evaluate(tune_f, tune_gold, test_f, test_gold, ["coverage_copy", "score_copy", "coverage", "verbatim_weighted"]))
-    out["layers"] = list(layers)
-    out["copytrace_runs"] = {"tune": tune_info, "test": test_info}
     kinds: dict[str, dict[str, int]] = {g: {} for g in LABELS}
     for f, g in zip(test_f, test_gold):
         k = f["kind"] or "(no pair)"
