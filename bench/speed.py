@@ -411,12 +411,13 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--docs", type=int, default=20000)
     ap.add_argument("--timeout", type=float, default=600)
     ap.add_argument("--contenders", default=",".join(CONTENDERS))
+    ap.add_argument("--rounds", type=int, default=1, help="run the contenders this many times, in mirrored order")
     ap.add_argument("--build-only", type=Path, help="write the corpus to this folder and stop")
     args = ap.parse_args(argv)
     if args.build_only:
         print(json.dumps(build_corpus(args.docs, args.build_only), indent=2))
         return
-    print(json.dumps(run(args.docs, tuple(args.contenders.split(",")), args.timeout), indent=2))
+    print(json.dumps(run(args.docs, tuple(args.contenders.split(",")), args.timeout, rounds=args.rounds), indent=2))
 
 
 if __name__ == "__main__":

@@ -18,12 +18,17 @@ TASKS_PER_WORKER = 2
 
 
 class Executor(Protocol):
+    #: whether the tasks run on this machine, where they can open the scan's temporary files themselves
+    shares_files: bool
+
     def map(self, fn: Callable[[Any, Any], Any], tasks: Iterable[Any], context: Any) -> Iterator[Any]: ...
 
     def close(self) -> None: ...
 
 
 class InProcess:
+    shares_files = True
+
     def map(self, fn, tasks, context):
         for task in tasks:
             yield fn(task, context)
@@ -43,6 +48,8 @@ def _call_with_context(args):
 class ForkPool:
     """One pool per stage, forked after the stage's context is set, so workers inherit it without pickling. At most
     TASKS_PER_WORKER tasks per worker are in flight, so memory stays bounded by batches, not by the corpus."""
+
+    shares_files = True
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -70,6 +77,8 @@ class ForkPool:
 
 class DaskCluster:
     """Tasks on a Dask cluster: `address` of a running scheduler, or None for a local cluster of this machine."""
+
+    shares_files = False  # workers may be on other machines: tasks carry their texts
 
     def __init__(self, address: str | None = None, workers: int = 0) -> None:
         from distributed import Client, LocalCluster

@@ -13,7 +13,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 
 import numpy as np
@@ -244,9 +244,12 @@ class _DocumentSource:
 def _fingerprint_all(
     executor: Executor, store: TextStore, n: int, context: FingerprintContext, config: ScanConfig, progress: _Progress
 ) -> dict:
-    batches = (
-        (idx, store.get_many(idx)) for idx in (np.arange(s, min(s + config.batch_size, n)) for s in range(0, n, config.batch_size))
-    )
+    ranges = (np.arange(s, min(s + config.batch_size, n)) for s in range(0, n, config.batch_size))
+    if executor.shares_files:  # the workers read their batches from the store themselves
+        context = replace(context, store=store)
+        batches = ((idx, None) for idx in ranges)
+    else:
+        batches = ((idx, store.get_many(idx)) for idx in ranges)
     parts: list[FingerprintBatch] = []
     with progress.task("fingerprinting", total=n) as advance:
         for part in executor.map(fingerprint_task, batches, context):

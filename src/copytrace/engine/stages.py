@@ -23,6 +23,7 @@ from copytrace.classify import (
 )
 from copytrace.clean import Cleaned, clean, short_line_keys
 from copytrace.document import Pair
+from copytrace.engine.store import TextStore
 from copytrace.fingerprint.lexical import LexicalFingerprints, exact_hashes, lexical_fingerprints
 from copytrace.fingerprint.quotes import QuoteFingerprints, quote_fingerprints
 from copytrace.fingerprint.spin import SpinFingerprints, spin_fingerprints
@@ -251,6 +252,9 @@ def align_batch(
 class FingerprintContext:
     repeated: frozenset[int]
     layers: tuple[str, ...]
+    #: the scan's text store, when the workers can read it themselves (this machine's processes); else None and
+    #: every task carries its texts
+    store: TextStore | None = None
 
 
 @dataclass
@@ -273,8 +277,10 @@ def line_keys_task(texts: list[str], context: None) -> np.ndarray:
     return np.fromiter((k for t in texts for k in short_line_keys(t)), np.uint64)
 
 
-def fingerprint_task(task: tuple[np.ndarray, list[str]], context: FingerprintContext) -> FingerprintBatch:
+def fingerprint_task(task: tuple[np.ndarray, list[str] | None], context: FingerprintContext) -> FingerprintBatch:
     indices, texts = task
+    if texts is None:  # read from the shared store here, not by the process that hands out the tasks
+        texts = context.store.get_many(indices)
     return fingerprint_batch(indices, texts, context.repeated, context.layers)
 
 
