@@ -10,7 +10,7 @@ import xxhash
 from copytrace import _native
 from copytrace.clean import Cleaned
 from copytrace.fingerprint.lexical import SAMPLE_MODULUS, SHINGLE_WORDS
-from copytrace.fingerprint.tokens import shingle_hashes, is_member, tokenize
+from copytrace.fingerprint.tokens import is_member, shingle_hashes, tokenize
 
 #: furniture hits this close (in tokens) belong to one passage; and a passage reaches this far past its outer hits.
 FURNITURE_GAP = 3 * SAMPLE_MODULUS
@@ -71,11 +71,6 @@ def furniture_tokens(hashes: np.ndarray, doc_offsets: np.ndarray, furniture: np.
 def quote_bounds(text: str) -> np.ndarray:
     """Start and end (quote marks included) of each quotation in text, flattened: [s0, e0, s1, e1, ...]."""
     return np.frombuffer(_native.quote_bounds(text, MAX_QUOTE_CHARS, _MIN_SINGLE_QUOTE_CHARS), np.int64)
-
-
-def quoted_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of the quotations in text, quote marks included."""
-    return [tuple(span) for span in quote_bounds(text).reshape(-1, 2).tolist()]
 
 
 def inside_quotes(text: str, starts: np.ndarray) -> np.ndarray:

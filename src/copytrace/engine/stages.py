@@ -24,10 +24,10 @@ from copytrace.classify import (
 from copytrace.clean import Cleaned, clean, short_line_keys
 from copytrace.document import Pair
 from copytrace.engine.store import TextStore
-from copytrace.fingerprint.lexical import LexicalFingerprints, exact_hashes, lexical_fingerprints
+from copytrace.fingerprint.lexical import SHINGLE_WORDS, LexicalFingerprints, exact_hashes, lexical_fingerprints
 from copytrace.fingerprint.quotes import QuoteFingerprints, quote_fingerprints
 from copytrace.fingerprint.spin import SpinFingerprints, spin_fingerprints
-from copytrace.fingerprint.tokens import tokenize
+from copytrace.fingerprint.tokens import shingle_hashes, tokenize
 from copytrace.fingerprint.words import plainly_english
 
 LAYERS = ("lexical", "spin", "semantic")
@@ -106,14 +106,15 @@ def fingerprint_batch(
     # a text that lost nothing is its own story: what lies between its kept lines is whitespace, which no token holds
     story = [normal_form(c.text(t) if c.boilerplate_chars else t) for c, t in zip(cleaned, texts)]
     tokens = tokenize(story)
-    lex = lexical_fingerprints(tokens)
+    shingles, offsets = shingle_hashes(tokens.hashes, tokens.doc_offsets, SHINGLE_WORDS)  # for both indexes
+    lex = lexical_fingerprints(tokens, shingles, offsets)
     # each document holds a key once (candidates.groups.distinct_holdings), settled here, batch by batch, in parallel
     lex.sample_doc, lex.sample_hash, lex.sample_pos = distinct_holdings(lex.sample_doc, lex.sample_hash, lex.sample_pos)
     doc_index = doc_index.astype(np.int32)  # document numbers fit 32 bits: the corpus-wide index arrays halve
     lex.sample_doc = doc_index[lex.sample_doc]
     spin = quotes = None
     if "spin" in layers or "semantic" in layers:
-        quotes = quote_fingerprints(story, tokens)
+        quotes = quote_fingerprints(story, tokens, shingles, offsets)
         quotes.quote_doc, quotes.quote_hash, quotes.quote_pos = distinct_holdings(
             quotes.quote_doc, quotes.quote_hash, quotes.quote_pos
         )

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from copytrace import _native
-from copytrace.fingerprint.tokens import TokenBatch, mix64, shingle_hashes
+from copytrace.fingerprint.tokens import TokenBatch, mix64, row_positions
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -55,19 +55,17 @@ def exact_hashes(tokens: TokenBatch) -> np.ndarray:
     return mix64(out)
 
 
-def lexical_fingerprints(tokens: TokenBatch) -> LexicalFingerprints:
-    shingles, offsets = shingle_hashes(tokens.hashes, tokens.doc_offsets, SHINGLE_WORDS)
-    counts = np.diff(offsets)
+def lexical_fingerprints(tokens: TokenBatch, shingles: np.ndarray, offsets: np.ndarray) -> LexicalFingerprints:
+    """Every lexical fingerprint of a batch, from its tokens and their SHINGLE_WORDS-shingles (shingle_hashes)."""
     signatures = np.frombuffer(
         _native.minhash(shingles, offsets, NUM_PERM, MINHASH_SEED), np.uint32
     ).reshape(tokens.n_docs, NUM_PERM)
     sampled = (shingles % np.uint64(SAMPLE_MODULUS)) == 0
-    doc_of_shingle = np.repeat(np.arange(tokens.n_docs), counts)
-    position = np.arange(len(shingles)) - np.repeat(offsets[:-1], counts)
+    doc_of_shingle, position = row_positions(offsets)
     return LexicalFingerprints(
         exact=exact_hashes(tokens),
         signatures=signatures,
-        n_shingles=counts,
+        n_shingles=np.diff(offsets),
         sample_doc=doc_of_shingle[sampled],
         sample_hash=shingles[sampled],
         sample_pos=position[sampled].astype(np.int32),

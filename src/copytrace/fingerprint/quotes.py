@@ -13,7 +13,7 @@ import numpy as np
 
 from copytrace.align.view import inside_quotes
 from copytrace.fingerprint.lexical import SHINGLE_WORDS
-from copytrace.fingerprint.tokens import TokenBatch, shingle_hashes
+from copytrace.fingerprint.tokens import TokenBatch, row_positions
 
 
 @dataclass
@@ -23,14 +23,14 @@ class QuoteFingerprints:
     quote_pos: np.ndarray  # word offset of the shingle in its document
 
 
-def quote_fingerprints(texts: list[str], tokens: TokenBatch) -> QuoteFingerprints:
-    shingles, offsets = shingle_hashes(tokens.hashes, tokens.doc_offsets, SHINGLE_WORDS)
-    counts = np.diff(offsets)
-    doc = np.repeat(np.arange(tokens.n_docs), counts)
-    position = np.arange(len(shingles)) - np.repeat(offsets[:-1], counts)
+def quote_fingerprints(texts: list[str], tokens: TokenBatch, shingles: np.ndarray, offsets: np.ndarray) -> QuoteFingerprints:
+    """The quoted shingles of a batch, from its texts, tokens and SHINGLE_WORDS-shingles (shingle_hashes)."""
+    doc, position = row_positions(offsets)
     first_token = tokens.doc_offsets[doc] + position
     # a shingle is quoted when all its words are
-    quoted = np.concatenate([np.zeros(0, bool)] + [inside_quotes(t, tokens.starts[tokens.doc_slice(d)]) for d, t in enumerate(texts)])
+    quoted = np.concatenate(
+        [np.zeros(0, bool)] + [inside_quotes(t, tokens.starts[tokens.doc_slice(d)]) for d, t in enumerate(texts)]
+    )
     inside = np.concatenate(([0], np.cumsum(quoted)))
     whole = (inside[first_token + SHINGLE_WORDS] - inside[first_token]) == SHINGLE_WORDS
     return QuoteFingerprints(doc[whole], shingles[whole], position[whole].astype(np.int32))

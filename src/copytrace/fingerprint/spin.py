@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from copytrace.fingerprint.tokens import TokenBatch, shingle_hashes
+from copytrace.fingerprint.tokens import TokenBatch, row_positions, shingle_hashes
 from copytrace.fingerprint.words import is_function, is_trivial
 
 SKELETON_WORDS = 6
@@ -45,11 +45,9 @@ def _subsequence(tokens: TokenBatch, keep: np.ndarray) -> tuple[np.ndarray, np.n
 
 def _sampled(shingles: np.ndarray, offsets: np.ndarray, modulus: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(document, key, position) of the sampled keys."""
-    counts = np.diff(offsets)
-    doc = np.repeat(np.arange(len(offsets) - 1), counts)
-    position = (np.arange(len(shingles)) - np.repeat(offsets[:-1], counts)).astype(np.int32)
+    doc, position = row_positions(offsets)
     pick = _sample_rows(shingles, modulus)
-    return doc[pick], shingles[pick], position[pick]
+    return doc[pick], shingles[pick], position[pick].astype(np.int32)
 
 
 def spin_fingerprints(tokens: TokenBatch) -> SpinFingerprints:

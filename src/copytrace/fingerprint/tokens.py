@@ -70,6 +70,13 @@ def shingle_hashes(hashes: np.ndarray, doc_offsets: np.ndarray, k: int) -> tuple
     return np.frombuffer(shingles, np.uint64), np.frombuffer(offsets, np.int64)
 
 
+def row_positions(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows grouped per document by `offsets` (n_docs + 1): each row's document and its position in it."""
+    counts = np.diff(offsets)
+    doc = np.repeat(np.arange(len(offsets) - 1), counts)
+    return doc, np.arange(int(offsets[-1]) - int(offsets[0])) - np.repeat(offsets[:-1] - offsets[0], counts)
+
+
 def is_member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     """values' membership in a set of uint64 hashes (a hash table in copytrace._native: np.isin would sort, and
     a binary search per value is slow for many values)."""
