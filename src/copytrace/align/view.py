@@ -9,12 +9,12 @@ import xxhash
 
 from copytrace import _native
 from copytrace.clean import Cleaned
-from copytrace.fingerprint.lexical import SAMPLE_MODULUS, SHINGLE_WORDS
+from copytrace.candidates.furniture import PASSAGE_BRIDGE
+from copytrace.fingerprint.lexical import SHINGLE_WORDS
 from copytrace.fingerprint.tokens import is_member, shingle_hashes, tokenize
 
-#: furniture hits this close (in tokens) belong to one passage; and a passage reaches this far past its outer hits.
-FURNITURE_GAP = 3 * SAMPLE_MODULUS
-FURNITURE_EDGE = SAMPLE_MODULUS
+#: furniture hits this close (in tokens) belong to one passage: a word or two that vary inside it (a date).
+FURNITURE_GAP = PASSAGE_BRIDGE
 #: site furniture is a small part of a page (HuffPost's ~60 words in ~500); past this share, the marks are wrong.
 FURNITURE_MAX_SHARE = 0.4
 
@@ -39,9 +39,9 @@ def masked_text(text: str, kept: tuple[tuple[int, int], ...]) -> str:
 
 
 def furniture_tokens(hashes: np.ndarray, doc_offsets: np.ndarray, furniture: np.ndarray | None) -> np.ndarray:
-    """Tokens inside furniture passages, for a batch of documents: those under a furniture shingle, gaps of up to
-    FURNITURE_GAP tokens between two of them (only 1 in SAMPLE_MODULUS shingles is sampled, so hits are spread over
-    a passage), and FURNITURE_EDGE tokens beyond the outer ones."""
+    """Tokens inside furniture passages, for a batch of documents: those under a furniture shingle (the corpus's
+    furniture holds every shingle of its passages: candidates.furniture), and gaps of up to FURNITURE_GAP tokens
+    between two of them."""
     n = len(hashes)
     marked = np.zeros(n, bool)
     if furniture is None or len(furniture) == 0 or n < SHINGLE_WORDS:
@@ -53,11 +53,10 @@ def furniture_tokens(hashes: np.ndarray, doc_offsets: np.ndarray, furniture: np.
     doc = np.searchsorted(offsets, hit_rows, side="right") - 1
     starts = hit_rows - offsets[doc] + doc_offsets[doc]  # token position of each hit
     ends = starts + SHINGLE_WORDS
-    lo, hi = doc_offsets[doc], doc_offsets[doc + 1]
     bridge = np.flatnonzero((doc[1:] == doc[:-1]) & (starts[1:] - ends[:-1] <= FURNITURE_GAP))
     delta = np.zeros(n + 1, np.int64)
-    np.add.at(delta, np.maximum(starts - FURNITURE_EDGE, lo), 1)
-    np.add.at(delta, np.minimum(ends + FURNITURE_EDGE, hi), -1)
+    np.add.at(delta, starts, 1)
+    np.add.at(delta, ends, -1)
     np.add.at(delta, ends[bridge], 1)
     np.add.at(delta, starts[bridge + 1], -1)
     marked = np.cumsum(delta[:-1]) > 0

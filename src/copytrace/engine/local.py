@@ -21,7 +21,7 @@ import numpy as np
 from copytrace.arrays import argsort_keys, unique_values
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.crosslingual import crosslingual_candidates
-from copytrace.candidates.furniture import furniture_shingles
+from copytrace.candidates.furniture import complete_passages, furniture_shingles, passage_holders
 from copytrace.candidates.lsh import lsh_candidates
 from copytrace.candidates.neighbours import SHORTLIST, neighbour_candidates, shortlist_documents
 from copytrace.candidates.shared import MAX_DOC_FREQ, shared_passage_candidates
@@ -32,11 +32,12 @@ from copytrace.document import Document, Pair, Skip
 from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.stages import (
     EXACT, LAYERS, QUOTES_ONLY, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task,
-    lead_vectors_task, line_keys_task,
+    lead_vectors_task, line_keys_task, story_texts,
 )
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
-from copytrace.fingerprint.tokens import is_member
+from copytrace.fingerprint.lexical import SHINGLE_WORDS
+from copytrace.fingerprint.tokens import is_member, shingle_hashes, tokenize
 from copytrace.read import RecordFields, read_inputs
 
 #: documents per fingerprint batch: big enough that numpy's per-call cost vanishes, small enough for bounded memory.
@@ -197,7 +198,7 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
         fp = _fingerprint_all(executor, store, n, FingerprintContext(repeated, config.layers), config, progress)
         for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
             r.lang, r.boilerplate_chars = lang, bp
-        furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
+        furniture = _furniture(fp, store, repeated)
         candidates, quotes_only = _candidates(fp, furniture, config.layers, config.workers or os.cpu_count() or 1)
         shortlist = None
         if "semantic" in config.layers and "anchor_doc" in fp:
@@ -284,6 +285,17 @@ def _fingerprint_all(
                 if f"{index}_{column}" in out:
                     out[f"{index}_{column}"] = out[f"{index}_{column}"][order]
     return out
+
+
+def _furniture(fp: dict, store: TextStore, repeated: frozenset[int]) -> np.ndarray:
+    """Every shingle of the corpus's in-text furniture passages (candidates.furniture): found on the sample,
+    completed from the full text of a few of each passage's holders."""
+    furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
+    holders = passage_holders(fp["sample_doc"], fp["sample_hash"], furniture)
+    if len(holders) == 0:
+        return furniture
+    tokens = tokenize(story_texts(store.get_many(holders.tolist()), repeated)[1])
+    return complete_passages(*shingle_hashes(tokens.hashes, tokens.doc_offsets, SHINGLE_WORDS), furniture)
 
 
 def _candidates(

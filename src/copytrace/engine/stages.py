@@ -99,12 +99,17 @@ def normal_form(text: str) -> str:
     return unicodedata.normalize("NFKC", text).replace("\ufeff", "")
 
 
+def story_texts(texts: Sequence[str], repeated: frozenset[int]) -> tuple[list[Cleaned], list[str]]:
+    """Each text's cleaning, and its story in normal form: what every fingerprint is taken of."""
+    cleaned = [clean(t, repeated) for t in texts]
+    # a text that lost nothing is its own story: what lies between its kept lines is whitespace, which no token holds
+    return cleaned, [normal_form(c.text(t) if c.boilerplate_chars else t) for c, t in zip(cleaned, texts)]
+
+
 def fingerprint_batch(
     doc_index: np.ndarray, texts: Sequence[str], repeated: frozenset[int], layers: tuple[str, ...] = LAYERS
 ) -> FingerprintBatch:
-    cleaned = [clean(t, repeated) for t in texts]
-    # a text that lost nothing is its own story: what lies between its kept lines is whitespace, which no token holds
-    story = [normal_form(c.text(t) if c.boilerplate_chars else t) for c, t in zip(cleaned, texts)]
+    cleaned, story = story_texts(texts, repeated)
     tokens = tokenize(story)
     shingles, offsets = shingle_hashes(tokens.hashes, tokens.doc_offsets, SHINGLE_WORDS)  # for both indexes
     lex = lexical_fingerprints(tokens, shingles, offsets)
