@@ -1,6 +1,7 @@
 /* copytrace's compiled core: the per-byte and per-seed loops that numpy can only express as many passes.
  *
  * tokenize  one pass over a batch of texts: token hashes, character spans, flags.
+ * line_table, line_keys  a text's lines, and keys of the short ones (what furniture lines are told by).
  * shingles  k-token shingle hashes of every document of a batch.
  * minhash   MinHash signatures (one permutation, densified).
  * member    set membership of hashes.
@@ -10,7 +11,7 @@
  *
  * Every function takes and returns plain bytes buffers (little-endian machine arrays); the Python side views them
  * with numpy.frombuffer, so the extension needs nothing but Python.h. The Python wrappers and the meaning of
- * every output live in copytrace.fingerprint.tokens and copytrace.align.lexical.
+ * every output live in copytrace.fingerprint.tokens, copytrace.clean.boilerplate and copytrace.align.lexical.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -71,6 +72,103 @@ static PyObject *out_finish(Out *o) {
 static inline int is_word(Py_UCS4 cp) {
     if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
     return !(cp <= 0xBF || (cp >= 0x2000 && cp <= 0x206F));
+}
+
+/* The line of text starting at i (lines end at '\n'): its bounds without surrounding whitespace in *s, *e (equal
+ * when blank), and in *key 0, or, for a line of at most max_chars characters and max_words words (runs of
+ * non-whitespace, as str.split counts them), a non-zero hash of its lower-cased characters with every run of
+ * whitespace inside it as one space: the same line typed in another case or spacing has the same key.
+ * Returns where the next line starts. */
+static Py_ssize_t next_line(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, Py_ssize_t max_chars,
+                            Py_ssize_t max_words, Py_ssize_t *s, Py_ssize_t *e, uint64_t *key) {
+    Py_ssize_t end = i;
+    while (end < n && PyUnicode_READ(kind, data, end) != '\n') end++;
+    Py_ssize_t a = i, b = end;
+    while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a))) a++;
+    while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1))) b--;
+    *s = a;
+    *e = b;
+    *key = 0;
+    if (b > a && b - a <= max_chars) {
+        Py_ssize_t words = 0;
+        int in_space = 1;
+        uint64_t h = 0xCBF29CE484222325ULL;
+        for (Py_ssize_t k = a; k < b; k++) {
+            Py_UCS4 cp = PyUnicode_READ(kind, data, k);
+            if (Py_UNICODE_ISSPACE(cp)) { in_space = 1; continue; }
+            if (in_space) {
+                if (++words > max_words) break;
+                if (words > 1) h = (h ^ ' ') * 0x100000001B3ULL;
+                in_space = 0;
+            }
+            h = (h ^ (cp < 0x80 ? (cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp) : Py_UNICODE_TOLOWER(cp))) * 0x100000001B3ULL;
+        }
+        if (words <= max_words) *key = mix64(h) | 1;
+    }
+    return end + 1;
+}
+
+/* line_table(text, max_chars, max_words) -> [(start, end, key), ...] for every non-blank line (see next_line). */
+static PyObject *line_table(PyObject *self, PyObject *args) {
+    PyObject *t;
+    Py_ssize_t max_chars, max_words;
+    if (!PyArg_ParseTuple(args, "Unn", &t, &max_chars, &max_words)) return NULL;
+    int kind = PyUnicode_KIND(t);
+    const void *data = PyUnicode_DATA(t);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(t), i = 0, s, e;
+    uint64_t key;
+    PyObject *out = PyList_New(0);
+    if (!out) return NULL;
+    while (i <= n) {
+        i = next_line(kind, data, n, i, max_chars, max_words, &s, &e, &key);
+        if (s == e) continue;
+        PyObject *row = Py_BuildValue("(nnK)", s, e, (unsigned long long)key);
+        if (!row || PyList_Append(out, row) < 0) { Py_XDECREF(row); Py_DECREF(out); return NULL; }
+        Py_DECREF(row);
+    }
+    return out;
+}
+
+static int cmp_u64(const void *x, const void *y) {
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+/* line_keys(texts: list[str], max_chars, max_words) -> u64: the keys of every text's short lines, each text's
+ * distinct keys once (so counting a key counts the texts that hold the line). */
+static PyObject *line_keys(PyObject *self, PyObject *args) {
+    PyObject *texts;
+    Py_ssize_t max_chars, max_words;
+    if (!PyArg_ParseTuple(args, "O!nn", &PyList_Type, &texts, &max_chars, &max_words)) return NULL;
+    Out o;
+    if (out_init(&o, 1024) < 0) return NULL;
+    for (Py_ssize_t d = 0; d < PyList_GET_SIZE(texts); d++) {
+        PyObject *t = PyList_GET_ITEM(texts, d);
+        if (!PyUnicode_Check(t)) {
+            PyErr_Format(PyExc_TypeError, "text %zd is not a str", d);
+            goto fail;
+        }
+        int kind = PyUnicode_KIND(t);
+        const void *data = PyUnicode_DATA(t);
+        Py_ssize_t n = PyUnicode_GET_LENGTH(t), i = 0, s, e, first = o.used / 8;
+        uint64_t key;
+        while (i <= n) {
+            i = next_line(kind, data, n, i, max_chars, max_words, &s, &e, &key);
+            if (key) OUT_PUT(&o, uint64_t, key);
+        }
+        uint64_t *keys = (uint64_t *)PyBytes_AS_STRING(o.bytes) + first;
+        Py_ssize_t m = o.used / 8 - first, kept = 0;
+        if (m > 1) {
+            qsort(keys, m, 8, cmp_u64);
+            for (Py_ssize_t k = 0; k < m; k++)
+                if (k == 0 || keys[k] != keys[k - 1]) keys[kept++] = keys[k];
+            o.used = (first + kept) * 8;
+        }
+    }
+    return out_finish(&o);
+fail:
+    Py_DECREF(o.bytes);
+    return NULL;
 }
 
 /* tokenize(texts: list[str]) -> (hashes u64, starts i64, ends i64, flags u8, doc_offsets i64)
@@ -595,6 +693,8 @@ done:
 
 static PyMethodDef methods[] = {
     {"tokenize", tokenize, METH_VARARGS, "Token hashes, character spans, flags and document offsets of a batch."},
+    {"line_table", line_table, METH_VARARGS, "A text's non-blank lines, with keys of the short ones."},
+    {"line_keys", line_keys, METH_VARARGS, "Each text's distinct short-line keys, for a batch of texts."},
     {"shingles", shingles, METH_VARARGS, "k-token shingle hashes of every document of a batch."},
     {"argsort_u64", argsort_u64, METH_VARARGS, "Stable order of 64-bit keys (radix sort)."},
     {"minhash", minhash, METH_VARARGS, "One-permutation MinHash signatures of every document of a batch."},

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import xxhash
+import numpy as np
+
+from copytrace import _native
 
 #: a line this short (in words) can be furniture; a story's paragraphs are longer, so they are never judged by pattern.
 FURNITURE_MAX_WORDS = 15
@@ -44,7 +46,6 @@ _RELATED_HEADING = re.compile(
     | what\s+to\s+read\s+next|further\s+reading)\W*$""",
     re.IGNORECASE | re.VERBOSE,
 )
-_SPACE = re.compile(r"\s+")
 
 
 @dataclass(frozen=True)
@@ -62,57 +63,38 @@ class Cleaned:
         return sum(e - s for s, e in self.kept)
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    """Spans of the non-blank lines, without their surrounding whitespace."""
-    spans = []
-    start = 0
-    for line in text.split("\n"):
-        end = start + len(line)
-        stripped = line.strip()
-        if stripped:
-            s = start + len(line) - len(line.lstrip())
-            spans.append((s, s + len(stripped)))
-        start = end + 1
-    return spans
-
-
-def line_key(line: str) -> int:
-    """A line's identity for counting repeats across documents: case and spacing do not matter."""
-    return xxhash.xxh3_64_intdigest(_SPACE.sub(" ", line.lower()).encode("utf-8", "surrogatepass"))
+def line_table(text: str) -> list[tuple[int, int, int]]:
+    """(start, end, key) of each non-blank line, its surrounding whitespace left out. key is 0 for a line longer than
+    FURNITURE_MAX_CHARS characters or FURNITURE_MAX_WORDS words (a story's paragraph), else the line's identity
+    for counting repeats across documents: case and spacing do not matter."""
+    return _native.line_table(text, FURNITURE_MAX_CHARS, FURNITURE_MAX_WORDS)
 
 
 def short_line_keys(text: str) -> set[int]:
     """Keys of the lines of a document short enough to be furniture: what the corpus-wide repeat count sees."""
-    keys = set()
-    for line in text.split("\n"):
-        if len(line) <= FURNITURE_MAX_CHARS:
-            line = line.strip()
-            if line and len(line.split()) <= FURNITURE_MAX_WORDS:
-                keys.add(line_key(line))
-    return keys
+    return {key for _, _, key in line_table(text) if key}
 
 
-def is_furniture_line(line: str) -> bool:
-    return len(line.split()) <= FURNITURE_MAX_WORDS and _FURNITURE.match(line) is not None
+def batch_line_keys(texts: list[str]) -> np.ndarray:
+    """short_line_keys of a batch of documents, concatenated (uint64): each document's distinct keys once."""
+    return np.frombuffer(_native.line_keys(texts, FURNITURE_MAX_CHARS, FURNITURE_MAX_WORDS), np.uint64)
 
 
 def clean(text: str, repeated: frozenset[int] | set[int] = frozenset()) -> Cleaned:
     """The spans of `text` that carry the story. `repeated` holds keys of lines that are furniture in this corpus."""
-    lines = _lines(text)
+    lines = line_table(text)
     total = len(text)
     kept: list[tuple[int, int]] = []
-    for s, e in lines:
-        if e - s <= FURNITURE_MAX_CHARS:  # only a short line can be furniture; most lines are a story's paragraphs
+    for s, e, key in lines:
+        if key:  # only a short line can be furniture; most lines are a story's paragraphs
             line = text[s:e]
-            if len(line.split()) <= FURNITURE_MAX_WORDS:
-                if _RELATED_HEADING.match(line):
-                    if s >= RELATED_TAIL_START * total:
-                        break  # the rest is teasers of other articles
-                    continue
-                if _FURNITURE.match(line) or (repeated and line_key(line) in repeated):
-                    continue
+            if _RELATED_HEADING.match(line):
+                if s >= RELATED_TAIL_START * total:
+                    break  # the rest is teasers of other articles
+                continue
+            if _FURNITURE.match(line) or key in repeated:
+                continue
         kept.append((s, e))
-    all_chars = sum([e - s for s, e in lines])
     if len(kept) == len(lines) or not kept:  # nothing removed; or all "furniture", and a text is still a text
-        return Cleaned(tuple(lines), 0)
-    return Cleaned(tuple(kept), all_chars - sum([e - s for s, e in kept]))
+        return Cleaned(tuple((s, e) for s, e, _ in lines), 0)
+    return Cleaned(tuple(kept), sum([e - s for s, e, _ in lines]) - sum([e - s for s, e in kept]))

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from itertools import chain
 
 import numpy as np
 
@@ -26,13 +25,13 @@ from copytrace.candidates.lsh import lsh_candidates
 from copytrace.candidates.neighbours import SHORTLIST, neighbour_candidates, shortlist_documents
 from copytrace.candidates.shared import MAX_DOC_FREQ, shared_passage_candidates
 from copytrace.classify import SourceEvidence, cleanest_longest, likely_source
-from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS
+from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS, batch_line_keys
 from copytrace.cluster import Cluster, build_clusters
 from copytrace.document import Document, Pair, Skip
 from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.stages import (
     EXACT, LAYERS, QUOTES_ONLY, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task,
-    lead_vectors_task, line_keys_task, story_texts,
+    lead_vectors_task, story_texts,
 )
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
@@ -42,7 +41,7 @@ from copytrace.read import RecordFields, read_inputs
 
 #: documents per fingerprint batch: big enough that numpy's per-call cost vanishes, small enough for bounded memory.
 BATCH_SIZE = 1000
-#: documents per task of short-line keying while reading.
+#: documents whose short lines are keyed at once while reading.
 READ_BATCH = 2000
 #: candidate pairs per align task.
 ALIGN_CHUNK = 500
@@ -129,49 +128,31 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Progress, executor: Executor):
-    """Pass 1: texts to the store, metadata to memory; the short lines of each batch read are keyed by the
-    executor's workers meanwhile, and the keys held by REPEATED_LINE_MIN_DOCS documents are furniture lines."""
+def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Progress):
+    """Pass 1: texts to the store, metadata to memory, and the keys of every document's short lines; the keys held
+    by REPEATED_LINE_MIN_DOCS documents are furniture lines."""
     records: list[DocumentRecord] = []
     skips: list[Skip] = []
-
-    def batches() -> Iterator[list[str]]:
-        texts: list[str] = []
-        with progress.task("reading") as advance:
-            for item in items:
-                if isinstance(item, Skip):
-                    skips.append(item)
-                    print(item, file=sys.stderr)
-                    continue
-                store.append(item.text)
-                records.append(DocumentRecord(item.id, item.path, item.date, None, len(item.text), 0))
-                texts.append(item.text)
-                if len(texts) == READ_BATCH:
-                    yield texts
-                    texts = []
-                advance()
-        if texts:
-            yield texts
-
-    key_chunks = list(executor.map(line_keys_task, batches(), None))
-    keys, counts = np.unique(np.concatenate([np.zeros(0, np.uint64), *key_chunks]), return_counts=True)
+    key_chunks: list[np.ndarray] = [np.zeros(0, np.uint64)]
+    texts: list[str] = []
+    with progress.task("reading") as advance:
+        for item in items:
+            if isinstance(item, Skip):
+                skips.append(item)
+                print(item, file=sys.stderr)
+                continue
+            store.append(item.text)
+            records.append(DocumentRecord(item.id, item.path, item.date, None, len(item.text), 0))
+            texts.append(item.text)
+            if len(texts) == READ_BATCH:
+                key_chunks.append(batch_line_keys(texts))
+                texts = []
+            advance()
+    key_chunks.append(batch_line_keys(texts))
+    keys, counts = np.unique(np.concatenate(key_chunks), return_counts=True)
     repeated = frozenset(keys[counts >= REPEATED_LINE_MIN_DOCS].tolist())
     store.seal()
     return records, skips, repeated
-
-
-def _executor_for(items: Iterator[Document | Skip], config: ScanConfig) -> tuple[Executor, Iterator[Document | Skip]]:
-    """The executor for a stream of documents, and the stream to read from it: a process pool only when the stream
-    holds POOL_MIN_DOCS documents (looked ahead at, and put back in front)."""
-    head: list[Document | Skip] = []
-    documents = 0
-    for item in items:
-        head.append(item)
-        documents += not isinstance(item, Skip)
-        if documents >= POOL_MIN_DOCS:
-            break
-    executor = make_executor(config.engine, config.workers, documents, POOL_MIN_DOCS, config.scheduler)
-    return executor, chain(head, items)
 
 
 def _exact_candidates(exact: np.ndarray, usable: np.ndarray) -> np.ndarray:
@@ -192,9 +173,9 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
     store = TextStore(config.temp_dir)
     executor = None
     try:
-        executor, items = _executor_for(iter(items), config)
-        records, skips, repeated = _read_all(items, store, progress, executor)
+        records, skips, repeated = _read_all(items, store, progress)
         n = len(records)
+        executor = make_executor(config.engine, config.workers, n, POOL_MIN_DOCS, config.scheduler)
         fp = _fingerprint_all(executor, store, n, FingerprintContext(repeated, config.layers), config, progress)
         for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
             r.lang, r.boilerplate_chars = lang, bp

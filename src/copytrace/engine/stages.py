@@ -21,7 +21,7 @@ from copytrace.classify import (
     NEAR_DUPLICATE_MIN_COVERAGE, SentenceEvidence, VerbatimEvidence, as_same_story, classify_pair, classify_verbatim,
     sentence_copy_kind,
 )
-from copytrace.clean import Cleaned, clean, short_line_keys
+from copytrace.clean import Cleaned, clean
 from copytrace.document import Pair
 from copytrace.engine.store import TextStore
 from copytrace.fingerprint.lexical import SHINGLE_WORDS, LexicalFingerprints, exact_hashes, lexical_fingerprints
@@ -276,11 +276,6 @@ VIEW_CACHE_SIZE = 1024
 #: pairs whose documents are prepared together in one batch (well under VIEW_CACHE_SIZE / 2).
 PREFETCH_PAIRS = 128
 _views: dict[str, ViewCache] = {}
-
-
-def line_keys_task(texts: list[str], context: None) -> np.ndarray:
-    """The short-line keys of a batch of documents, each document's once (clean.short_line_keys)."""
-    return np.fromiter((k for t in texts for k in short_line_keys(t)), np.uint64)
 
 
 def fingerprint_task(task: tuple[np.ndarray, list[str] | None], context: FingerprintContext) -> FingerprintBatch:
