@@ -171,6 +171,32 @@ fail:
     return NULL;
 }
 
+/* Word class and lower case (Unicode's simple case mapping) of the characters below U+0100, filled at import. */
+static uint8_t WORD1[256];
+static Py_UCS4 LOWER1[256];
+
+static void init_char_tables(void) {
+    for (Py_UCS4 c = 0; c < 256; c++) {
+        WORD1[c] = (uint8_t)is_word(c);
+        LOWER1[c] = Py_UNICODE_TOLOWER(c);
+    }
+}
+
+/* Double the four token arrays of tokenize together. */
+static int grow_tokens(Py_ssize_t *cap, uint64_t **h, int64_t **s, int64_t **e, uint8_t **f) {
+    *cap *= 2;
+    uint64_t *h2 = realloc(*h, *cap * 8);
+    if (h2) *h = h2;
+    int64_t *s2 = realloc(*s, *cap * 8);
+    if (s2) *s = s2;
+    int64_t *e2 = realloc(*e, *cap * 8);
+    if (e2) *e = e2;
+    uint8_t *f2 = realloc(*f, *cap);
+    if (f2) *f = f2;
+    if (!h2 || !s2 || !e2 || !f2) { PyErr_NoMemory(); return -1; }
+    return 0;
+}
+
 /* tokenize(texts: list[str]) -> (hashes u64, starts i64, ends i64, flags u8, doc_offsets i64)
  *
  * A token is a maximal run of word characters. Its hash is FNV-1a over its lower-cased code points (Unicode's
@@ -199,48 +225,41 @@ static PyObject *tokenize(PyObject *self, PyObject *args) {
     Py_ssize_t n_tokens = 0;
     for (Py_ssize_t d = 0; d < n_docs; d++) {
         PyObject *t = PyList_GET_ITEM(texts, d);
-        int kind = PyUnicode_KIND(t);
         const void *data = PyUnicode_DATA(t);
         Py_ssize_t n = PyUnicode_GET_LENGTH(t), i = 0;
         d_out[d] = n_tokens;
-        while (i < n) {
-            Py_UCS4 cp = PyUnicode_READ(kind, data, i);
-            if (!is_word(cp)) { i++; continue; }
-            if (n_tokens == cap) { /* grow the four token arrays together */
-                cap *= 2;
-                uint64_t *h2 = realloc(h_out, cap * 8);
-                if (h2) h_out = h2;
-                int64_t *s2 = realloc(s_out, cap * 8);
-                if (s2) s_out = s2;
-                int64_t *e2 = realloc(e_out, cap * 8);
-                if (e2) e_out = e2;
-                uint8_t *f2 = realloc(f_out, cap);
-                if (f2) f_out = f2;
-                if (!h2 || !s2 || !e2 || !f2) { PyErr_NoMemory(); goto done; }
-            }
-            Py_ssize_t start = i;
-            uint8_t capital = cp >= 'A' && cp <= 'Z';
-            int digits = 1;
-            uint64_t h = 0xCBF29CE484222325ULL;
-            do {
-                Py_UCS4 low;
-                if (cp < 0x80) {
-                    low = cp >= 'A' && cp <= 'Z' ? cp | 0x20 : cp;
-                    digits &= cp <= '9';
-                } else {
-                    low = Py_UNICODE_TOLOWER(cp);
-                    digits = 0;
-                }
-                h = (h ^ low) * 0x100000001B3ULL;
-                if (++i >= n) break;
-                cp = PyUnicode_READ(kind, data, i);
-            } while (is_word(cp));
-            h_out[n_tokens] = mix64(h);
-            s_out[n_tokens] = start;
-            e_out[n_tokens] = i;
-            f_out[n_tokens] = (uint8_t)(capital | (digits << 1));
-            n_tokens++;
+        /* one loop per storage width: a character of the text is then a plain array read, and (below U+0100) its
+         * class and lower case come from a table */
+#define TOKENIZE_TEXT(TYPE)                                                                                     \
+        do {                                                                                                    \
+            const TYPE *p = (const TYPE *)data;                                                                 \
+            while (i < n) {                                                                                     \
+                Py_UCS4 cp = p[i];                                                                              \
+                if (!(cp < 0x100 ? WORD1[cp] : is_word(cp))) { i++; continue; }                                 \
+                if (n_tokens == cap && grow_tokens(&cap, &h_out, &s_out, &e_out, &f_out) < 0) goto done;        \
+                Py_ssize_t start = i;                                                                           \
+                uint8_t capital = cp >= 'A' && cp <= 'Z';                                                       \
+                int digits = 1;                                                                                 \
+                uint64_t h = 0xCBF29CE484222325ULL;                                                             \
+                do {                                                                                            \
+                    digits &= cp <= '9';                                                                        \
+                    h = (h ^ (cp < 0x100 ? LOWER1[cp] : Py_UNICODE_TOLOWER(cp))) * 0x100000001B3ULL;           \
+                    if (++i >= n) break;                                                                        \
+                    cp = p[i];                                                                                  \
+                } while (cp < 0x100 ? WORD1[cp] : is_word(cp));                                                 \
+                h_out[n_tokens] = mix64(h);                                                                     \
+                s_out[n_tokens] = start;                                                                        \
+                e_out[n_tokens] = i;                                                                            \
+                f_out[n_tokens] = (uint8_t)(capital | (digits << 1));                                           \
+                n_tokens++;                                                                                     \
+            }                                                                                                   \
+        } while (0)
+        switch (PyUnicode_KIND(t)) {
+            case PyUnicode_1BYTE_KIND: TOKENIZE_TEXT(Py_UCS1); break;
+            case PyUnicode_2BYTE_KIND: TOKENIZE_TEXT(Py_UCS2); break;
+            default: TOKENIZE_TEXT(Py_UCS4); break;
         }
+#undef TOKENIZE_TEXT
     }
     d_out[n_docs] = n_tokens;
     result = Py_BuildValue("(y#y#y#y#O)", (const char *)h_out, n_tokens * 8, (const char *)s_out, n_tokens * 8,
@@ -706,4 +725,7 @@ static PyMethodDef methods[] = {
 
 static struct PyModuleDef module = {PyModuleDef_HEAD_INIT, "_native", "copytrace's compiled core.", -1, methods};
 
-PyMODINIT_FUNC PyInit__native(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__native(void) {
+    init_char_tables();
+    return PyModule_Create(&module);
+}
