@@ -82,7 +82,16 @@ static inline int is_word(Py_UCS4 cp) {
 static Py_ssize_t next_line(int kind, const void *data, Py_ssize_t n, Py_ssize_t i, Py_ssize_t max_chars,
                             Py_ssize_t max_words, Py_ssize_t *s, Py_ssize_t *e, uint64_t *key) {
     Py_ssize_t end = i;
-    while (end < n && PyUnicode_READ(kind, data, end) != '\n') end++;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const char *nl = i < n ? memchr((const char *)data + i, '\n', n - i) : NULL;
+        end = nl ? nl - (const char *)data : n;
+    } else if (kind == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *p = data;
+        while (end < n && p[end] != '\n') end++;
+    } else {
+        const Py_UCS4 *p = data;
+        while (end < n && p[end] != '\n') end++;
+    }
     Py_ssize_t a = i, b = end;
     while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a))) a++;
     while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1))) b--;
@@ -108,7 +117,8 @@ static Py_ssize_t next_line(int kind, const void *data, Py_ssize_t n, Py_ssize_t
     return end + 1;
 }
 
-/* line_table(text, max_chars, max_words) -> [(start, end, key), ...] for every non-blank line (see next_line). */
+/* line_table(text, max_chars, max_words) -> (((start, end), ...) of every non-blank line, [(line number, key), ...]
+ * of the short ones): see next_line. */
 static PyObject *line_table(PyObject *self, PyObject *args) {
     PyObject *t;
     Py_ssize_t max_chars, max_words;
@@ -117,16 +127,25 @@ static PyObject *line_table(PyObject *self, PyObject *args) {
     const void *data = PyUnicode_DATA(t);
     Py_ssize_t n = PyUnicode_GET_LENGTH(t), i = 0, s, e;
     uint64_t key;
-    PyObject *out = PyList_New(0);
-    if (!out) return NULL;
+    PyObject *spans = PyList_New(0), *shorts = PyList_New(0), *result = NULL;
+    if (!spans || !shorts) goto done;
     while (i <= n) {
         i = next_line(kind, data, n, i, max_chars, max_words, &s, &e, &key);
         if (s == e) continue;
-        PyObject *row = Py_BuildValue("(nnK)", s, e, (unsigned long long)key);
-        if (!row || PyList_Append(out, row) < 0) { Py_XDECREF(row); Py_DECREF(out); return NULL; }
-        Py_DECREF(row);
+        PyObject *span = Py_BuildValue("(nn)", s, e);
+        if (!span || PyList_Append(spans, span) < 0) { Py_XDECREF(span); goto done; }
+        Py_DECREF(span);
+        if (key) {
+            PyObject *row = Py_BuildValue("(nK)", PyList_GET_SIZE(spans) - 1, (unsigned long long)key);
+            if (!row || PyList_Append(shorts, row) < 0) { Py_XDECREF(row); goto done; }
+            Py_DECREF(row);
+        }
     }
-    return out;
+    result = Py_BuildValue("(NO)", PyList_AsTuple(spans), shorts);
+done:
+    Py_XDECREF(spans);
+    Py_XDECREF(shorts);
+    return result;
 }
 
 static int cmp_u64(const void *x, const void *y) {

@@ -63,16 +63,17 @@ class Cleaned:
         return sum(e - s for s, e in self.kept)
 
 
-def line_table(text: str) -> list[tuple[int, int, int]]:
-    """(start, end, key) of each non-blank line, its surrounding whitespace left out. key is 0 for a line longer than
-    FURNITURE_MAX_CHARS characters or FURNITURE_MAX_WORDS words (a story's paragraph), else the line's identity
-    for counting repeats across documents: case and spacing do not matter."""
+def line_table(text: str) -> tuple[tuple[tuple[int, int], ...], list[tuple[int, int]]]:
+    """The (start, end) of each non-blank line, its surrounding whitespace left out; and (line number, key) of each
+    line short enough to be furniture (at most FURNITURE_MAX_CHARS characters and FURNITURE_MAX_WORDS words: a
+    story's paragraphs are longer), the key being the line's identity for counting repeats across documents: case
+    and spacing do not matter."""
     return _native.line_table(text, FURNITURE_MAX_CHARS, FURNITURE_MAX_WORDS)
 
 
 def short_line_keys(text: str) -> set[int]:
     """Keys of the lines of a document short enough to be furniture: what the corpus-wide repeat count sees."""
-    return {key for _, _, key in line_table(text) if key}
+    return {key for _, key in line_table(text)[1]}
 
 
 def batch_line_keys(texts: list[str]) -> np.ndarray:
@@ -82,19 +83,22 @@ def batch_line_keys(texts: list[str]) -> np.ndarray:
 
 def clean(text: str, repeated: frozenset[int] | set[int] = frozenset()) -> Cleaned:
     """The spans of `text` that carry the story. `repeated` holds keys of lines that are furniture in this corpus."""
-    lines = line_table(text)
-    total = len(text)
-    kept: list[tuple[int, int]] = []
-    for s, e, key in lines:
-        if key:  # only a short line can be furniture; most lines are a story's paragraphs
-            line = text[s:e]
-            if _RELATED_HEADING.match(line):
-                if s >= RELATED_TAIL_START * total:
-                    break  # the rest is teasers of other articles
-                continue
-            if _FURNITURE.match(line) or key in repeated:
-                continue
-        kept.append((s, e))
-    if len(kept) == len(lines) or not kept:  # nothing removed; or all "furniture", and a text is still a text
-        return Cleaned(tuple((s, e) for s, e, _ in lines), 0)
-    return Cleaned(tuple(kept), sum([e - s for s, e, _ in lines]) - sum([e - s for s, e in kept]))
+    lines, short = line_table(text)
+    dropped: set[int] = set()
+    end = len(lines)
+    for k, key in short:  # only a short line can be furniture; most lines are a story's paragraphs
+        s, e = lines[k]
+        line = text[s:e]
+        if _RELATED_HEADING.match(line):
+            if s >= RELATED_TAIL_START * len(text):
+                end = k  # the rest is teasers of other articles
+                break
+            dropped.add(k)
+        elif _FURNITURE.match(line) or key in repeated:
+            dropped.add(k)
+    if not dropped and end == len(lines):
+        return Cleaned(lines, 0)
+    kept = tuple(span for k, span in enumerate(lines[:end]) if k not in dropped)
+    if not kept:  # all "furniture": a text is still a text
+        return Cleaned(lines, 0)
+    return Cleaned(kept, sum([e - s for s, e in lines]) - sum([e - s for s, e in kept]))
