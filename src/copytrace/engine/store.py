@@ -13,7 +13,8 @@ import numpy as np
 
 class TextStore:
     def __init__(self, directory: str | None = None) -> None:
-        self._file = tempfile.TemporaryFile(prefix="copytrace-texts-", suffix=".bin", dir=directory)
+        # a large buffer: texts are appended a few kB at a time, and small writes cost 3x as much
+        self._file = tempfile.TemporaryFile(prefix="copytrace-texts-", suffix=".bin", dir=directory, buffering=1 << 20)
         self._fd = self._file.fileno()
         self._offsets: list[int] = [0]
 
