@@ -393,12 +393,17 @@ static PyObject *member(PyObject *self, PyObject *args) {
     PyObject *result = NULL;
     const uint64_t *values = vb.buf, *keys = kb.buf;
     Py_ssize_t nv = vb.len / 8, nk = kb.len / 8, slots = 16;
-    while (slots < 2 * nk) slots *= 2;
+    int bits = 4;
+    /* a small key set gets a sparse table (it stays in cache, and a miss mostly ends at its first slot) */
+    Py_ssize_t want = nk <= 4096 ? 16 * nk : 2 * nk;
+    while (slots < want) { slots *= 2; bits++; }
     uint64_t *table = malloc(slots * sizeof(uint64_t));
     uint8_t *used = calloc(slots, 1);
     if (!table || !used) { PyErr_NoMemory(); goto done; }
+    /* Fibonacci hashing: the top bits of the product depend on every bit of the key */
+#define SLOT(x) ((Py_ssize_t)(((x) * 0x9E3779B97F4A7C15ULL) >> (64 - bits)))
     for (Py_ssize_t k = 0; k < nk; k++) {
-        Py_ssize_t at = (Py_ssize_t)(mix64(keys[k]) & (slots - 1));
+        Py_ssize_t at = SLOT(keys[k]);
         while (used[at] && table[at] != keys[k]) at = (at + 1) & (slots - 1);
         used[at] = 1;
         table[at] = keys[k];
@@ -408,11 +413,12 @@ static PyObject *member(PyObject *self, PyObject *args) {
     uint8_t *out = (uint8_t *)PyBytes_AS_STRING(result);
     Py_BEGIN_ALLOW_THREADS
     for (Py_ssize_t v = 0; v < nv; v++) {
-        Py_ssize_t at = (Py_ssize_t)(mix64(values[v]) & (slots - 1));
+        Py_ssize_t at = SLOT(values[v]);
         while (used[at] && table[at] != values[v]) at = (at + 1) & (slots - 1);
         out[v] = used[at];
     }
     Py_END_ALLOW_THREADS
+#undef SLOT
 done:
     free(table);
     free(used);
