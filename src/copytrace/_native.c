@@ -118,20 +118,21 @@ static Py_ssize_t next_line(int kind, const void *data, Py_ssize_t n, Py_ssize_t
 }
 
 /* line_table(text, max_chars, max_words) -> (((start, end), ...) of every non-blank line, [(line number, key), ...]
- * of the short ones): see next_line. */
+ * of the short ones, the characters of all lines): see next_line. */
 static PyObject *line_table(PyObject *self, PyObject *args) {
     PyObject *t;
     Py_ssize_t max_chars, max_words;
     if (!PyArg_ParseTuple(args, "Unn", &t, &max_chars, &max_words)) return NULL;
     int kind = PyUnicode_KIND(t);
     const void *data = PyUnicode_DATA(t);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(t), i = 0, s, e;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(t), i = 0, s, e, chars = 0;
     uint64_t key;
     PyObject *spans = PyList_New(0), *shorts = PyList_New(0), *result = NULL;
     if (!spans || !shorts) goto done;
     while (i <= n) {
         i = next_line(kind, data, n, i, max_chars, max_words, &s, &e, &key);
         if (s == e) continue;
+        chars += e - s;
         PyObject *span = Py_BuildValue("(nn)", s, e);
         if (!span || PyList_Append(spans, span) < 0) { Py_XDECREF(span); goto done; }
         Py_DECREF(span);
@@ -141,7 +142,7 @@ static PyObject *line_table(PyObject *self, PyObject *args) {
             Py_DECREF(row);
         }
     }
-    result = Py_BuildValue("(NO)", PyList_AsTuple(spans), shorts);
+    result = Py_BuildValue("(NOn)", PyList_AsTuple(spans), shorts, chars);
 done:
     Py_XDECREF(spans);
     Py_XDECREF(shorts);

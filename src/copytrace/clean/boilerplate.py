@@ -50,24 +50,22 @@ _RELATED_HEADING = re.compile(
 
 @dataclass(frozen=True)
 class Cleaned:
-    """The story's spans in the original text, and how many characters of furniture were left out."""
+    """The story's spans in the original text, how many characters they hold, and how many characters of furniture
+    were left out."""
 
     kept: tuple[tuple[int, int], ...]
     boilerplate_chars: int
+    chars: int
 
     def text(self, original: str) -> str:
         return "\n".join(original[s:e] for s, e in self.kept)
 
-    @property
-    def chars(self) -> int:
-        return sum(e - s for s, e in self.kept)
 
-
-def line_table(text: str) -> tuple[tuple[tuple[int, int], ...], list[tuple[int, int]]]:
-    """The (start, end) of each non-blank line, its surrounding whitespace left out; and (line number, key) of each
+def line_table(text: str) -> tuple[tuple[tuple[int, int], ...], list[tuple[int, int]], int]:
+    """The (start, end) of each non-blank line, its surrounding whitespace left out; (line number, key) of each
     line short enough to be furniture (at most FURNITURE_MAX_CHARS characters and FURNITURE_MAX_WORDS words: a
     story's paragraphs are longer), the key being the line's identity for counting repeats across documents: case
-    and spacing do not matter."""
+    and spacing do not matter; and the characters the lines hold."""
     return _native.line_table(text, FURNITURE_MAX_CHARS, FURNITURE_MAX_WORDS)
 
 
@@ -83,7 +81,7 @@ def batch_line_keys(texts: list[str]) -> np.ndarray:
 
 def clean(text: str, repeated: frozenset[int] | set[int] = frozenset()) -> Cleaned:
     """The spans of `text` that carry the story. `repeated` holds keys of lines that are furniture in this corpus."""
-    lines, short = line_table(text)
+    lines, short, chars = line_table(text)
     dropped: set[int] = set()
     end = len(lines)
     for k, key in short:  # only a short line can be furniture; most lines are a story's paragraphs
@@ -97,8 +95,9 @@ def clean(text: str, repeated: frozenset[int] | set[int] = frozenset()) -> Clean
         elif _FURNITURE.match(line) or key in repeated:
             dropped.add(k)
     if not dropped and end == len(lines):
-        return Cleaned(lines, 0)
+        return Cleaned(lines, 0, chars)
     kept = tuple(span for k, span in enumerate(lines[:end]) if k not in dropped)
     if not kept:  # all "furniture": a text is still a text
-        return Cleaned(lines, 0)
-    return Cleaned(kept, sum([e - s for s, e in lines]) - sum([e - s for s, e in kept]))
+        return Cleaned(lines, 0, chars)
+    kept_chars = sum([e - s for s, e in kept])
+    return Cleaned(kept, chars - kept_chars, kept_chars)
