@@ -60,13 +60,13 @@ def lexical_fingerprints(tokens: TokenBatch, shingles: np.ndarray, offsets: np.n
     signatures = np.frombuffer(
         _native.minhash(shingles, offsets, NUM_PERM, MINHASH_SEED), np.uint32
     ).reshape(tokens.n_docs, NUM_PERM)
-    sampled = (shingles % np.uint64(SAMPLE_MODULUS)) == 0
-    doc_of_shingle, position = row_positions(offsets)
+    sampled = np.flatnonzero((shingles & np.uint64(SAMPLE_MODULUS - 1)) == 0)  # (SAMPLE_MODULUS: a power of 2)
+    doc_of_shingle, position = row_positions(offsets, sampled)
     return LexicalFingerprints(
         exact=exact_hashes(tokens),
         signatures=signatures,
         n_shingles=np.diff(offsets),
-        sample_doc=doc_of_shingle[sampled],
+        sample_doc=doc_of_shingle,
         sample_hash=shingles[sampled],
-        sample_pos=position[sampled].astype(np.int32),
+        sample_pos=position.astype(np.int32),
     )

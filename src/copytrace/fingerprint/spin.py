@@ -45,9 +45,9 @@ def _subsequence(tokens: TokenBatch, keep: np.ndarray) -> tuple[np.ndarray, np.n
 
 def _sampled(shingles: np.ndarray, offsets: np.ndarray, modulus: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(document, key, position) of the sampled keys."""
-    doc, position = row_positions(offsets)
     pick = _sample_rows(shingles, modulus)
-    return doc[pick], shingles[pick], position[pick].astype(np.int32)
+    doc, position = row_positions(offsets, pick)
+    return doc, shingles[pick], position.astype(np.int32)
 
 
 def spin_fingerprints(tokens: TokenBatch) -> SpinFingerprints:

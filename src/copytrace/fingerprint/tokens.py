@@ -70,8 +70,12 @@ def shingle_hashes(hashes: np.ndarray, doc_offsets: np.ndarray, k: int) -> tuple
     return np.frombuffer(shingles, np.uint64), np.frombuffer(offsets, np.int64)
 
 
-def row_positions(offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For rows grouped per document by `offsets` (n_docs + 1): each row's document and its position in it."""
+def row_positions(offsets: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """For rows grouped per document by `offsets` (n_docs + 1): each row's document and its position in it; of
+    the given rows only (indices, ascending or not), or of every row."""
+    if rows is not None:
+        doc = np.searchsorted(offsets, rows, side="right") - 1
+        return doc, rows - offsets[doc]
     counts = np.diff(offsets)
     doc = np.repeat(np.arange(len(offsets) - 1), counts)
     return doc, np.arange(int(offsets[-1]) - int(offsets[0])) - np.repeat(offsets[:-1] - offsets[0], counts)
