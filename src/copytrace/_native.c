@@ -202,26 +202,24 @@ static void init_char_tables(void) {
     }
 }
 
-/* Double the four token arrays of tokenize together. */
-static int grow_tokens(Py_ssize_t *cap, uint64_t **h, int64_t **s, int64_t **e, uint8_t **f) {
-    *cap *= 2;
-    uint64_t *h2 = realloc(*h, *cap * 8);
-    if (h2) *h = h2;
-    int64_t *s2 = realloc(*s, *cap * 8);
-    if (s2) *s = s2;
-    int64_t *e2 = realloc(*e, *cap * 8);
-    if (e2) *e = e2;
-    uint8_t *f2 = realloc(*f, *cap);
-    if (f2) *f = f2;
-    if (!h2 || !s2 || !e2 || !f2) { PyErr_NoMemory(); return -1; }
+/* The four token arrays of tokenize: bytes objects filled in place, resized as they grow and once at the end. */
+typedef struct {
+    PyObject *hashes, *starts, *ends, *flags;
+} TokenArrays;
+
+static int token_arrays_resize(TokenArrays *t, Py_ssize_t cap) {
+    if (_PyBytes_Resize(&t->hashes, cap * 8) < 0 || _PyBytes_Resize(&t->starts, cap * 8) < 0 ||
+        _PyBytes_Resize(&t->ends, cap * 8) < 0 || _PyBytes_Resize(&t->flags, cap) < 0)
+        return -1;
     return 0;
 }
 
-/* tokenize(texts: list[str]) -> (hashes u64, starts i64, ends i64, flags u8, doc_offsets i64)
+/* tokenize(texts: list[str]) -> (hashes u64, starts i64, ends i64, flags u8, doc_offsets i64, exact u64)
  *
  * A token is a maximal run of word characters. Its hash is FNV-1a over its lower-cased code points (Unicode's
  * simple case mapping), mixed; starts/ends are character offsets in its own text; flags: 1 when it begins with an
- * ASCII capital, 2 when it is all ASCII digits. The texts are read in place (no encoding, no joining). */
+ * ASCII capital, 2 when it is all ASCII digits. exact: one hash per text of its token sequence (each token hash
+ * weighted by its position, so order matters). The texts are read in place (no encoding, no joining). */
 static PyObject *tokenize(PyObject *self, PyObject *args) {
     PyObject *texts;
     if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &texts)) return NULL;
@@ -235,13 +233,17 @@ static PyObject *tokenize(PyObject *self, PyObject *args) {
         total += PyUnicode_GET_LENGTH(t);
     }
     Py_ssize_t cap = total / 5 + 16;
-    uint64_t *h_out = malloc(cap * 8);
-    int64_t *s_out = malloc(cap * 8), *e_out = malloc(cap * 8);
-    uint8_t *f_out = malloc(cap);
+    TokenArrays out = {PyBytes_FromStringAndSize(NULL, cap * 8), PyBytes_FromStringAndSize(NULL, cap * 8),
+                       PyBytes_FromStringAndSize(NULL, cap * 8), PyBytes_FromStringAndSize(NULL, cap)};
     PyObject *docs = PyBytes_FromStringAndSize(NULL, (n_docs + 1) * 8);
+    PyObject *exact = PyBytes_FromStringAndSize(NULL, n_docs * 8);
     PyObject *result = NULL;
-    if (!h_out || !s_out || !e_out || !f_out || !docs) { if (!PyErr_Occurred()) PyErr_NoMemory(); goto done; }
+    if (!out.hashes || !out.starts || !out.ends || !out.flags || !docs || !exact) goto done;
+    uint64_t *h_out = (uint64_t *)PyBytes_AS_STRING(out.hashes);
+    int64_t *s_out = (int64_t *)PyBytes_AS_STRING(out.starts), *e_out = (int64_t *)PyBytes_AS_STRING(out.ends);
+    uint8_t *f_out = (uint8_t *)PyBytes_AS_STRING(out.flags);
     int64_t *d_out = (int64_t *)PyBytes_AS_STRING(docs);
+    uint64_t *x_out = (uint64_t *)PyBytes_AS_STRING(exact);
     Py_ssize_t n_tokens = 0;
     for (Py_ssize_t d = 0; d < n_docs; d++) {
         PyObject *t = PyList_GET_ITEM(texts, d);
@@ -256,7 +258,14 @@ static PyObject *tokenize(PyObject *self, PyObject *args) {
             while (i < n) {                                                                                     \
                 Py_UCS4 cp = p[i];                                                                              \
                 if (!(cp < 0x100 ? WORD1[cp] : is_word(cp))) { i++; continue; }                                 \
-                if (n_tokens == cap && grow_tokens(&cap, &h_out, &s_out, &e_out, &f_out) < 0) goto done;        \
+                if (n_tokens == cap) {                                                                          \
+                    cap *= 2;                                                                                   \
+                    if (token_arrays_resize(&out, cap) < 0) goto done;                                          \
+                    h_out = (uint64_t *)PyBytes_AS_STRING(out.hashes);                                          \
+                    s_out = (int64_t *)PyBytes_AS_STRING(out.starts);                                           \
+                    e_out = (int64_t *)PyBytes_AS_STRING(out.ends);                                             \
+                    f_out = (uint8_t *)PyBytes_AS_STRING(out.flags);                                            \
+                }                                                                                               \
                 Py_ssize_t start = i;                                                                           \
                 uint8_t capital = cp >= 'A' && cp <= 'Z';                                                       \
                 int digits = 1;                                                                                 \
@@ -280,13 +289,20 @@ static PyObject *tokenize(PyObject *self, PyObject *args) {
             default: TOKENIZE_TEXT(Py_UCS4); break;
         }
 #undef TOKENIZE_TEXT
+        /* the exact hash: every token hash weighted by its position, summed (mod 2^64), mixed */
+        uint64_t acc = 0;
+        for (Py_ssize_t k = d_out[d]; k < n_tokens; k++)
+            acc += mix64(h_out[k] ^ ((uint64_t)(k - d_out[d]) * 0x9E3779B97F4A7C15ULL));
+        x_out[d] = mix64(acc);
     }
     d_out[n_docs] = n_tokens;
-    result = Py_BuildValue("(y#y#y#y#O)", (const char *)h_out, n_tokens * 8, (const char *)s_out, n_tokens * 8,
-                           (const char *)e_out, n_tokens * 8, (const char *)f_out, n_tokens, docs);
+    if (token_arrays_resize(&out, n_tokens) < 0) goto done;
+    result = Py_BuildValue("(NNNNNN)", out.hashes, out.starts, out.ends, out.flags, docs, exact);
+    return result;
 done:
-    free(h_out); free(s_out); free(e_out); free(f_out);
+    Py_XDECREF(out.hashes); Py_XDECREF(out.starts); Py_XDECREF(out.ends); Py_XDECREF(out.flags);
     Py_XDECREF(docs);
+    Py_XDECREF(exact);
     return result;
 }
 

@@ -5,7 +5,6 @@ from copytrace.classify import SourceEvidence, likely_source
 from copytrace.document import Document, Pair
 from copytrace.engine.local import ScanConfig
 from copytrace.engine.stages import align_pair, cleaned_view, detect_language, normal_form
-from copytrace.fingerprint.lexical import exact_hashes
 from copytrace.fingerprint.tokens import tokenize
 
 
@@ -17,7 +16,7 @@ def compare_documents(a: Document, b: Document, config: ScanConfig | None = None
     config = config or ScanConfig()
     va = cleaned_view(a.id, a.text, lang=detect_language(a.text))
     vb = cleaned_view(b.id, b.text, lang=detect_language(b.text))
-    hashes = exact_hashes(tokenize([normal_form(a.text), normal_form(b.text)]))
+    hashes = tokenize([normal_form(a.text), normal_form(b.text)]).exact
     exact = bool(hashes[0] == hashes[1])
     pair = align_pair(va, vb, exact, config.layers)
     if pair is not None:

@@ -24,7 +24,7 @@ from copytrace.classify import (
 from copytrace.clean import Cleaned, clean
 from copytrace.document import Pair
 from copytrace.engine.store import TextStore
-from copytrace.fingerprint.lexical import SHINGLE_WORDS, LexicalFingerprints, exact_hashes, lexical_fingerprints
+from copytrace.fingerprint.lexical import SHINGLE_WORDS, LexicalFingerprints, lexical_fingerprints
 from copytrace.fingerprint.quotes import QuoteFingerprints, quote_fingerprints
 from copytrace.fingerprint.spin import SpinFingerprints, spin_fingerprints
 from copytrace.fingerprint.tokens import shingle_hashes, tokenize
@@ -139,7 +139,7 @@ def fingerprint_batch(
     # texts that lost furniture are hashed again whole.
     furnished = [k for k, c in enumerate(cleaned) if c.boilerplate_chars]
     if furnished:
-        lex.exact[furnished] = exact_hashes(tokenize([normal_form(texts[k]) for k in furnished]))
+        lex.exact[furnished] = tokenize([normal_form(texts[k]) for k in furnished]).exact
     return FingerprintBatch(
         doc_index=doc_index,
         lexical=lex,

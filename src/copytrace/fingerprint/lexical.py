@@ -18,14 +18,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from copytrace import _native
-from copytrace.fingerprint.tokens import TokenBatch, mix64, row_positions
+from copytrace.fingerprint.tokens import TokenBatch, row_positions
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
 MINHASH_SEED = 42
 #: 1 in 8 shingles is indexed: a 60-word shared paragraph gives ~7 shared samples, a 500-word article ~60 samples.
 SAMPLE_MODULUS = 8
-_EXACT_MULT = np.uint64(0x9E3779B97F4A7C15)
 
 
 @dataclass
@@ -38,23 +37,6 @@ class LexicalFingerprints:
     sample_pos: np.ndarray  # int32: word offset of each sample in its document
 
 
-def exact_hashes(tokens: TokenBatch) -> np.ndarray:
-    """One hash per document of its normalised token sequence (position-weighted, so order matters)."""
-    n = len(tokens.hashes)
-    if n == 0:
-        return np.zeros(tokens.n_docs, np.uint64)
-    starts = tokens.doc_offsets[:-1]
-    position = np.arange(n, dtype=np.uint64) - np.repeat(starts, np.diff(tokens.doc_offsets)).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        weighted = mix64(tokens.hashes ^ (position * _EXACT_MULT))
-    out = np.zeros(tokens.n_docs, np.uint64)
-    nonempty = np.diff(tokens.doc_offsets) > 0
-    # reduceat sums each document's run; wrap-around addition keeps it a hash mod 2^64
-    with np.errstate(over="ignore"):
-        out[nonempty] = np.add.reduceat(weighted, starts[nonempty])
-    return mix64(out)
-
-
 def lexical_fingerprints(tokens: TokenBatch, shingles: np.ndarray, offsets: np.ndarray) -> LexicalFingerprints:
     """Every lexical fingerprint of a batch, from its tokens and their SHINGLE_WORDS-shingles (shingle_hashes)."""
     signatures = np.frombuffer(
@@ -63,7 +45,7 @@ def lexical_fingerprints(tokens: TokenBatch, shingles: np.ndarray, offsets: np.n
     sampled = np.flatnonzero((shingles & np.uint64(SAMPLE_MODULUS - 1)) == 0)  # (SAMPLE_MODULUS: a power of 2)
     doc_of_shingle, position = row_positions(offsets, sampled)
     return LexicalFingerprints(
-        exact=exact_hashes(tokens),
+        exact=tokens.exact,
         signatures=signatures,
         n_shingles=np.diff(offsets),
         sample_doc=doc_of_shingle,

@@ -10,7 +10,7 @@ before any hashing). Here one C pass over a batch of texts, read in place, yield
   finaliser;
 - a k-shingle's hash combines its k token hashes with distinct odd multipliers and is mixed again.
 `capitalised` records which tokens begin with an upper-case ASCII letter. Token spans are character offsets into
-each text.
+each text. Each text also gets an exact hash: its token hashes, each mixed with its position, summed and mixed.
 """
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ class TokenBatch:
     doc_offsets: np.ndarray  # int64, n_docs + 1: tokens of document d are [doc_offsets[d], doc_offsets[d+1])
     capitalised: np.ndarray  # bool
     numeric: np.ndarray  # bool: all digits
+    exact: np.ndarray  # uint64 per document: a hash of its token sequence (position-weighted: order matters)
 
     @property
     def n_docs(self) -> int:
@@ -52,11 +53,12 @@ class TokenBatch:
 
 def tokenize(texts: list[str]) -> TokenBatch:
     """Tokenise and hash a batch of texts in one pass."""
-    hashes, starts, ends, flags, doc_offsets = _native.tokenize(list(texts))
+    hashes, starts, ends, flags, doc_offsets, exact = _native.tokenize(list(texts))
     flags = np.frombuffer(flags, np.uint8)
     return TokenBatch(
         np.frombuffer(hashes, np.uint64), np.frombuffer(starts, np.int64), np.frombuffer(ends, np.int64),
         np.frombuffer(doc_offsets, np.int64), (flags & 1).astype(bool), (flags & 2).astype(bool),
+        np.frombuffer(exact, np.uint64).copy(),  # writable: fingerprints replace some
     )
 
 
