@@ -257,14 +257,15 @@ def _fingerprint_all(
         out[name] = np.concatenate([getattr(holder(p), name) for p in parts])
         for p in parts:  # drop each part's copy once the corpus-wide array exists: memory stays ~1x, not 2x
             setattr(holder(p), name, None)
-    # each index sorted by key once (every batch arrives sorted): furniture detection and the indexes then group
-    # runs of equal keys without sorting again
-    for index in ("sample", "skeleton", "content", "quote", "anchor"):
-        if f"{index}_hash" in out:
-            order = argsort_keys(out[f"{index}_hash"])
-            for column in ("doc", "hash", "pos"):
-                if f"{index}_{column}" in out:
-                    out[f"{index}_{column}"] = out[f"{index}_{column}"][order]
+    # each index sorted by key once: furniture detection and the indexes then group runs of equal keys without
+    # sorting again. Its columns are reordered in threads (numpy lets go of the GIL to gather).
+    with ThreadPoolExecutor(config.workers or os.cpu_count() or 1) as pool:
+        for index in ("sample", "skeleton", "content", "quote", "anchor"):
+            if f"{index}_hash" in out:
+                order = argsort_keys(out[f"{index}_hash"])
+                columns = [f"{index}_{c}" for c in ("doc", "hash", "pos") if f"{index}_{c}" in out]
+                for name, column in zip(columns, pool.map(lambda name: out[name][order], columns)):
+                    out[name] = column
     return out
 
 
