@@ -36,11 +36,16 @@ def crosslingual_candidates(
     lo_all = np.searchsorted(hashes, hashes, "left")
     df = np.searchsorted(hashes, hashes, "right") - lo_all
     idf = np.log(len(langs) / df)
+    # each document's rows of the hash-sorted index, found by a second sort on the document (never a scan per
+    # document: a corpus may hold many documents outside its main language)
+    usable = np.flatnonzero(df <= MAX_DOC_FREQ)
+    by_doc = usable[argsort_keys(docs[usable].astype(np.int64))]
+    doc_bounds = np.searchsorted(docs[by_doc], np.arange(len(langs) + 1), "left")
 
     foreign = np.flatnonzero((lang_code >= 0) & (lang_code != codes[main]))
     out = []
     for d in foreign.tolist():
-        mine = np.flatnonzero((docs == d) & (df <= MAX_DOC_FREQ))
+        mine = by_doc[doc_bounds[d]:doc_bounds[d + 1]]
         if len(mine) == 0:
             continue
         starts, sizes = lo_all[mine], df[mine]
