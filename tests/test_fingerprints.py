@@ -38,3 +38,25 @@ def test_pairs_sharing_keys_counts_each_shared_key_and_drops_common_ones():
     assert sorted(map(tuple, unpack_pair_keys(count_pairs(found, 2)).tolist())) == [(0, 1)]
     assert sorted(map(tuple, unpack_pair_keys(count_pairs(found, 1)).tolist())) == [(0, 1), (0, 2), (1, 2)]
     assert pair_keys(np.array([5]), np.array([2]))[0] == (2 << 32) | 5
+
+
+def test_copies_of_one_lead_count_once_among_a_documents_nearest():
+    """A story republished word for word has one lead: its copies must not fill a translation's TOP_K nearest
+    leads and push out the source it was translated from (which itself has closer partners of its own)."""
+    from copytrace.candidates.neighbours import TOP_K, neighbour_candidates
+
+    unit = np.eye(4)
+    source, translation = 0, 99
+    copies = list(range(1, 1 + TOP_K + 2))  # one other story, printed TOP_K + 2 times
+    others = list(range(copies[-1] + 1, copies[-1] + 1 + TOP_K))  # the source's own closer partners
+    vectors = {translation: unit[0], source: 0.8 * unit[0] + 0.6 * unit[1]}
+    vectors.update({c: 0.9 * unit[0] + np.sqrt(1 - 0.81) * unit[2] for c in copies})
+    for k, o in enumerate(others):
+        v = vectors[source] + 0.05 * (k + 1) * unit[3]
+        vectors[o] = v / np.linalg.norm(v)
+    left = [translation] * (len(copies) + 1) + [source] * len(others)
+    right = [source, *copies, *others]
+    shortlist = pair_keys(np.array(left), np.array(right))
+    kept = {tuple(sorted(r)) for r in unpack_pair_keys(neighbour_candidates(shortlist, vectors)).tolist()}
+    assert (source, translation) in kept
+    assert all((c, translation) in kept for c in copies)
