@@ -96,3 +96,23 @@ def test_dedup_drops_disguised_copies_with_the_reason(tmp_path):
     dropped = {d["id"]: d for d in read_jsonl(tmp_path / "d.jsonl.dropped.jsonl")}
     assert dropped["spun"]["kind"] == "spun" and dropped["spun"]["kept"] == "story"
     assert dropped["translation-de"]["kind"] == "translation"
+
+
+ABRIDGED = """Top diplomats meet in Vienna as talks on grain corridor restart
+
+VIENNA, March 3 (Wire) - Senior diplomats from six countries gathered in Vienna on Tuesday to revive frozen talks on a Black Sea grain corridor, two months after the previous round collapsed over inspections of cargo vessels.
+
+The meeting, hosted by the Austrian foreign ministry, brought together delegations that had not sat at one table since January. Officials said the opening session lasted more than five hours and finished without a joint statement.
+
+Laura K. Cooper, the chief negotiator for the United States, told journalists that "both sides had agreed to keep talking through the week". She said "the most difficult questions concerned insurance for ships and the number of inspectors allowed on board".
+
+The corridor carried roughly 33 million tonnes of grain before it was halted, according to figures released by the United Nations. Prices of wheat on European markets climbed by nearly four percent after the talks broke down in January."""
+
+
+def test_abridged_rewrite_is_a_paraphrase_not_a_partial_copy():
+    """The first five paragraphs of the story, a word in eight reworded: most of it still aligns verbatim, but it has
+    no text of its own, so it is no partial copy (each side of one has substantial text of its own)."""
+    pair = compare_texts(_text("story.txt"), ABRIDGED, "story", "abridged")
+    assert pair.kind is Kind.PARAPHRASE
+    assert pair.coverage_b > 0.8
+    assert pair.source == "story"

@@ -295,6 +295,13 @@ def classify_pair(a: TextView, b: TextView, verbatim: VerbatimEvidence, exact: b
         covers_more = disguised is not None and min(disguised.coverage_a, disguised.coverage_b) >= verbatim_cover + DISGUISE_MARGIN
         if rewritten and covers_more:
             pair = disguised
+        elif (verbatim_copy and pair.kind is Kind.PARTIAL and verbatim.rewritten and disguised is not None
+              and max(verbatim.coverage_a, verbatim.coverage_b) >= CONTAINED_MIN_COVERAGE):
+            # one side nearly all inside the other, its sentences reworded: an abridged rewrite (paraphrase), not a
+            # partial copy, as each side of a partial copy has substantial text of its own. Never called spun from
+            # here: a spinning verdict needs the sentence alignment to carry the pair. The verbatim passages stay
+            # its evidence.
+            pair = replace(pair, kind=Kind.PARAPHRASE)
     if pair is None and sentences is not None and len(sentences.matches) >= SAME_STORY_MIN_SENTENCES:
         # sentences reworded from one another, too few to call a copy: related texts
         score = max(sentences.coverage_a, sentences.coverage_b)
