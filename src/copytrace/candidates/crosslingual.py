@@ -3,8 +3,8 @@
 Each document outside the corpus's main language is compared, on anchors alone (numbers of two or more digits,
 capitalised words), with every document in another language that holds any of its anchors. Shared anchors are
 weighted by rarity (idf = log(N / df)): "Trump" is shared by a thousand articles, "Oroville" by a few. Each such
-document keeps its partners of the TOP_K best weights (copies of one text weigh alike and count once), if they
-share at least MIN_SHARED_ANCHORS; alignment on sentence embeddings then decides. Anchors held by more than MAX_DOC_FREQ documents are too common to rank anything.
+document keeps its TOP_K partners by weight, if they share at least MIN_SHARED_ANCHORS; alignment on sentence
+embeddings then decides. Anchors held by more than MAX_DOC_FREQ documents are too common to rank anything.
 """
 from __future__ import annotations
 
@@ -14,13 +14,10 @@ import numpy as np
 
 from copytrace.arrays import argsort_keys, unique_values
 from copytrace.candidates.groups import pair_keys
-from copytrace.candidates.neighbours import distinct_rank
 
 MIN_SHARED_ANCHORS = 2
 MAX_DOC_FREQ = 2000
 TOP_K = 5
-#: ... and at most this many times TOP_K partners, however many copies tie.
-MAX_TIED = 4
 
 
 def crosslingual_candidates(
@@ -61,8 +58,7 @@ def crosslingual_candidates(
         partners, inverse = np.unique(holders, return_inverse=True)
         score = np.bincount(inverse, weights=weights)
         shared = np.bincount(inverse)
-        best = np.argsort(-score, kind="stable")[: MAX_TIED * top_k]
-        best = best[distinct_rank(np.zeros(len(best), np.int64), score[best]) < top_k]
+        best = np.argsort(-score)[:top_k]
         best = best[shared[best] >= MIN_SHARED_ANCHORS]
         out.append(pair_keys(np.full(len(best), d), partners[best]))
     return unique_values(np.concatenate(out)) if out else np.empty(0, np.int64)
