@@ -27,3 +27,14 @@ def test_lines_repeated_across_the_corpus_are_furniture_only_when_short():
     assert neutral not in c.text(text)
     assert "Officials met" in c.text(text)  # a long paragraph is never furniture by repetition
     assert site not in clean(site + "\n" + STORY).text(site + "\n" + STORY)
+
+
+def test_line_keys_counted_while_reading_are_the_keys_cleaning_looks_up():
+    from copytrace.clean.boilerplate import batch_line_keys, line_table
+
+    texts = ["Share this:\nA long paragraph of the story itself, with far more than fifteen words in it, so never "
+             "furniture by its length alone.\n  SHARE   this:  \n\nPosted by admin", "", "one line", "Ünïcode Line\r\n"]
+    counted = batch_line_keys(texts)
+    looked_up = [key for t in texts for key in {k for _, k in line_table(t)[1]}]
+    assert sorted(counted.tolist()) == sorted(looked_up)
+    assert len(set(line_table(texts[0])[1][k][1] for k in (0, 1))) == 1  # case and spacing do not matter

@@ -71,7 +71,7 @@ def line_table(text: str) -> tuple[tuple[tuple[int, int], ...], list[tuple[int, 
 
 def short_line_keys(text: str) -> set[int]:
     """Keys of the lines of a document short enough to be furniture: what the corpus-wide repeat count sees."""
-    return {key for _, key in line_table(text)[1]}
+    return set(batch_line_keys([text]).tolist())
 
 
 def batch_line_keys(texts: list[str]) -> np.ndarray:
