@@ -22,6 +22,12 @@ def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
     return np.concatenate(([True], sorted_values[1:] != sorted_values[:-1])) if len(sorted_values) else np.zeros(0, bool)
 
 
+def run_lengths(sorted_values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Where each run of equal values starts in a sorted array, and how long it is."""
+    starts = np.flatnonzero(_run_starts(sorted_values))
+    return starts, np.diff(np.concatenate((starts, [len(sorted_values)])))
+
+
 def unique_values(values: np.ndarray) -> np.ndarray:
     """np.unique(values), by a sort."""
     s = np.sort(values)

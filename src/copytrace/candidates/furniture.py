@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.arrays import argsort_keys, unique_values
+from copytrace.arrays import argsort_keys, run_lengths, unique_values
+from copytrace.candidates.groups import distinct_holdings
 from copytrace.fingerprint.lexical import SHINGLE_WORDS
 from copytrace.fingerprint.tokens import is_member, row_positions
 
@@ -42,8 +43,7 @@ def furniture_shingles(sample_doc: np.ndarray, sample_hash: np.ndarray, signatur
         return np.empty(0, np.uint64)
     order = argsort_keys(sample_hash)
     docs, hashes = sample_doc[order], sample_hash[order]
-    starts = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
-    sizes = np.diff(np.concatenate((starts, [len(hashes)])))
+    starts, sizes = run_lengths(hashes)
     n_docs = int(sample_doc.max()) + 1
     common = starts[sizes >= max(MIN_HOLDERS, MIN_HOLDER_SHARE * n_docs)]
     if len(common) == 0:
@@ -76,13 +76,9 @@ def complete_passages(shingles: np.ndarray, offsets: np.ndarray, furniture: np.n
         return furniture
     doc, pos = row_positions(offsets)
     # how many texts hold each shingle (each text counted once)
-    order = argsort_keys(shingles)
-    sorted_hash, sorted_doc = shingles[order], doc[order]
-    fresh = np.concatenate(([True], (sorted_hash[1:] != sorted_hash[:-1]) | (sorted_doc[1:] != sorted_doc[:-1])))
-    keys = sorted_hash[fresh]
-    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
-    holders = np.diff(np.concatenate((starts, [len(keys)])))
-    common_keys = keys[starts[holders >= MIN_HOLDERS]]
+    held = distinct_holdings(doc, shingles)[1]
+    starts, holders = run_lengths(held)
+    common_keys = held[starts[holders >= MIN_HOLDERS]]
     c = np.flatnonzero(is_member(shingles, common_keys))
     # runs of common shingles in a text, across a few words that vary (a date); seeded by a sampled furniture shingle
     fresh_run = np.concatenate(([True], (doc[c][1:] != doc[c][:-1]) | (pos[c][1:] - pos[c][:-1] > PASSAGE_BRIDGE)))
