@@ -22,13 +22,14 @@ from copytrace.fingerprint.tokens import shingle_hashes
 from copytrace.fingerprint.words import is_function
 
 # A sentence ends at . ! ? (with closing quotes or brackets) before a capital, digit or opening quote, or at a line
-# break. Initials ("Laura K. Cooper") and common abbreviations do not end one.
-_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9À-ÖØ-Þ])|\n\s*")
+# break. Scraped pages often lose the break between paragraphs to a dash ("the shooting.- Authorities", "trade
+# deal. - David Davis"), which ends a sentence too. Initials ("Laura K. Cooper") and common abbreviations do not.
+_BOUNDARY = re.compile(r"[.!?][\"”’'“»›)\]]*(?:\s*[-–—]+\s*|\s+)(?=[\"“‘'„«‹¿¡(\[]?[A-Z0-9À-ÖØ-Þ])|\n\s*")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr no vs gen gov sen rep lt col capt prof inc co corp ltd mt ft u.s u.k e.g i.e jan feb "
     "aug sept sep oct nov dec".split()
 )
-_WORD_BEFORE = re.compile(r"([\w.]+)[.!?][\"”’)\]]*\s*$")
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?]$")
 
 SKELETON_GRAM = 3
 #: a sentence needs this many skeleton trigrams / content words to be compared on them at all.
@@ -70,7 +71,7 @@ def _sentence_starts(text: str) -> np.ndarray:
         if m.group()[0].isspace():
             starts.append(m.end())
             continue
-        before = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.end())
+        before = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.start() + 1)
         word = before.group(1).lower().rstrip(".") if before else ""
         if (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS:
             continue

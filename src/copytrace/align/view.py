@@ -163,10 +163,11 @@ class TextView:
 
         return anchor_mask(self.hashes, self.starts, self.ends, self.capitalised, self.numeric)
 
-    def sentences_sharing_anchors(self, other: TextView, reach: int = 1, lead: int = 3) -> np.ndarray:
-        """Sentences holding an anchor of the other text, their neighbours within `reach`, and the first `lead`
-        sentences: where a translation of the other can be, since translated sentences keep their names and
-        numbers, and the lead is what gets translated most ("Ivory Coast" becomes "Elfenbeinküste")."""
+    def sentences_sharing_anchors(self, other: TextView, reach: int = 1, lead: int = 3, gap: int = 3) -> np.ndarray:
+        """Sentences holding an anchor of the other text, their neighbours within `reach`, the first `lead`
+        sentences, and runs of at most `gap` sentences between those: where a translation of the other can be,
+        since translated sentences keep their names and numbers, the lead is what gets translated most ("Ivory
+        Coast" becomes "Elfenbeinküste"), and a translated excerpt is one stretch of its source, names or not."""
         table = self.sentences
         # a capital that only opens a sentence names nothing ("Officials said")
         mine, theirs = self.anchors.copy(), other.anchors.copy()
@@ -180,6 +181,9 @@ class TextView:
         for _ in range(reach):
             wanted[1:] |= wanted[:-1].copy()
             wanted[:-1] |= wanted[1:].copy()
+        kept = np.flatnonzero(wanted)
+        for k in np.flatnonzero((np.diff(kept) > 1) & (np.diff(kept) <= gap + 1)).tolist():
+            wanted[kept[k]:kept[k + 1]] = True
         return wanted
 
     @cached_property

@@ -24,7 +24,7 @@ from copytrace.candidates.furniture import complete_passages, furniture_shingles
 from copytrace.candidates.lsh import lsh_candidates
 from copytrace.candidates.neighbours import SHORTLIST, neighbour_candidates, shortlist_documents
 from copytrace.candidates.shared import MAX_DOC_FREQ, shared_passage_candidates
-from copytrace.classify import SourceEvidence, cleanest_longest, likely_source
+from copytrace.classify import SourceEvidence, cleanest_longest, likely_source, settle_competing_translations
 from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS, batch_line_keys
 from copytrace.cluster import Cluster, build_clusters
 from copytrace.document import Document, Pair, Skip
@@ -201,7 +201,7 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
             executor.close()
         store.close()
     pairs = []
-    for i, j, pair in found:
+    for i, j, pair in settle_competing_translations(found, langs):
         pair.source = likely_source(pair, records[i].evidence, records[j].evidence)
         pairs.append(pair)
     pairs.sort(key=lambda p: (p.a, p.b))

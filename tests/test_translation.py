@@ -1,0 +1,85 @@
+"""Translated copies: where a translated excerpt can sit in its source, how sentences are cut in scraped text, and
+which of several partners a translation came from."""
+import numpy as np
+
+from copytrace import Kind
+from copytrace.align.sentences import _sentence_starts
+from copytrace.classify import settle_competing_translations
+from copytrace.document import Pair, Passage
+from copytrace.engine.stages import cleaned_view
+
+
+def _sentences(text):
+    starts = list(_sentence_starts(text)) + [len(text)]
+    return [text[s:e].strip() for s, e in zip(starts, starts[1:])]
+
+
+def test_a_paragraph_break_lost_to_a_dash_still_ends_a_sentence():
+    text = ("Police sealed off the school.- Residents were told to stay indoors. - David Davis said it was bad. "
+            "'They tried to stop us,' he said. „Wir bleiben“, sagte er. Mr. Fares met Laura K. Cooper at the "
+            "U.S.-led base.")
+    assert _sentences(text) == [
+        "Police sealed off the school.-", "Residents were told to stay indoors. -", "David Davis said it was bad.",
+        "'They tried to stop us,' he said.", "„Wir bleiben“, sagte er.",
+        "Mr. Fares met Laura K. Cooper at the U.S.-led base.",
+    ]
+
+
+def _plain(n):
+    return f"the plain sentence number {n} says little of note here."
+
+
+def test_a_translated_stretch_is_embedded_whole_between_its_names():
+    """The longer side of a cross-language pair is embedded only where a translation can be: its lead, sentences
+    holding a name or number of the other text, and short stretches between those, names or not."""
+    def source(named):
+        return " ".join(
+            (f"Officials in Oroville said {n} more." if n in named else _plain(n).capitalize()) for n in range(20)
+        )
+
+    other = cleaned_view("t", "In Oroville hat man es bestätigt.", lang="de")
+    wanted = cleaned_view("s", source({8, 13}), lang="en").sentences_sharing_anchors(other)
+    # lead 0-2 and neighbours of 8 and 13; the stretches 4-6 and 10-11 between them are filled
+    assert wanted.tolist() == [True] * 15 + [False] * 5
+    wanted = cleaned_view("s", source({9}), lang="en").sentences_sharing_anchors(other)
+    # four sentences (4-7) between the lead and the name are too far apart to be one translated stretch
+    assert np.flatnonzero(wanted).tolist() == [0, 1, 2, 3, 8, 9, 10]
+
+
+def _translation(a, b, score, spans_b, coverage_a=0.3, coverage_b=0.95):
+    passages = [Passage((0, 100), span, Kind.TRANSLATION, score) for span in spans_b]
+    return Pair(a, b, Kind.TRANSLATION, 0.6, coverage_a, coverage_b, passages=passages)
+
+
+def test_a_translation_has_one_source_among_reports_of_its_story():
+    langs = ["en", "en", "fr", "en"]
+    found = [
+        (0, 2, _translation("src", "fr", 0.84, [(0, 400), (420, 800)])),
+        (1, 2, _translation("other", "fr", 0.70, [(0, 380), (420, 790)])),  # same stretch, clearly worse
+    ]
+    settled = settle_competing_translations(found, langs)
+    assert [p.kind for _, _, p in settled] == [Kind.TRANSLATION, Kind.SAME_STORY]
+    assert all(x.kind is Kind.SAME_STORY for x in settled[1][2].passages)
+
+    # partners that are copies of one another are one source: both stay
+    copy = Pair("src", "other", Kind.NEAR_DUPLICATE, 0.9, 0.9, 0.9)
+    settled = settle_competing_translations(found + [(0, 1, copy)], langs)
+    assert [p.kind for _, _, p in settled[:2]] == [Kind.TRANSLATION, Kind.TRANSLATION]
+
+    # partners explaining different stretches of it (a compilation) both stay
+    apart = [found[0], (1, 2, _translation("other", "fr", 0.70, [(900, 1400)]))]
+    assert [p.kind for _, _, p in settle_competing_translations(apart, langs)] == [Kind.TRANSLATION] * 2
+
+    # near-equal matches: no call between them
+    close = [found[0], (1, 2, _translation("other", "fr", 0.82, [(0, 400)]))]
+    assert [p.kind for _, _, p in settle_competing_translations(close, langs)] == [Kind.TRANSLATION] * 2
+
+
+def test_a_source_translated_twice_keeps_both_translations():
+    # the source is the side each pair covers least: it is not what these pairs explain
+    langs = ["en", "fr", "fr"]
+    found = [
+        (0, 1, _translation("src", "fr1", 0.84, [(0, 400)], coverage_a=0.3, coverage_b=0.95)),
+        (0, 2, _translation("src", "fr2", 0.70, [(0, 400)], coverage_a=0.3, coverage_b=0.95)),
+    ]
+    assert [p.kind for _, _, p in settle_competing_translations(found, langs)] == [Kind.TRANSLATION] * 2
