@@ -3,7 +3,7 @@ which of several partners a translation came from."""
 import numpy as np
 
 from copytrace import Kind
-from copytrace.align.sentences import _sentence_starts
+from copytrace.align.sentences import SentenceMatch, _sentence_starts, beside_matches
 from copytrace.classify import settle_competing_translations
 from copytrace.document import Pair, Passage
 from copytrace.engine.stages import cleaned_view
@@ -23,6 +23,25 @@ def test_a_paragraph_break_lost_to_a_dash_still_ends_a_sentence():
         "'They tried to stop us,' he said.", "„Wir bleiben“, sagte er.",
         "Mr. Fares met Laura K. Cooper at the U.S.-led base.",
     ]
+
+
+def test_a_german_date_does_not_end_a_sentence():
+    text = "MOSKAU, 17. März. /TASS/. Die Unterhändler, die am 15. März in Minsk waren, einigten sich. Er war 25. Dann ging er."
+    assert _sentences(text) == [
+        "MOSKAU, 17. März. /TASS/.", "Die Unterhändler, die am 15. März in Minsk waren, einigten sich.", "Er war 25.",
+        "Dann ging er.",
+    ]
+
+
+def test_unmatched_sentences_of_a_translation_are_sought_beside_their_matched_neighbours():
+    # a 6-sentence translation (B) of a 20-sentence article (A): B2 -> A10 and B4 -> A12 matched
+    matches = [SentenceMatch(10, 2, 0.8, "meaning"), SentenceMatch(12, 4, 0.8, "meaning")]
+    wanted = beside_matches(matches, n_long=20, n_short=6, long_is_a=True)
+    # B0-B1 before A10 (and one more), B3 between, B5 after A12 (and one more)
+    assert np.flatnonzero(wanted).tolist() == [7, 8, 9, 11, 13, 14]
+    # matched neighbours far apart on the longer side are no stretch of one translation
+    far = [SentenceMatch(2, 10, 0.8, "meaning"), SentenceMatch(4, 18, 0.8, "meaning")]
+    assert np.flatnonzero(beside_matches(far, n_long=20, n_short=6, long_is_a=False)).tolist() == [7, 8, 9, 19]
 
 
 def _plain(n):

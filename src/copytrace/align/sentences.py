@@ -30,6 +30,9 @@ _ABBREVIATIONS = frozenset(
     "aug sept sep oct nov dec".split()
 )
 _WORD_BEFORE = re.compile(r"([\w.]+)[.!?]$")
+_MONTH_AFTER_ORDINAL = re.compile(
+    r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
+)
 
 SKELETON_GRAM = 3
 #: a sentence needs this many skeleton trigrams / content words to be compared on them at all.
@@ -75,6 +78,8 @@ def _sentence_starts(text: str) -> np.ndarray:
         word = before.group(1).lower().rstrip(".") if before else ""
         if (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS:
             continue
+        if word.isdigit() and len(word) <= 2 and _MONTH_AFTER_ORDINAL.match(text, m.end()):
+            continue  # a German date, "am 15. März"
         starts.append(m.end())
     return np.array(sorted(set(starts)), dtype=np.int64)
 
@@ -184,6 +189,27 @@ def match_sentences(
         used_b.add(j)
         out.append(SentenceMatch(i, j, float(score[i, j]), ("skeleton", "content", "meaning")[how[i, j]]))
     return sorted(out, key=lambda s: s.i)
+
+
+def beside_matches(matches: list[SentenceMatch], n_long: int, n_short: int, long_is_a: bool) -> np.ndarray:
+    """The longer side's sentences where the shorter side's unmatched sentences can sit, a translated excerpt keeping
+    its source's order: between the counterparts of two matched sentences, and before the first's / after the
+    last's counterpart as many (and one more) as are unmatched before / after them on the shorter side. Gaps wider
+    on the longer side than twice (and two more) the unmatched sentences are no stretch of one translation."""
+    wanted = np.zeros(n_long, bool)
+    pairs = sorted((m.j, m.i) if long_is_a else (m.i, m.j) for m in matches)  # (shorter's, longer's)
+    if not pairs:
+        return wanted
+    (s_first, l_first), (s_last, l_last) = pairs[0], pairs[-1]
+    if s_first:
+        wanted[max(0, l_first - s_first - 1):l_first] = True
+    if s_last < n_short - 1:
+        wanted[l_last + 1:l_last + 1 + (n_short - s_last)] = True
+    for (s0, l0), (s1, l1) in zip(pairs, pairs[1:]):
+        missing = s1 - s0 - 1
+        if missing and 0 < l1 - l0 - 1 <= 2 * missing + 2:
+            wanted[l0 + 1:l1] = True
+    return wanted
 
 
 def in_order_share(matches: list[SentenceMatch]) -> float:

@@ -16,7 +16,9 @@ import numpy as np
 from copytrace.align.lexical import align_verbatim
 from copytrace.align.view import TextView
 from copytrace.candidates.groups import distinct_holdings
-from copytrace.align.sentences import CROSS_LANGUAGE_MIN_COSINE, SAME_LANGUAGE_MIN_COSINE, match_sentences
+from copytrace.align.sentences import (
+    CROSS_LANGUAGE_MIN_COSINE, SAME_LANGUAGE_MIN_COSINE, SentenceMatch, beside_matches, match_sentences,
+)
 from copytrace.classify import (
     NEAR_DUPLICATE_MIN_COVERAGE, SentenceEvidence, VerbatimEvidence, as_same_story, classify_pair, classify_verbatim,
     sentence_copy_kind,
@@ -197,15 +199,31 @@ def _needs_meaning(a: TextView, b: TextView, lexical: SentenceEvidence) -> bool:
     return max(lexical.coverage_a, lexical.coverage_b) >= MEANING_MIN_LEXICAL_COVERAGE
 
 
-def _embeddings(a: TextView, b: TextView, cross: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Sentence embeddings for a pair. Across languages, the shorter text is embedded whole and the longer only
-    where its sentences share a name or number with the shorter (and next to those): a translated excerpt of a long
-    article sits there, and the rest of the article is never embedded."""
+def _meaning_matches(a: TextView, b: TextView, cross: bool) -> list[SentenceMatch]:
+    """Sentence matches on meaning (and skeleton and content) for a pair. Across languages, the shorter text is
+    embedded whole and the longer only where its sentences share a name or number with the shorter (and next to
+    those): a translated excerpt of a long article sits there, and the rest of the article is never embedded. Where
+    the shorter side has sentences left unmatched, the longer side's sentences beside the matched ones, where a
+    translation in the source's order puts them, are embedded too and the pair matched once more."""
     if not cross:
-        return a.sentence_embeddings(), b.sentence_embeddings()
-    if len(a.sentences) <= len(b.sentences):
-        return a.sentence_embeddings(), b.sentence_embeddings(b.sentences_sharing_anchors(a))
-    return a.sentence_embeddings(a.sentences_sharing_anchors(b)), b.sentence_embeddings()
+        return match_sentences(a.sentences, b.sentences, a.sentence_embeddings(), b.sentence_embeddings(),
+                               SAME_LANGUAGE_MIN_COSINE)
+    long_is_a = len(a.sentences) > len(b.sentences)
+    long, short = (a, b) if long_is_a else (b, a)
+    wanted = long.sentences_sharing_anchors(short)
+
+    def matched() -> list[SentenceMatch]:
+        emb_long, emb_short = long.sentence_embeddings(wanted), short.sentence_embeddings()
+        emb_a, emb_b = (emb_long, emb_short) if long_is_a else (emb_short, emb_long)
+        return match_sentences(a.sentences, b.sentences, emb_a, emb_b, CROSS_LANGUAGE_MIN_COSINE)
+
+    matches = matched()
+    if 0 < len(matches) < len(short.sentences):
+        more = beside_matches(matches, len(long.sentences), len(short.sentences), long_is_a) & ~wanted
+        if more.any():
+            wanted = wanted | more
+            matches = matched()
+    return matches
 
 
 #: what the candidate stage knows of a pair, as bit flags
@@ -231,10 +249,7 @@ def align_pair(
         sentences = SentenceEvidence.of(a, b, match_sentences(a.sentences, b.sentences))
         if not settled and "semantic" in layers and _needs_meaning(a, b, sentences):
             cross = bool(a.lang and b.lang and a.lang != b.lang)
-            min_cosine = CROSS_LANGUAGE_MIN_COSINE if cross else SAME_LANGUAGE_MIN_COSINE
-            emb_a, emb_b = _embeddings(a, b, cross)
-            matches = match_sentences(a.sentences, b.sentences, emb_a, emb_b, min_cosine)
-            sentences = SentenceEvidence.of(a, b, matches)
+            sentences = SentenceEvidence.of(a, b, _meaning_matches(a, b, cross))
     return classify_pair(a, b, verbatim, exact, sentences)
 
 
