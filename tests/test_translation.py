@@ -102,3 +102,24 @@ def test_a_source_translated_twice_keeps_both_translations():
         (0, 2, _translation("src", "fr2", 0.70, [(0, 400)], coverage_a=0.3, coverage_b=0.95)),
     ]
     assert [p.kind for _, _, p in settle_competing_translations(found, langs)] == [Kind.TRANSLATION] * 2
+
+
+def test_translations_into_cyrillic_and_chinese_are_found(tmp_path):
+    """Names are no anchors in other scripts, and Chinese sentences end at 。 with no space after: the example
+    story's Russian and Chinese translations are still found, and the independent report is not."""
+    from shutil import copy
+
+    from conftest import ROOT, pair_kinds, run_cli
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in [ROOT / "examples" / "disguised" / "story.txt", ROOT / "examples" / "disguised" / "other-agency.txt",
+                 ROOT / "tests" / "data" / "story-ru.txt", ROOT / "tests" / "data" / "story-zh.txt"]:
+        copy(path, corpus / path.name)
+    code, _, stderr = run_cli("scan", corpus, "--out", tmp_path / "out", "--quiet")
+    assert code == 0, stderr
+    kinds = pair_kinds(tmp_path / "out")
+    assert kinds[frozenset(("story.txt", "story-ru.txt"))] == "translation"
+    assert kinds[frozenset(("story.txt", "story-zh.txt"))] == "translation"
+    assert kinds.get(frozenset(("other-agency.txt", "story-zh.txt"))) in (None, "same_story")
+    assert kinds.get(frozenset(("other-agency.txt", "story-ru.txt"))) in (None, "same_story")

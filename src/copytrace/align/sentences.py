@@ -24,7 +24,10 @@ from copytrace.fingerprint.words import is_function
 # A sentence ends at . ! ? (with closing quotes or brackets) before a capital, digit or opening quote, or at a line
 # break. Scraped pages often lose the break between paragraphs to a dash ("the shooting.- Authorities", "trade
 # deal. - David Davis"), which ends a sentence too. Initials ("Laura K. Cooper") and common abbreviations do not.
-_BOUNDARY = re.compile(r"[.!?][\"”’'“»›)\]]*(?:\s*[-–—]+\s*|\s+)(?=[\"“‘'„«‹¿¡(\[]?[A-Z0-9À-ÖØ-Þ])|\n\s*")
+# Chinese and Japanese full stops, and the Devanagari and Arabic ones, end a sentence wherever they stand.
+_BOUNDARY = re.compile(
+    r"[.!?][\"”’'“»›)\]]*(?:\s*[-–—]+\s*|\s+)(?=[\"“‘'„«‹¿¡(\[]?[A-Z0-9À-ÖØ-Þ])|[。！？।؟][”’」』）)]*\s*|\n\s*"
+)
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr no vs gen gov sen rep lt col capt prof inc co corp ltd mt ft u.s u.k e.g i.e jan feb "
     "aug sept sep oct nov dec".split()
