@@ -20,6 +20,15 @@ def test_tokens_are_words_with_offsets_whatever_the_batch():
     assert batched.doc_slice(2) == slice(len(batched.hashes), len(batched.hashes))
 
 
+def test_chinese_and_japanese_are_tokenised_a_character_at_a_time_with_their_punctuation_dropped():
+    text = "维也纳3月15日电（Wire）——官员说，“双方”。カタカナ، قال؟ नमस्ते।"
+    tokens = tokenize([text])
+    words = [text[s:e] for s, e in zip(tokens.starts, tokens.ends)]
+    assert words == ["维", "也", "纳", "3", "月", "15", "日", "电", "Wire", "官", "员", "说", "双", "方",
+                     "カ", "タ", "カ", "ナ", "قال", "नमस्ते"]
+    assert tokens.numeric[words.index("15")] and tokens.capitalised[words.index("Wire")]
+
+
 def test_exact_hash_ignores_case_spacing_and_punctuation_but_not_order():
     h = tokenize(["The cat sat.", "the  CAT, sat", "sat the cat", ""]).exact
     assert h[0] == h[1] and h[0] != h[2]

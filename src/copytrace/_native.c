@@ -68,10 +68,23 @@ static PyObject *out_finish(Out *o) {
     *(type *)out_ptr(o) = (value); (o)->used += sizeof(type); } while (0)
 
 /* A word character: an ASCII letter or digit, or any non-ASCII character outside Latin-1's punctuation block
- * (U+0080-U+00BF) and General Punctuation (U+2000-U+206F: curly quotes, dashes, ellipsis). */
+ * (U+0080-U+00BF), General Punctuation (U+2000-U+206F: curly quotes, dashes, ellipsis), CJK Symbols and
+ * Punctuation (U+3000-U+303F: 、。「」), the fullwidth forms' punctuation (（），：！？), the Arabic comma, semicolon,
+ * question mark and full stop, and the Devanagari dandas. */
 static inline int is_word(Py_UCS4 cp) {
     if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
-    return !(cp <= 0xBF || (cp >= 0x2000 && cp <= 0x206F));
+    if (cp <= 0xBF || (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F)) return 0;
+    if (cp >= 0xFF00 && cp <= 0xFF65)  /* fullwidth: letters and digits are words, the rest punctuation */
+        return (cp >= 0xFF10 && cp <= 0xFF19) || (cp >= 0xFF21 && cp <= 0xFF3A) || (cp >= 0xFF41 && cp <= 0xFF5A);
+    return !(cp == 0x060C || cp == 0x061B || cp == 0x061F || cp == 0x06D4 || cp == 0x0964 || cp == 0x0965 ||
+             cp == 0x30FB);
+}
+
+/* Han ideographs and Japanese kana: written without spaces between words, so each is a token of its own (as
+ * search engines index them), and numbers and Latin words amid them are tokens too ("3月15日": 3, 月, 15, 日). */
+static inline int is_ideograph(Py_UCS4 cp) {
+    return cp >= 0x3040 && (cp <= 0x30FF || (cp >= 0x3400 && cp <= 0x4DBF) || (cp >= 0x4E00 && cp <= 0x9FFF) ||
+                            (cp >= 0xF900 && cp <= 0xFAFF) || (cp >= 0x20000 && cp <= 0x2FFFF));
 }
 
 /* The line of text starting at i (lines end at '\n'): its bounds without surrounding whitespace in *s, *e (equal
@@ -268,14 +281,14 @@ static PyObject *tokenize(PyObject *self, PyObject *args) {
                 }                                                                                               \
                 Py_ssize_t start = i;                                                                           \
                 uint8_t capital = cp >= 'A' && cp <= 'Z';                                                       \
-                int digits = 1;                                                                                 \
+                int digits = 1, single = cp >= 0x100 && is_ideograph(cp);                                       \
                 uint64_t h = 0xCBF29CE484222325ULL;                                                             \
                 do {                                                                                            \
                     digits &= cp <= '9';                                                                        \
                     h = (h ^ (cp < 0x100 ? LOWER1[cp] : Py_UNICODE_TOLOWER(cp))) * 0x100000001B3ULL;           \
-                    if (++i >= n) break;                                                                        \
+                    if (++i >= n || single) break;                                                              \
                     cp = p[i];                                                                                  \
-                } while (cp < 0x100 ? WORD1[cp] : is_word(cp));                                                 \
+                } while (cp < 0x100 ? WORD1[cp] : is_word(cp) && !is_ideograph(cp));                            \
                 h_out[n_tokens] = mix64(h);                                                                     \
                 s_out[n_tokens] = start;                                                                        \
                 e_out[n_tokens] = i;                                                                            \

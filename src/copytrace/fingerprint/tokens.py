@@ -4,8 +4,10 @@ Tokenising and shingling word by word in Python is the known bottleneck of MinHa
 before any hashing). Here one C pass over a batch of texts, read in place, yields every token:
 
 - a word is a maximal run of ASCII letters or digits or non-ASCII characters (letters of any script), with the
-  Latin-1 punctuation block (U+0080-U+00BF) and General Punctuation (U+2000-U+206F: curly quotes, dashes,
-  ellipsis) excluded;
+  Latin-1 punctuation block (U+0080-U+00BF), General Punctuation (U+2000-U+206F: curly quotes, dashes,
+  ellipsis), CJK and fullwidth punctuation (。，「」（）) and the Arabic and Devanagari stops excluded;
+- Han ideographs and Japanese kana, written without spaces between words, are a token each (as search engines
+  index them): Chinese text shingles by characters, and numbers and Latin names amid it are tokens of their own;
 - a token's hash is FNV-1a over its lower-cased code points (Unicode's simple case mapping), then splitmix64's
   finaliser;
 - a k-shingle's hash combines its k token hashes with distinct odd multipliers and is mixed again.
