@@ -32,9 +32,10 @@ ids never name the source; ``truth.jsonl`` does):
     through another language (``bench/data/translations/<id>.en.txt``) are also kind
     ``paraphrase`` with ``variant: round_trip`` and ``via: <lang>``.
 ``translation``
-    hand-written translations into de/fr/es/it/pt/nl (``bench/data/translations/index.tsv``) of
-    100-450 word excerpts: the lead paragraphs (0-1 or 0-3) or a stretch from the middle (2-4),
-    with names and numbers written the target language's way ("Russland", "2.000").
+    hand-written translations (``bench/data/translations/index.tsv``) into de/fr/es/it/pt/nl (both
+    splits) and, on the tune split, ru/zh/ja/ko/ar/tr/pl, of 100-450 word excerpts: the lead
+    paragraphs (0-1 or 0-3) or a stretch from the middle (2-4), with names and numbers written
+    the target language's way ("Russland", "2.000", "Лора Купер", "3月15日").
 ``same_story`` (negatives)
     pairs of DIFFERENT real articles from different outlets about the same event,
     verified by reading to be independent reports (``bench/data/same_story_pairs.tsv``).

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from copytrace.fingerprint.tokens import tokenize
+
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("COPYTRACE_DATA") or REPO.parent / "shared" / "data")
 NEWS_ZIP = DATA / "news" / "NewsArticles.zip"
@@ -222,11 +224,11 @@ def test_translation_index_consistent():
     for e in entries:
         assert e.path.exists(), e.path
         assert e.split == syn.split_of(e.article_id), e
-        n = len(e.path.read_text(encoding="utf-8").split())
-        assert 90 <= n <= 450, (e.path.name, n)
+        n = len(tokenize([e.path.read_text(encoding="utf-8")]).hashes)  # Chinese and Japanese: characters
+        assert 90 <= n <= 700, (e.path.name, n)
     trans = [e for e in entries if e.variant == "translation"]
     assert len({e.article_id for e in trans}) >= 40
-    assert {e.lang for e in trans} == {"de", "fr", "es", "it", "pt", "nl"}
+    assert {e.lang for e in trans} >= {"de", "fr", "es", "it", "pt", "nl"}
     assert sum(e.variant == "round_trip" for e in entries) >= 6
     for split in syn.SPLITS:
         assert sum(e.split == split for e in trans) >= 20
