@@ -29,6 +29,20 @@ def test_chinese_and_japanese_are_tokenised_a_character_at_a_time_with_their_pun
     assert tokens.numeric[words.index("15")] and tokens.capitalised[words.index("Wire")]
 
 
+def test_numbers_are_one_token_in_any_digits_and_apart_from_the_words_of_other_scripts():
+    text = "3만1000개가 2017년 ٢٠١٧ ２０１７ 2017 50€ 3ème 3rd COVID19"
+    tokens = tokenize([text, text + " “wide”"])
+    words = [text[s:e] for s, e in zip(tokens.starts, tokens.ends)][:14]
+    assert words == ["3", "만", "1000", "개가", "2017", "년", "٢٠١٧", "２０１７", "2017", "50", "€", "3ème", "3rd",
+                     "COVID19"]
+    year = tokens.hashes[words.index("2017")]
+    assert [tokens.hashes[6], tokens.hashes[7]] == [year, year] and tokens.numeric[6:9].all()
+    # the same tokens whether a text is stored one byte a character or wider
+    latin = "le 3ème café, 2017 3rd COVID19"
+    narrow, wide = tokenize([latin, latin + " “x”"]), tokenize([latin + " €"])
+    assert list(narrow.hashes[narrow.doc_slice(0)]) == list(wide.hashes[:6]) == list(narrow.hashes[6:12])
+
+
 def test_exact_hash_ignores_case_spacing_and_punctuation_but_not_order():
     h = tokenize(["The cat sat.", "the  CAT, sat", "sat the cat", ""]).exact
     assert h[0] == h[1] and h[0] != h[2]

@@ -80,6 +80,17 @@ static inline int is_word(Py_UCS4 cp) {
              cp == 0x30FB);
 }
 
+/* The value of a decimal digit of the scripts news is written in (ASCII, Arabic-Indic, Persian, Devanagari,
+ * fullwidth), else -1: "٢٠١٧" is the token 2017. */
+static inline int digit_value(Py_UCS4 cp) {
+    if (cp < 0x80) return cp >= '0' && cp <= '9' ? (int)(cp - '0') : -1;
+    if (cp >= 0x0660 && cp <= 0x0669) return (int)(cp - 0x0660);
+    if (cp >= 0x06F0 && cp <= 0x06F9) return (int)(cp - 0x06F0);
+    if (cp >= 0x0966 && cp <= 0x096F) return (int)(cp - 0x0966);
+    if (cp >= 0xFF10 && cp <= 0xFF19) return (int)(cp - 0xFF10);
+    return -1;
+}
+
 /* Han ideographs and Japanese kana: written without spaces between words, so each is a token of its own (as
  * search engines index them), and numbers and Latin words amid them are tokens too ("3月15日": 3, 月, 15, 日). */
 static inline int is_ideograph(Py_UCS4 cp) {
@@ -265,7 +276,7 @@ static PyObject *tokenize(PyObject *self, PyObject *args) {
         d_out[d] = n_tokens;
         /* one loop per storage width: a character of the text is then a plain array read, and (below U+0100) its
          * class and lower case come from a table */
-#define TOKENIZE_TEXT(TYPE)                                                                                     \
+#define TOKENIZE_TEXT(TYPE, WIDE)                                                                               \
         do {                                                                                                    \
             const TYPE *p = (const TYPE *)data;                                                                 \
             while (i < n) {                                                                                     \
@@ -281,13 +292,19 @@ static PyObject *tokenize(PyObject *self, PyObject *args) {
                 }                                                                                               \
                 Py_ssize_t start = i;                                                                           \
                 uint8_t capital = cp >= 'A' && cp <= 'Z';                                                       \
-                int digits = 1, single = cp >= 0x100 && is_ideograph(cp);                                       \
+                int digits = 1, single = WIDE && cp >= 0x100 && is_ideograph(cp), digit, was_wide;              \
                 uint64_t h = 0xCBF29CE484222325ULL;                                                             \
                 do {                                                                                            \
-                    digits &= cp <= '9';                                                                        \
-                    h = (h ^ (cp < 0x100 ? LOWER1[cp] : Py_UNICODE_TOLOWER(cp))) * 0x100000001B3ULL;           \
+                    digit = WIDE ? digit_value(cp) : (cp <= '9' ? (int)(cp - '0') : -1);                        \
+                    digits &= digit >= 0;                                                                       \
+                    Py_UCS4 c = WIDE && digit >= 0 ? (Py_UCS4)('0' + digit) : cp;                               \
+                    h = (h ^ (c < 0x100 ? LOWER1[c] : Py_UNICODE_TOLOWER(c))) * 0x100000001B3ULL;               \
                     if (++i >= n || single) break;                                                              \
+                    was_wide = cp >= 0x100;                                                                     \
                     cp = p[i];                                                                                  \
+                    /* a number and a word of a script beyond Latin-1 written together are two tokens ("2017년", \
+                     * "50€"); text of Latin-1 characters alone (stored one byte a character) has no such seam */  \
+                    if (WIDE && (was_wide || cp >= 0x100) && (digit >= 0) != (digit_value(cp) >= 0)) break;     \
                 } while (cp < 0x100 ? WORD1[cp] : is_word(cp) && !is_ideograph(cp));                            \
                 h_out[n_tokens] = mix64(h);                                                                     \
                 s_out[n_tokens] = start;                                                                        \
@@ -297,9 +314,9 @@ static PyObject *tokenize(PyObject *self, PyObject *args) {
             }                                                                                                   \
         } while (0)
         switch (PyUnicode_KIND(t)) {
-            case PyUnicode_1BYTE_KIND: TOKENIZE_TEXT(Py_UCS1); break;
-            case PyUnicode_2BYTE_KIND: TOKENIZE_TEXT(Py_UCS2); break;
-            default: TOKENIZE_TEXT(Py_UCS4); break;
+            case PyUnicode_1BYTE_KIND: TOKENIZE_TEXT(Py_UCS1, 0); break;
+            case PyUnicode_2BYTE_KIND: TOKENIZE_TEXT(Py_UCS2, 1); break;
+            default: TOKENIZE_TEXT(Py_UCS4, 1); break;
         }
 #undef TOKENIZE_TEXT
         /* the exact hash: every token hash weighted by its position, summed (mod 2^64), mixed */
