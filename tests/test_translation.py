@@ -3,7 +3,7 @@ which of several partners a translation came from."""
 import numpy as np
 
 from copytrace import Kind
-from copytrace.align.sentences import SentenceMatch, _sentence_starts, beside_matches
+from copytrace.align.sentences import SentenceMatch, _sentence_starts, beside_matches, fill_between_matches
 from copytrace.classify import settle_competing_translations
 from copytrace.document import Pair, Passage
 from copytrace.engine.stages import cleaned_view
@@ -123,3 +123,20 @@ def test_translations_into_cyrillic_and_chinese_are_found(tmp_path):
     assert kinds[frozenset(("story.txt", "story-zh.txt"))] == "translation"
     assert kinds.get(frozenset(("other-agency.txt", "story-zh.txt"))) in (None, "same_story")
     assert kinds.get(frozenset(("other-agency.txt", "story-ru.txt"))) in (None, "same_story")
+
+
+def test_sentences_a_translator_split_are_matched_between_their_matched_neighbours():
+    # A (longer) sentences 0-5; B (the translation) 0-4: B0->A1 and B4->A4 matched; B1 and B2 are A2 split in two,
+    # B3 is A3 rendered poorly (cosine under the margin-tested bar, above the floor)
+    cos = np.full((6, 5), 0.2)
+    cos[1, 0], cos[4, 4] = 0.8, 0.8
+    cos[2, 1], cos[2, 2], cos[3, 3] = 0.55, 0.5, 0.47
+    usable = np.ones(6, bool), np.ones(5, bool)
+    base = [SentenceMatch(1, 0, 0.8, "meaning"), SentenceMatch(4, 4, 0.8, "meaning")]
+    filled = fill_between_matches(base, cos, *usable, long_is_a=True)
+    assert [(m.i, m.j) for m in filled] == [(1, 0), (2, 1), (2, 2), (3, 3), (4, 4)]
+    # one match alone says nothing of order: nothing is added
+    assert fill_between_matches(base[:1], cos, *usable, long_is_a=True) == base[:1]
+    # under the floor, nothing is added either
+    low = np.where(cos < 0.8, 0.3, cos)
+    assert fill_between_matches(base, low, *usable, long_is_a=True) == base

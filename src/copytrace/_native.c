@@ -529,9 +529,14 @@ done:
 #define RSQ 0x2019 /* ’ */
 #define LAQ 0x00AB /* « */
 #define RAQ 0x00BB /* » */
+#define LCB 0x300C /* 「 (Chinese and Japanese corner brackets) */
+#define RCB 0x300D /* 」 */
+#define LWCB 0x300E /* 『 */
+#define RWCB 0x300F /* 』 */
 
 static inline int is_mark(Py_UCS4 c) {
-    return c == '"' || c == LDQ || c == RDQ || c == LOW_DQ || c == LAQ || c == RAQ || c == LSQ || c == RSQ || c == '\n';
+    return c == '"' || c == LDQ || c == RDQ || c == LOW_DQ || c == LAQ || c == RAQ || c == LSQ || c == RSQ ||
+           (c >= LCB && c <= RWCB) || c == '\n';
 }
 
 static inline int closes_opener(Py_UCS4 opener, Py_UCS4 mark) {
@@ -540,6 +545,8 @@ static inline int closes_opener(Py_UCS4 opener, Py_UCS4 mark) {
     case LOW_DQ: return mark == LDQ || mark == RDQ;
     case LAQ: return mark == RAQ;
     case LSQ: return mark == RSQ;
+    case LCB: return mark == RCB;
+    case LWCB: return mark == RWCB;
     case '"': return mark == '"';
     default: return 0;
     }
@@ -585,7 +592,7 @@ static PyObject *quote_bounds(PyObject *self, PyObject *args) {
                 Py_UCS4 before = AT(k - 1);
                 opens = !(Py_UNICODE_ISALNUM(before) || before == '"') && !Py_UNICODE_ISSPACE(AT(k + 1));
             } else {
-                opens = mark == LDQ || mark == LOW_DQ || mark == LAQ;
+                opens = mark == LDQ || mark == LOW_DQ || mark == LAQ || mark == LCB || mark == LWCB;
             }
             if (opens) { start = k; opener = mark; }
         }

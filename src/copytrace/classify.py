@@ -224,8 +224,8 @@ class SentenceEvidence:
         ta, tb = a.sentences, b.sentences
         if not matches:
             return cls([], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-        ia = np.array([m.i for m in matches])
-        jb = np.array([m.j for m in matches])
+        ia = np.unique([m.i for m in matches])  # a sentence split in translation is matched twice: count it once
+        jb = np.unique([m.j for m in matches])
         cov_a = float(ta.chars[ia].sum() / max(ta.chars.sum(), 1))
         cov_b = float(tb.chars[jb].sum() / max(tb.chars.sum(), 1))
         hows = [m.how for m in matches]
@@ -236,11 +236,12 @@ class SentenceEvidence:
         )
 
     def passages(self, a: TextView, b: TextView, kind: Kind) -> list[Passage]:
-        """Runs of matched sentences consecutive on both sides become one passage each."""
+        """Runs of matched sentences consecutive on both sides (or sharing a counterpart) become one passage each."""
         ta, tb = a.sentences, b.sentences
         runs: list[list[SentenceMatch]] = []
-        for m in sorted(self.matches, key=lambda m: m.i):
-            if runs and m.i == runs[-1][-1].i + 1 and m.j == runs[-1][-1].j + 1:
+        for m in sorted(self.matches, key=lambda m: (m.i, m.j)):
+            last = runs[-1][-1] if runs else None
+            if last is not None and m.i - last.i in (0, 1) and m.j - last.j in (0, 1):
                 runs[-1].append(m)
             else:
                 runs.append([m])

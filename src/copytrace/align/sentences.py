@@ -56,6 +56,9 @@ PARAPHRASE_CONTENT_DICE = 0.45
 #: language.
 CROSS_LANGUAGE_MIN_COSINE = 0.6
 SAME_LANGUAGE_MIN_COSINE = 0.8
+#: a translated sentence between two matched ones, where the source's order puts it, needs less: tune split, 0.47-0.58
+#: for sentences a translator split or that the model renders poorly (Japanese, Chinese).
+ORDERED_MIN_COSINE = 0.45
 EMBEDDING_MIN_MARGIN = 1.1
 MARGIN_NEIGHBOURS = 3
 
@@ -218,16 +221,51 @@ def beside_matches(matches: list[SentenceMatch], n_long: int, n_short: int, long
     return wanted
 
 
+def fill_between_matches(matches: list[SentenceMatch], cos: np.ndarray, usable_a: np.ndarray, usable_b: np.ndarray,
+                         long_is_a: bool, floor: float = ORDERED_MIN_COSINE) -> list[SentenceMatch]:
+    """A translation keeps its source's order: a sentence of the shorter side left unmatched between two matched
+    ones (or before the first, after the last) is matched to the best of the longer side's sentences between their
+    counterparts, bounds included, at `floor` cosine or more, without the margin test, in order. Its counterpart
+    may already be matched: translators split and merge sentences, so here several may share one. `cos` is (A, B);
+    `usable_*` marks sentences with story text of their own. Only where at least two sentences matched, in order:
+    one match, or matches out of order, are no evidence of a translation's order."""
+    if len(matches) < 2 or in_order_share(matches) < 1.0:
+        return matches
+    sim = cos if long_is_a else cos.T  # (longer, shorter)
+    usable_long, usable_short = (usable_a, usable_b) if long_is_a else (usable_b, usable_a)
+    n_long, n_short = sim.shape
+    pairs = sorted((m.j, m.i) if long_is_a else (m.i, m.j) for m in matches)  # (shorter's, longer's)
+    matched = {s_ for s_, _ in pairs}
+    # boxes: (first shorter sentence, last, lowest longer sentence, highest)
+    (s_first, l_first), (s_last, l_last) = pairs[0], pairs[-1]
+    boxes = [(0, s_first - 1, max(0, l_first - s_first - 1), l_first),
+             (s_last + 1, n_short - 1, l_last, min(n_long - 1, l_last + (n_short - s_last)))]
+    boxes += [(s0 + 1, s1 - 1, l0, l1) for (s0, l0), (s1, l1) in zip(pairs, pairs[1:]) if s1 > s0 + 1 and l1 >= l0]
+    added = []
+    for lo_s, hi_s, lo_l, hi_l in boxes:
+        low = lo_l
+        for k in range(lo_s, hi_s + 1):
+            if k in matched or not usable_short[k] or low > hi_l:
+                continue
+            row = np.where(usable_long[low:hi_l + 1], sim[low:hi_l + 1, k], -1.0)
+            best = int(np.argmax(row))
+            if row[best] >= floor:
+                low += best
+                i, j = (low, k) if long_is_a else (k, low)
+                added.append(SentenceMatch(i, j, float(row[best]), "meaning"))
+    return sorted(matches + added, key=lambda m: (m.i, m.j))
+
+
 def in_order_share(matches: list[SentenceMatch]) -> float:
     """Share of matches on the longest chain increasing in both texts (1.0: the copy keeps the source's order)."""
     if not matches:
         return 0.0
-    js = [m.j for m in sorted(matches, key=lambda m: m.i)]
+    js = [m.j for m in sorted(matches, key=lambda m: (m.i, m.j))]
     tails: list[int] = []
     import bisect
 
-    for j in js:
-        k = bisect.bisect_left(tails, j)
+    for j in js:  # non-decreasing: sentences split in translation share a counterpart
+        k = bisect.bisect_right(tails, j)
         if k == len(tails):
             tails.append(j)
         else:

@@ -18,7 +18,7 @@ FURNITURE_GAP = PASSAGE_BRIDGE
 #: site furniture is a small part of a page (HuffPost's ~60 words in ~500); past this share, the marks are wrong.
 FURNITURE_MAX_SHARE = 0.4
 
-# Quotations in the common typographic conventions (" “” „“ «» ‘’), at most MAX_QUOTE_CHARS long and never across a
+# Quotations in the common typographic conventions (" “” „“ «» ‘’ 「」 『』), at most MAX_QUOTE_CHARS long and never across a
 # line break. A straight double quote opens only after a space or bracket and before a non-space, and closes only
 # after a non-space and before a non-word character: scraped text is full of stray quote marks (mangled apostrophes:
 # 'Athletes"?Commission') that must not turn half a page into a "quote". The scanner runs in copytrace._native.

@@ -17,7 +17,8 @@ from copytrace.align.lexical import align_verbatim
 from copytrace.align.view import TextView
 from copytrace.candidates.groups import distinct_holdings
 from copytrace.align.sentences import (
-    CROSS_LANGUAGE_MIN_COSINE, SAME_LANGUAGE_MIN_COSINE, SentenceMatch, beside_matches, match_sentences,
+    CROSS_LANGUAGE_MIN_COSINE, SAME_LANGUAGE_MIN_COSINE, SentenceMatch, beside_matches, fill_between_matches,
+    match_sentences,
 )
 from copytrace.classify import (
     NEAR_DUPLICATE_MIN_COVERAGE, SentenceEvidence, VerbatimEvidence, as_same_story, classify_pair, classify_verbatim,
@@ -212,18 +213,18 @@ def _meaning_matches(a: TextView, b: TextView, cross: bool) -> list[SentenceMatc
     long, short = (a, b) if long_is_a else (b, a)
     wanted = long.sentences_sharing_anchors(short)
 
-    def matched() -> list[SentenceMatch]:
+    def matched() -> tuple[list[SentenceMatch], np.ndarray]:
         emb_long, emb_short = long.sentence_embeddings(wanted), short.sentence_embeddings()
         emb_a, emb_b = (emb_long, emb_short) if long_is_a else (emb_short, emb_long)
-        return match_sentences(a.sentences, b.sentences, emb_a, emb_b, CROSS_LANGUAGE_MIN_COSINE)
+        return match_sentences(a.sentences, b.sentences, emb_a, emb_b, CROSS_LANGUAGE_MIN_COSINE), emb_a @ emb_b.T
 
-    matches = matched()
+    matches, cos = matched()
     if 0 < len(matches) < len(short.sentences):
         more = beside_matches(matches, len(long.sentences), len(short.sentences), long_is_a) & ~wanted
         if more.any():
             wanted = wanted | more
-            matches = matched()
-    return matches
+            matches, cos = matched()
+    return fill_between_matches(matches, cos, a.sentences.chars > 0, b.sentences.chars > 0, long_is_a)
 
 
 #: what the candidate stage knows of a pair, as bit flags
