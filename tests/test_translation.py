@@ -3,14 +3,14 @@ which of several partners a translation came from."""
 import numpy as np
 
 from copytrace import Kind
-from copytrace.align.sentences import SentenceMatch, _sentence_starts, beside_matches, fill_between_matches
+from copytrace.align.sentences import SentenceMatch, sentence_starts, beside_matches, fill_between_matches
 from copytrace.classify import settle_competing_translations
 from copytrace.document import Pair, Passage
 from copytrace.engine.stages import cleaned_view
 
 
 def _sentences(text):
-    starts = list(_sentence_starts(text)) + [len(text)]
+    starts = list(sentence_starts(text)) + [len(text)]
     return [text[s:e].strip() for s, e in zip(starts, starts[1:])]
 
 
@@ -140,3 +140,24 @@ def test_sentences_a_translator_split_are_matched_between_their_matched_neighbou
     # under the floor, nothing is added either
     low = np.where(cos < 0.8, 0.3, cos)
     assert fill_between_matches(base, low, *usable, long_is_a=True) == base
+
+
+def test_documents_in_another_script_are_weakly_anchored():
+    from copytrace.candidates.crosslingual import MIN_BRIDGING_ANCHORS, weakly_anchored
+
+    langs = ["en", "en", "de", "ru", None]
+    names = list(range(100, 100 + MIN_BRIDGING_ANCHORS))
+    rows = [(0, h) for h in names] + [(2, h) for h in names]  # the German text shares its names with an English one
+    rows += [(3, 7), (3, 8), (1, 7), (3, 9)]  # the Russian one only numbers, one of them shared
+    doc, key = np.array([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.uint64)
+    assert weakly_anchored(doc, key, langs).tolist() == [3]
+    assert weakly_anchored(doc, key, ["en"] * 5).tolist() == []
+
+
+def test_a_lead_is_the_first_sentence_that_tells_the_story():
+    from copytrace.candidates.neighbours import lead
+
+    text = "MOSCOW, March 29. /TASS/. Suspicions remain that the group could be used to topple the president. More."
+    assert lead(text) == "Suspicions remain that the group could be used to topple the president."
+    assert lead("英国首相表示，英国正面临一个决定性时刻，她正准备启动正式的脱欧程序。法案昨晚在议会获得通过，梅告诉议员们。") == (
+        "英国首相表示，英国正面临一个决定性时刻，她正准备启动正式的脱欧程序。")

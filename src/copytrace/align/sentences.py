@@ -76,7 +76,7 @@ class SentenceTable:
         return len(self.bounds)
 
 
-def _sentence_starts(text: str) -> np.ndarray:
+def sentence_starts(text: str) -> np.ndarray:
     """Character offsets where a new sentence begins."""
     starts = [0]
     for m in _BOUNDARY.finditer(text):
@@ -98,7 +98,7 @@ def sentence_table(view: TextView) -> SentenceTable:
     if n_tok == 0:
         empty = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
         return SentenceTable(np.zeros((0, 2), np.int64), empty, empty, np.zeros(0, np.int64))
-    sentence_of = np.searchsorted(_sentence_starts(view.text), view.starts, side="right") - 1
+    sentence_of = np.searchsorted(sentence_starts(view.text), view.starts, side="right") - 1
     cuts = np.flatnonzero(np.diff(sentence_of)) + 1
     bounds = np.stack([np.concatenate(([0], cuts)), np.concatenate((cuts, [n_tok]))], axis=1)
     sentence = np.repeat(np.arange(len(bounds)), bounds[:, 1] - bounds[:, 0])

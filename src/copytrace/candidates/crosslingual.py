@@ -5,6 +5,10 @@ capitalised words), with every document in another language that holds any of it
 weighted by rarity (idf = log(N / df)): "Trump" is shared by a thousand articles, "Oroville" by a few. Each such
 document keeps its TOP_K partners by weight, if they share at least MIN_SHARED_ANCHORS; alignment on sentence
 embeddings then decides. Anchors held by more than MAX_DOC_FREQ documents are too common to rank anything.
+
+A document in another script (Russian, Arabic, Chinese, Korean) writes names its own way: its only anchors are
+numbers, and a few at most bridge to another language. Such documents are `weakly_anchored`; candidates.neighbours
+compares their leads with every other-language document's instead.
 """
 from __future__ import annotations
 
@@ -64,3 +68,34 @@ def crosslingual_candidates(
         best = best[shared[best] >= MIN_SHARED_ANCHORS]
         out.append(pair_keys(np.full(len(best), d), partners[best]))
     return unique_values(np.concatenate(out)) if out else np.empty(0, np.int64)
+
+
+#: a document outside the main language with fewer anchors than this held by a document in another language has
+#: too few to be ranked on them (tune split: translations into Latin-script languages hold 5-30; into Russian,
+#: Arabic, Chinese and Korean, 1-4, and 6-9 where the text names many numbers).
+MIN_BRIDGING_ANCHORS = 5
+
+
+def weakly_anchored(anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None]) -> np.ndarray:
+    """Documents outside the corpus's main language with fewer than MIN_BRIDGING_ANCHORS anchors (each held by at
+    most MAX_DOC_FREQ documents) that a document in another language holds too."""
+    counts = Counter(lang for lang in langs if lang)
+    if len(counts) < 2:
+        return np.empty(0, np.int64)
+    main = counts.most_common(1)[0][0]
+    codes = {lang: n for n, lang in enumerate(sorted(counts))}
+    lang_code = np.array([codes.get(lang, -1) for lang in langs])
+    foreign = np.flatnonzero((lang_code >= 0) & (lang_code != codes[main]))
+    if len(anchor_hash) == 0:
+        return foreign
+    order = argsort_keys(anchor_hash)
+    docs, hashes = anchor_doc[order], anchor_hash[order]
+    own = lang_code[docs]
+    first = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
+    size = np.diff(np.append(first, len(hashes)))
+    known = np.where(own >= 0, own, np.iinfo(np.int64).max)
+    low = np.repeat(np.minimum.reduceat(known, first), size)
+    high = np.repeat(np.maximum.reduceat(np.where(own >= 0, own, -1), first), size)
+    bridging = (own >= 0) & ((low != own) | (high != own)) & (np.repeat(size, size) <= MAX_DOC_FREQ)
+    held = np.bincount(docs[bridging], minlength=len(langs))
+    return foreign[held[foreign] < MIN_BRIDGING_ANCHORS]

@@ -1,15 +1,16 @@
 """Nearest neighbours across languages on document embeddings, among the documents anchors point to.
 
-Only for corpora in more than one language. A document's vector is the multilingual embedding of its lead (first
+Only for corpora in more than one language. A document's vector is the multilingual embedding of its lead (`lead`: first
 sentence, at most LEAD_CHARS characters): news translations and their sources open alike, in any language (tune
 split: the source's lead was the nearest English lead for 17 of 21 hand-made translations). Embedding every lead of
 a corpus would double the cost of a scan, so each document outside the main language is compared with its
 SHORTLIST partners by rare anchors (candidates.crosslingual) and keeps the TOP_K nearest at cosine >= MIN_COSINE
-(copies with one lead count once): a wide anchor net, narrowed by meaning.
+(copies with one lead count once): a wide anchor net, narrowed by meaning. A document whose anchors bridge to no
+other language (candidates.crosslingual.weakly_anchored: names in another script) is compared with the lead of
+every document in another language instead (`lead_neighbours`): the leads of the whole corpus are then embedded,
+once, which costs about as much again as a scan with every layer, and only for corpora that hold such documents.
 """
 from __future__ import annotations
-
-import re
 
 import numpy as np
 
@@ -17,16 +18,27 @@ from copytrace.arrays import unique_values
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 
 LEAD_CHARS = 160
+MIN_LEAD_WORDS = 8
 SHORTLIST = 50
 TOP_K = 3
 MIN_COSINE = 0.5
-_FIRST_SENTENCE = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[\"“‘(]?[A-Z0-9À-ÖØ-Þ])")
 
 
 def lead(text: str) -> str:
-    """The first sentence of a text (or its first LEAD_CHARS characters)."""
+    """The first sentence of a text of at least MIN_LEAD_WORDS words (Chinese and Japanese: characters), cut at
+    LEAD_CHARS: a dateline ("MOSCOW, March 29. /TASS/.") says nothing of the story and is the same in all of an
+    agency's stories."""
+    from copytrace.align.sentences import sentence_starts
+    from copytrace.fingerprint.tokens import tokenize
+
     head = text.strip()[: 4 * LEAD_CHARS]
-    return _FIRST_SENTENCE.split(head, maxsplit=1)[0][:LEAD_CHARS]
+    bounds = sentence_starts(head).tolist() + [len(head)]
+    sentences = [head[start:end].strip() for start, end in zip(bounds, bounds[1:])]
+    words = np.diff(tokenize(sentences).doc_offsets) if sentences else []
+    for sentence, n in zip(sentences, words):
+        if n >= MIN_LEAD_WORDS:
+            return sentence[:LEAD_CHARS]
+    return head[:LEAD_CHARS]
 
 
 def shortlist_documents(shortlist: np.ndarray) -> np.ndarray:
@@ -61,3 +73,29 @@ def neighbour_candidates(shortlist: np.ndarray, vectors: dict[int, np.ndarray]) 
     keep = near[: len(rows)] | near[len(rows):]
     keep &= cosine >= MIN_COSINE
     return pair_keys(rows[keep, 0], rows[keep, 1])
+
+
+def lead_neighbours(docs: np.ndarray, vectors: dict[int, np.ndarray], langs: list[str | None],
+                    chunk: int = 256) -> np.ndarray:
+    """Pair keys of each of `docs` with its TOP_K nearest leads (copies with one lead count once) at MIN_COSINE or
+    more, among all documents with a vector in another language."""
+    others = np.array(sorted(vectors), dtype=np.int64)
+    docs = np.asarray([d for d in docs.tolist() if d in vectors], dtype=np.int64)
+    if len(docs) == 0 or len(others) == 0:
+        return np.empty(0, np.int64)
+    matrix = np.stack([vectors[i] for i in others.tolist()])
+    other_lang = np.array([langs[i] or "" for i in others.tolist()])
+    wide = min(len(others), 4 * TOP_K)  # room for copies that tie
+    out = []
+    for start in range(0, len(docs), chunk):
+        part = docs[start:start + chunk]
+        cos = np.stack([vectors[d] for d in part.tolist()]) @ matrix.T
+        cos[other_lang[None, :] == np.array([langs[d] or "" for d in part.tolist()])[:, None]] = -1.0
+        best = np.argpartition(-cos, wide - 1, axis=1)[:, :wide]
+        score = np.take_along_axis(cos, best, axis=1)
+        order = np.argsort(-score, axis=1, kind="stable")
+        best, score = np.take_along_axis(best, order, axis=1), np.take_along_axis(score, order, axis=1)
+        group = np.repeat(np.arange(len(part)), wide)
+        keep = (distinct_rank(group, score.ravel()) < TOP_K) & (score.ravel() >= MIN_COSINE)
+        out.append(pair_keys(np.repeat(part, wide)[keep], others[best.ravel()[keep]]))
+    return unique_values(np.concatenate(out))
