@@ -17,11 +17,11 @@ def _sentences(text):
 def test_a_paragraph_break_lost_to_a_dash_still_ends_a_sentence():
     text = ("Police sealed off the school.- Residents were told to stay indoors. - David Davis said it was bad. "
             "'They tried to stop us,' he said. „Wir bleiben“, sagte er. Mr. Fares met Laura K. Cooper at the "
-            "U.S.-led base.")
+            "U.S.-led base.It was glued.\"Now,\" he said.")
     assert _sentences(text) == [
         "Police sealed off the school.-", "Residents were told to stay indoors. -", "David Davis said it was bad.",
         "'They tried to stop us,' he said.", "„Wir bleiben“, sagte er.",
-        "Mr. Fares met Laura K. Cooper at the U.S.-led base.",
+        "Mr. Fares met Laura K. Cooper at the U.S.-led base.", "It was glued.", '"Now," he said.',
     ]
 
 

@@ -23,12 +23,14 @@ from copytrace.fingerprint.words import is_function
 
 # A sentence ends at . ! ? (with closing quotes or brackets) before a capital, digit or opening quote, or at a line
 # break. Scraped pages often lose the break between paragraphs to a dash ("the shooting.- Authorities", "trade
-# deal. - David Davis"), which ends a sentence too. Initials ("Laura K. Cooper") and common abbreviations do not.
+# deal. - David Davis") or with no space at all ("he said.According to"), which ends a sentence too. Initials
+# ("Laura K. Cooper") and common abbreviations do not.
 # Chinese and Japanese full stops, and the Devanagari and Arabic ones, end a sentence wherever they stand. A new
 # sentence opens with a capital (Latin, Greek, Cyrillic), a digit, or a letter of a script without case.
 _SENTENCE_OPENER = "A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁ\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u9fff\uac00-\ud7af"
 _BOUNDARY = re.compile(
     r"[.!?][\"”’'“»›)\]]*(?:\s*[-–—]+\s*|\s+)(?=[\"“‘'„«‹¿¡(\[]?[" + _SENTENCE_OPENER + r"])"
+    r"|(?<=[a-z][a-z])[.!?][\"”’]?(?=[\"“]?[A-Z][a-z])"  # the space lost too: "he said.According to"
     r"|[。！？।؟][”’」』）)]*\s*|\n\s*"
 )
 _ABBREVIATIONS = frozenset(
