@@ -30,7 +30,7 @@ from copytrace.fingerprint.words import is_function
 _SENTENCE_OPENER = "A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁ\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u9fff\uac00-\ud7af"
 _BOUNDARY = re.compile(
     r"[.!?][\"”’'“»›)\]]*(?:\s*[-–—]+\s*|\s+)(?=[\"“‘'„«‹¿¡(\[]?[" + _SENTENCE_OPENER + r"])"
-    r"|(?<=[a-z][a-z])[.!?][\"”’]?(?=[\"“]?[A-Z][a-z])"  # the space lost too: "he said.According to"
+    r"|(?<=[a-z][a-z])[.!?][”’]?(?=[\"“]?[A-Z][a-z])"  # the space lost too: "he said.According to"
     r"|[。！？।؟][”’」』）)]*\s*|\n\s*"
 )
 _ABBREVIATIONS = frozenset(
