@@ -116,3 +116,14 @@ def test_abridged_rewrite_is_a_paraphrase_not_a_partial_copy():
     assert pair.kind is Kind.PARAPHRASE
     assert pair.coverage_b > 0.8
     assert pair.source == "story"
+
+
+def test_quotations_are_found_in_every_convention_and_across_paragraphs():
+    from copytrace.align.view import quote_bounds
+
+    text = ('He said: "First part of it.\n\n"Second part," he added. « Oui », dit-il. „Ja“, sagte er. '
+            "「はい」と言った。 A stray \"quote.\nNext line, it's 'not' one.")
+    bounds = quote_bounds(text)
+    quotes = [text[bounds[i]:bounds[i + 1]] for i in range(0, len(bounds), 2)]
+    # the paragraph a quotation goes on from is quoted too; a stray mark quotes nothing past its line
+    assert quotes == ['"First part of it.', '"Second part,"', "« Oui »", "„Ja“", "「はい」"]

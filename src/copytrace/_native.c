@@ -571,7 +571,24 @@ static PyObject *quote_bounds(PyObject *self, PyObject *args) {
     for (Py_ssize_t k = 0; k < n; k++) {
         Py_UCS4 mark = PyUnicode_READ(kind, data, k);
         if (!is_mark(mark)) continue;
-        if (mark == '\n') { start = -1; continue; }
+        if (mark == '\n') {
+            /* a quotation going on into the next paragraph opens it again and leaves this one unclosed (news
+             * style: `"First part.` / `"Second part," he said.`): this paragraph's part is quoted too */
+            if (start >= 0 && k - start <= max_chars &&
+                (opener == '"' || opener == LDQ || opener == LAQ || opener == LOW_DQ)) {
+                Py_ssize_t next = k + 1;
+                while (next < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, next))) next++;
+                Py_UCS4 c = next < n ? PyUnicode_READ(kind, data, next) : 0;
+                if (c == opener || (opener == LOW_DQ && c == LOW_DQ)) {
+                    Py_ssize_t end = k;
+                    while (end > start && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, end - 1))) end--;
+                    OUT_PUT(&out, int64_t, (int64_t)start);
+                    OUT_PUT(&out, int64_t, (int64_t)end);
+                }
+            }
+            start = -1;
+            continue;
+        }
         if (start >= 0) {
             if (k - start > max_chars) {
                 start = -1; /* too long to be a quotation: the opening mark was a stray one */

@@ -216,7 +216,8 @@ class SentenceEvidence:
     in_order: float
     skeleton_share: float  # matches made on the function-word skeleton (spinner's signature)
     meaning_share: float
-    sentence_ratio: float  # sentences of the shorter side over the longer: re-splitting lowers it
+    sentence_ratio: float  # sentences of the shorter side over the longer: re-splitting lowers it (quoted ones
+    # count: a quotation a copy broke across paragraphs is no longer masked as one)
     shorter_share: float = 0.0  # matched sentences over the sentences of the side with fewer
 
     @classmethod
@@ -232,7 +233,8 @@ class SentenceEvidence:
         na, nb = int((ta.chars > 0).sum()), int((tb.chars > 0).sum())
         return cls(
             matches, cov_a, cov_b, in_order_share(matches), hows.count("skeleton") / len(hows),
-            hows.count("meaning") / len(hows), min(na, nb) / max(na, nb, 1), len(matches) / max(min(na, nb), 1),
+            hows.count("meaning") / len(hows), min(len(ta), len(tb)) / max(len(ta), len(tb), 1),
+            len(matches) / max(min(na, nb), 1),
         )
 
     def passages(self, a: TextView, b: TextView, kind: Kind) -> list[Passage]:

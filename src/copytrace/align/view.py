@@ -21,7 +21,9 @@ FURNITURE_MAX_SHARE = 0.4
 # Quotations in the common typographic conventions (" “” „“ «» ‘’ 「」 『』), at most MAX_QUOTE_CHARS long and never across a
 # line break. A straight double quote opens only after a space or bracket and before a non-space, and closes only
 # after a non-space and before a non-word character: scraped text is full of stray quote marks (mangled apostrophes:
-# 'Athletes"?Commission') that must not turn half a page into a "quote". The scanner runs in copytrace._native.
+# 'Athletes"?Commission') that must not turn half a page into a "quote". A quotation left open at a paragraph's end
+# whose next paragraph opens with the same mark goes on there (news style), so that paragraph is quoted too. The
+# scanner runs in copytrace._native.
 MAX_QUOTE_CHARS = 400
 #: single curly quotes double as apostrophes: a quotation in them must be at least this long to count.
 _MIN_SINGLE_QUOTE_CHARS = 8
