@@ -26,16 +26,26 @@ MAX_DOC_FREQ = 2000
 TOP_K = 8
 
 
+def _language_codes(langs: list[str | None]) -> tuple[np.ndarray, np.ndarray] | None:
+    """Each document's language as a number (-1: unknown) and the documents outside the corpus's main language;
+    None for a corpus in one language."""
+    counts = Counter(lang for lang in langs if lang)
+    if len(counts) < 2:
+        return None
+    codes = {lang: n for n, lang in enumerate(sorted(counts))}
+    lang_code = np.array([codes.get(lang, -1) for lang in langs])
+    main = codes[counts.most_common(1)[0][0]]
+    return lang_code, np.flatnonzero((lang_code >= 0) & (lang_code != main))
+
+
 def crosslingual_candidates(
     anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None], top_k: int = TOP_K
 ) -> np.ndarray:
     """Pair keys of (document outside the main language, its best-anchored partners in other languages)."""
-    counts = Counter(lang for lang in langs if lang)
-    if len(counts) < 2 or len(anchor_hash) == 0:
+    coded = _language_codes(langs)
+    if coded is None or len(anchor_hash) == 0:
         return np.empty(0, np.int64)
-    main = counts.most_common(1)[0][0]
-    codes = {lang: n for n, lang in enumerate(sorted(counts))}
-    lang_code = np.array([codes.get(lang, -1) for lang in langs])
+    lang_code, foreign = coded
 
     order = argsort_keys(anchor_hash)
     docs, hashes = anchor_doc[order], anchor_hash[order]
@@ -48,7 +58,6 @@ def crosslingual_candidates(
     by_doc = usable[argsort_keys(docs[usable].astype(np.int64))]
     doc_bounds = np.searchsorted(docs[by_doc], np.arange(len(langs) + 1), "left")
 
-    foreign = np.flatnonzero((lang_code >= 0) & (lang_code != codes[main]))
     out = []
     for d in foreign.tolist():
         mine = by_doc[doc_bounds[d]:doc_bounds[d + 1]]
@@ -81,13 +90,10 @@ MIN_BRIDGING_ANCHORS = 3
 def weakly_anchored(anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None]) -> np.ndarray:
     """Documents outside the corpus's main language with fewer than MIN_BRIDGING_ANCHORS anchors (each held by at
     most MAX_DOC_FREQ documents) that a document in another language holds too."""
-    counts = Counter(lang for lang in langs if lang)
-    if len(counts) < 2:
+    coded = _language_codes(langs)
+    if coded is None:
         return np.empty(0, np.int64)
-    main = counts.most_common(1)[0][0]
-    codes = {lang: n for n, lang in enumerate(sorted(counts))}
-    lang_code = np.array([codes.get(lang, -1) for lang in langs])
-    foreign = np.flatnonzero((lang_code >= 0) & (lang_code != codes[main]))
+    lang_code, foreign = coded
     if len(anchor_hash) == 0:
         return foreign
     order = argsort_keys(anchor_hash)

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from copytrace.align.sentences import sentence_starts
 from copytrace.arrays import unique_values
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
+from copytrace.fingerprint.tokens import tokenize
 
 LEAD_CHARS = 160
 MIN_LEAD_WORDS = 8
@@ -28,9 +30,6 @@ def lead(text: str) -> str:
     """The first sentence of a text of at least MIN_LEAD_WORDS words (Chinese and Japanese: characters), cut at
     LEAD_CHARS: a dateline ("MOSCOW, March 29. /TASS/.") says nothing of the story and is the same in all of an
     agency's stories."""
-    from copytrace.align.sentences import sentence_starts
-    from copytrace.fingerprint.tokens import tokenize
-
     head = text.strip()[: 4 * LEAD_CHARS]
     bounds = sentence_starts(head).tolist() + [len(head)]
     sentences = [head[start:end].strip() for start, end in zip(bounds, bounds[1:])]
