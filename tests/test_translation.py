@@ -142,16 +142,23 @@ def test_sentences_a_translator_split_are_matched_between_their_matched_neighbou
     assert fill_between_matches(base, low, *usable, long_is_a=True) == base
 
 
-def test_documents_in_another_script_are_weakly_anchored():
-    from copytrace.candidates.crosslingual import MIN_BRIDGING_ANCHORS, weakly_anchored
+def test_documents_outside_the_main_language_are_foreign():
+    from copytrace.candidates.crosslingual import foreign_documents
 
-    langs = ["en", "en", "de", "ru", None]
-    names = list(range(100, 100 + MIN_BRIDGING_ANCHORS))
-    rows = [(0, h) for h in names] + [(2, h) for h in names]  # the German text shares its names with an English one
-    rows += [(3, 7), (3, 8), (1, 7), (3, 9)]  # the Russian one only numbers, one of them shared
-    doc, key = np.array([r[0] for r in rows]), np.array([r[1] for r in rows], dtype=np.uint64)
-    assert weakly_anchored(doc, key, langs).tolist() == [3]
-    assert weakly_anchored(doc, key, ["en"] * 5).tolist() == []
+    assert foreign_documents(["en", "en", "de", "ru", None, "en"]).tolist() == [2, 3]
+    assert foreign_documents(["en", None, "en"]).tolist() == []
+
+
+def test_a_foreign_text_is_paired_with_its_nearest_leads_in_other_languages():
+    from copytrace.candidates.groups import unpack_pair_keys
+    from copytrace.candidates.neighbours import lead_neighbours
+
+    langs = ["en", "en", "en", "de", "de"]
+    unit = np.eye(4, dtype=np.float32)
+    vectors = {0: unit[0], 1: unit[1], 2: (unit[0] + unit[2]) / np.sqrt(2), 3: unit[0], 4: unit[0]}
+    pairs = unpack_pair_keys(lead_neighbours(np.array([3]), vectors, langs)).tolist()
+    # the English leads at cosine 1.0 and 0.71; the orthogonal one is under MIN_COSINE; German 4 is the same language
+    assert sorted(map(sorted, pairs)) == [[0, 3], [2, 3]]
 
 
 def test_a_lead_is_the_first_sentence_that_tells_the_story():

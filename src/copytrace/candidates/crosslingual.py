@@ -7,8 +7,9 @@ document keeps its TOP_K partners by weight, if they share at least MIN_SHARED_A
 embeddings then decides. Anchors held by more than MAX_DOC_FREQ documents are too common to rank anything.
 
 A document in another script (Russian, Arabic, Chinese, Korean) writes names its own way: its only anchors are
-numbers, and a few at most bridge to another language. Such documents are `weakly_anchored`; candidates.neighbours
-compares their leads with every other-language document's instead.
+numbers, and a few at most bridge to another language; a story that names no one ("the capital", "parliament")
+has none that is rare. So candidates.neighbours also compares each such document's lead with every other-language
+document's.
 """
 from __future__ import annotations
 
@@ -79,31 +80,7 @@ def crosslingual_candidates(
     return unique_values(np.concatenate(out)) if out else np.empty(0, np.int64)
 
 
-#: a document outside the main language with fewer anchors than this held by a document in another language has
-#: too few to be ranked on them (tune split: translations into Latin-script languages hold 3-30; into Russian,
-#: Arabic, Chinese and Korean 1-4, 6-9 where the text names many numbers, and those holding 3 or more are ranked
-#: first to third by them). Comparing leads instead embeds the lead of every text in the corpus: +20% on the tune
-#: split's scan, so only where anchors cannot rank at all.
-MIN_BRIDGING_ANCHORS = 3
-
-
-def weakly_anchored(anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None]) -> np.ndarray:
-    """Documents outside the corpus's main language with fewer than MIN_BRIDGING_ANCHORS anchors (each held by at
-    most MAX_DOC_FREQ documents) that a document in another language holds too."""
+def foreign_documents(langs: list[str | None]) -> np.ndarray:
+    """The documents outside the corpus's main language (none for a corpus in one language)."""
     coded = _language_codes(langs)
-    if coded is None:
-        return np.empty(0, np.int64)
-    lang_code, foreign = coded
-    if len(anchor_hash) == 0:
-        return foreign
-    order = argsort_keys(anchor_hash)
-    docs, hashes = anchor_doc[order], anchor_hash[order]
-    own = lang_code[docs]
-    first = np.flatnonzero(np.concatenate(([True], hashes[1:] != hashes[:-1])))
-    size = np.diff(np.append(first, len(hashes)))
-    known = np.where(own >= 0, own, np.iinfo(np.int64).max)
-    low = np.repeat(np.minimum.reduceat(known, first), size)
-    high = np.repeat(np.maximum.reduceat(np.where(own >= 0, own, -1), first), size)
-    bridging = (own >= 0) & ((low != own) | (high != own)) & (np.repeat(size, size) <= MAX_DOC_FREQ)
-    held = np.bincount(docs[bridging], minlength=len(langs))
-    return foreign[held[foreign] < MIN_BRIDGING_ANCHORS]
+    return np.empty(0, np.int64) if coded is None else coded[1]

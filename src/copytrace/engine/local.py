@@ -19,10 +19,10 @@ import numpy as np
 
 from copytrace.arrays import argsort_keys, unique_values
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
-from copytrace.candidates.crosslingual import crosslingual_candidates, weakly_anchored
+from copytrace.candidates.crosslingual import crosslingual_candidates, foreign_documents
 from copytrace.candidates.furniture import complete_passages, furniture_shingles, passage_holders
 from copytrace.candidates.lsh import lsh_candidates
-from copytrace.candidates.neighbours import SHORTLIST, lead_neighbours, neighbour_candidates, shortlist_documents
+from copytrace.candidates.neighbours import SHORTLIST, lead_neighbours, neighbour_candidates
 from copytrace.candidates.shared import MAX_DOC_FREQ, shared_passage_candidates
 from copytrace.classify import SourceEvidence, cleanest_longest, likely_source, settle_competing_translations
 from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS, batch_line_keys
@@ -181,21 +181,18 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
             r.lang, r.boilerplate_chars = lang, bp
         furniture = _furniture(fp, store, repeated)
         candidates, quotes_only = _candidates(fp, furniture, config.layers, config.workers or os.cpu_count() or 1)
-        shortlist, weak = np.empty(0, np.int64), np.empty(0, np.int64)
+        shortlist, foreign = np.empty(0, np.int64), np.empty(0, np.int64)
         if "semantic" in config.layers and "anchor_doc" in fp:
             shortlist = crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"], SHORTLIST)
-            weak = weakly_anchored(fp["anchor_doc"], fp["anchor_hash"], fp["langs"])
+            foreign = foreign_documents(fp["langs"])
         exact, langs = fp["exact"], fp["langs"]
         # the indexes' arrays are done with: free them before workers fork again, so they do not carry them
         del fp
         gc.collect()
-        if len(shortlist) or len(weak):
-            wanted = shortlist_documents(shortlist)
-            if len(weak):  # their leads are compared with every other-language lead
-                wanted = np.array([i for i, lang in enumerate(langs) if lang], dtype=np.int64)
-            vectors = _lead_vectors(executor, store, wanted, config, progress)
+        if len(foreign):  # every lead is embedded: the foreign ones are compared with all of them
+            vectors = _lead_vectors(executor, store, np.flatnonzero([bool(lang) for lang in langs]), config, progress)
             neighbours = unique_values(np.concatenate([
-                neighbour_candidates(shortlist, vectors), lead_neighbours(weak, vectors, langs)]))
+                neighbour_candidates(shortlist, vectors), lead_neighbours(foreign, vectors, langs)]))
             candidates = unique_values(np.concatenate([candidates, neighbours]))
             quotes_only = quotes_only[~is_member(quotes_only, neighbours)]
         context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers)
