@@ -202,52 +202,55 @@ def match_sentences(
     return sorted(out, key=lambda s: s.i)
 
 
-def beside_matches(matches: list[SentenceMatch], n_long: int, n_short: int, long_is_a: bool) -> np.ndarray:
-    """The longer side's sentences where the shorter side's unmatched sentences can sit, a translated excerpt keeping
-    its source's order: between the counterparts of two matched sentences, and before the first's / after the
-    last's counterpart as many (and one more) as are unmatched before / after them on the shorter side. Gaps wider
-    on the longer side than twice (and two more) the unmatched sentences are no stretch of one translation."""
-    wanted = np.zeros(n_long, bool)
+def _order_boxes(matches: list[SentenceMatch], n_long: int, n_short: int,
+                 long_is_a: bool) -> list[tuple[int, int, int, int]]:
+    """Where a translation that keeps its source's order puts the shorter side's unmatched sentences: boxes of
+    (first, last unmatched sentence of the shorter side, first, last sentence of the longer side), inclusive.
+    Between two matched sentences: between their counterparts, bounds included (a split sentence shares one), unless
+    the counterparts lie further apart than twice (and two more) the unmatched sentences. Before the first / after
+    the last: as many (and one more) as are unmatched there."""
     pairs = sorted((m.j, m.i) if long_is_a else (m.i, m.j) for m in matches)  # (shorter's, longer's)
     if not pairs:
-        return wanted
+        return []
     (s_first, l_first), (s_last, l_last) = pairs[0], pairs[-1]
+    boxes = []
     if s_first:
-        wanted[max(0, l_first - s_first - 1):l_first] = True
+        boxes.append((0, s_first - 1, max(0, l_first - s_first - 1), l_first))
     if s_last < n_short - 1:
-        wanted[l_last + 1:l_last + 1 + (n_short - s_last)] = True
+        boxes.append((s_last + 1, n_short - 1, l_last, min(n_long - 1, l_last + n_short - s_last)))
     for (s0, l0), (s1, l1) in zip(pairs, pairs[1:]):
         missing = s1 - s0 - 1
-        if missing and 0 < l1 - l0 - 1 <= 2 * missing + 2:
-            wanted[l0 + 1:l1] = True
+        if missing and 0 <= l1 - l0 - 1 <= 2 * missing + 2:
+            boxes.append((s0 + 1, s1 - 1, l0, l1))
+    return boxes
+
+
+def beside_matches(matches: list[SentenceMatch], n_long: int, n_short: int, long_is_a: bool) -> np.ndarray:
+    """The longer side's sentences, not matched yet, where the shorter side's unmatched sentences can sit
+    (`_order_boxes`)."""
+    wanted = np.zeros(n_long, bool)
+    for _, _, lo, hi in _order_boxes(matches, n_long, n_short, long_is_a):
+        wanted[lo:hi + 1] = True
+    wanted[[m.i if long_is_a else m.j for m in matches]] = False
     return wanted
 
 
 def fill_between_matches(matches: list[SentenceMatch], cos: np.ndarray, usable_a: np.ndarray, usable_b: np.ndarray,
                          long_is_a: bool, floor: float = ORDERED_MIN_COSINE) -> list[SentenceMatch]:
-    """A translation keeps its source's order: a sentence of the shorter side left unmatched between two matched
-    ones (or before the first, after the last) is matched to the best of the longer side's sentences between their
-    counterparts, bounds included, at `floor` cosine or more, without the margin test, in order. Its counterpart
-    may already be matched: translators split and merge sentences, so here several may share one. `cos` is (A, B);
-    `usable_*` marks sentences with story text of their own. Only where at least two sentences matched, in order:
-    one match, or matches out of order, are no evidence of a translation's order."""
+    """A translation keeps its source's order: a sentence of the shorter side left unmatched is matched, in order,
+    to the best of the longer side's sentences where the order puts it (`_order_boxes`), at `floor` cosine or more,
+    without the margin test. Its counterpart may already be matched: translators split and merge sentences, so
+    here several may share one. `cos` is (A, B); `usable_*` marks sentences with story text of their own. Only where
+    at least two sentences matched, in order: one match, or matches out of order, are no evidence of an order."""
     if len(matches) < 2 or in_order_share(matches) < 1.0:
         return matches
     sim = cos if long_is_a else cos.T  # (longer, shorter)
     usable_long, usable_short = (usable_a, usable_b) if long_is_a else (usable_b, usable_a)
-    n_long, n_short = sim.shape
-    pairs = sorted((m.j, m.i) if long_is_a else (m.i, m.j) for m in matches)  # (shorter's, longer's)
-    matched = {s_ for s_, _ in pairs}
-    # boxes: (first shorter sentence, last, lowest longer sentence, highest)
-    (s_first, l_first), (s_last, l_last) = pairs[0], pairs[-1]
-    boxes = [(0, s_first - 1, max(0, l_first - s_first - 1), l_first),
-             (s_last + 1, n_short - 1, l_last, min(n_long - 1, l_last + (n_short - s_last)))]
-    boxes += [(s0 + 1, s1 - 1, l0, l1) for (s0, l0), (s1, l1) in zip(pairs, pairs[1:]) if s1 > s0 + 1 and l1 >= l0]
     added = []
-    for lo_s, hi_s, lo_l, hi_l in boxes:
+    for lo_s, hi_s, lo_l, hi_l in _order_boxes(matches, *sim.shape, long_is_a):
         low = lo_l
         for k in range(lo_s, hi_s + 1):
-            if k in matched or not usable_short[k] or low > hi_l:
+            if not usable_short[k]:
                 continue
             row = np.where(usable_long[low:hi_l + 1], sim[low:hi_l + 1, k], -1.0)
             best = int(np.argmax(row))
