@@ -7,11 +7,12 @@
 from copytrace.compare import compare_documents, compare_texts
 from copytrace.dedup import Drop, plan_drops
 from copytrace.document import Document, Kind, Pair, Passage, Skip
-from copytrace.engine.local import ScanConfig, ScanResult, scan, scan_documents
+from copytrace.config import ScanConfig, Thresholds
+from copytrace.engine.local import ScanResult, scan, scan_documents
 from copytrace.read import InputError, RecordFields, read_inputs
 
 __all__ = [
-    "Document", "Drop", "InputError", "Kind", "Pair", "Passage", "RecordFields", "ScanConfig", "ScanResult", "Skip",
+    "Document", "Drop", "InputError", "Kind", "Pair", "Passage", "RecordFields", "ScanConfig", "ScanResult", "Skip", "Thresholds",
     "compare_documents", "compare_texts", "plan_drops", "read_inputs", "scan", "scan_documents",
 ]
 __version__ = "0.1.0"

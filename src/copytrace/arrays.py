@@ -8,14 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace import _native
+from copytrace import native
 
 
 def argsort_keys(keys: np.ndarray) -> np.ndarray:
     """Stable order of 64-bit keys (uint64, or int64 that are never negative); keys already in order cost a pass."""
     if len(keys) < 2 or bool((keys[1:] >= keys[:-1]).all()):
         return np.arange(len(keys))
-    return np.frombuffer(_native.argsort_u64(np.ascontiguousarray(keys).view(np.uint64)), np.int64)
+    return native.argsort_u64(keys)
+
+
+def prefix_sums(values: np.ndarray) -> np.ndarray:
+    """[0, v0, v0 + v1, ...]: the sum of any run of values [i, j) is out[j] - out[i]."""
+    return np.concatenate(([0], np.cumsum(values)))
 
 
 def _run_starts(sorted_values: np.ndarray) -> np.ndarray:
@@ -49,3 +54,25 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(len(values), np.int64)
     inverse[order] = np.cumsum(starts) - 1
     return s[starts], inverse
+
+
+def mix64(x: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit affects every output bit."""
+    with np.errstate(over="ignore"):
+        x = x ^ (x >> np.uint64(30))
+        x = x * np.uint64(0xBF58476D1CE4E5B9)
+        x = x ^ (x >> np.uint64(27))
+        x = x * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def distinct_holdings(docs: np.ndarray, keys: np.ndarray, *extra: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(doc, key, *extra) rows with repeats of (doc, key) removed (the first kept), sorted by key: a document holds
+    each key once, so a phrase repeated inside one text cannot pose as a passage shared with another."""
+    if len(keys) == 0:
+        return (docs, keys, *extra)
+    with np.errstate(over="ignore"):
+        held = mix64(keys ^ (docs.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
+    _, first = unique_first(held)
+    first = first[argsort_keys(keys[first])]
+    return (docs[first], keys[first], *(x[first] for x in extra))

@@ -1,10 +1,15 @@
-"""Copy families (union-find over copy pairs) and story clusters (documents linked by same_story)."""
+"""Copy families (union-find over copy pairs) and story clusters (documents linked by same_story); and, before them,
+the corpus-wide settling of translations that match several reports of their story."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+import numpy as np
+
+from copytrace.classify import as_same_story
+from copytrace.config import DEFAULTS, ClassifyConfig
 from copytrace.document import Kind, Pair
 
 
@@ -91,3 +96,60 @@ def build_clusters(pairs: list[Pair], pick_source: Callable[[list[str]], str | N
         ]
         out += [Cluster(f"story-{n}", "story", g, None) for n, g in enumerate(story, 1)]
     return out
+
+
+def _side(pair: Pair, doc_id: str) -> tuple[list[tuple[int, int]], float]:
+    """The character spans a pair's passages hold in one of its texts, and that text's coverage."""
+    if pair.a == doc_id:
+        return [p.a for p in pair.passages], pair.coverage_a
+    return [p.b for p in pair.passages], pair.coverage_b
+
+
+def _mean_score(pair: Pair, doc_id: str) -> float:
+    spans, _ = _side(pair, doc_id)
+    weights = np.array([max(e - s, 1) for s, e in spans], float)
+    return float(np.average([p.score for p in pair.passages], weights=weights)) if len(weights) else 0.0
+
+
+def _overlap(spans: list[tuple[int, int]], others: list[tuple[int, int]]) -> float:
+    """Share of the spans' characters inside any of the other spans."""
+    total = sum(e - s for s, e in spans)
+    inside = sum(max(0, min(e, oe) - max(s, os_)) for s, e in spans for os_, oe in others)
+    return inside / total if total else 0.0
+
+
+def settle_competing_translations(
+    found: list[tuple[int, int, Pair]], langs: list[str | None], config: ClassifyConfig = DEFAULTS.classify
+) -> list[tuple[int, int, Pair]]:
+    """A translation has one source: of partners in one language that are not copies of one another and explain
+    the same stretch of it, those matching clearly worse than the best are reports of the same story
+    (competing_overlap, competing_margin). Only for the side a pair explains (its coverage at least the partner's):
+    a source translated twice keeps both translations."""
+    copies = {frozenset((i, j)) for i, j, p in found if p.kind.is_copy}
+    by_doc: dict[int, list[int]] = {}
+    for n, (i, j, pair) in enumerate(found):
+        if pair.kind is Kind.TRANSLATION:
+            by_doc.setdefault(i, []).append(n)
+            by_doc.setdefault(j, []).append(n)
+    demoted: set[int] = set()
+    for d, rows in by_doc.items():
+        if len(rows) < 2:
+            continue
+        entries = []
+        for n in rows:
+            i, j, pair = found[n]
+            partner = j if i == d else i
+            doc_id = pair.a if i == d else pair.b
+            spans, cover = _side(pair, doc_id)
+            _, partner_cover = _side(pair, pair.b if i == d else pair.a)
+            if cover >= partner_cover:
+                entries.append((_mean_score(pair, doc_id), n, partner, spans))
+        entries.sort(key=lambda e: -e[0])
+        for k, (score, n, partner, spans) in enumerate(entries):
+            for best_score, _, best_partner, best_spans in entries[:k]:
+                if (score < best_score - config.competing_margin and langs[partner] == langs[best_partner]
+                        and frozenset((partner, best_partner)) not in copies
+                        and _overlap(spans, best_spans) >= config.competing_overlap):
+                    demoted.add(n)
+                    break
+    return [(i, j, as_same_story(p)) if n in demoted else (i, j, p) for n, (i, j, p) in enumerate(found)]

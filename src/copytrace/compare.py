@@ -1,11 +1,14 @@
 """Two texts in, their relation out: the same align and classify stages a scan runs on each candidate pair."""
 from __future__ import annotations
 
-from copytrace.classify import SourceEvidence, likely_source
+from copytrace.classify import relate
+from copytrace.clean import clean
+from copytrace.config import ScanConfig
 from copytrace.document import Document, Pair
-from copytrace.engine.local import ScanConfig
-from copytrace.engine.stages import align_pair, cleaned_view, detect_language, normal_form
-from copytrace.fingerprint.tokens import tokenize
+from copytrace.fingerprint.language import detect_language
+from copytrace.origin import SourceEvidence, likely_source
+from copytrace.text.tokens import normal_form, tokenize
+from copytrace.text.view import TextView
 
 
 def compare_documents(a: Document, b: Document, config: ScanConfig | None = None) -> Pair | None:
@@ -14,14 +17,18 @@ def compare_documents(a: Document, b: Document, config: ScanConfig | None = None
     Corpus-level furniture (lines repeated across many documents) cannot be known from two texts alone; pattern
     furniture and "Related Posts" tails are still removed."""
     config = config or ScanConfig()
-    va = cleaned_view(a.id, a.text, lang=detect_language(a.text))
-    vb = cleaned_view(b.id, b.text, lang=detect_language(b.text))
+    t = config.thresholds
+    va, vb = (
+        TextView.build(d.id, d.text, clean(d.text, config=t.clean), lang=detect_language(d.text, t.fingerprint),
+                       shingle_words=t.fingerprint.shingle_words, config=t.text)
+        for d in (a, b)
+    )
     hashes = tokenize([normal_form(a.text), normal_form(b.text)]).exact
     exact = bool(hashes[0] == hashes[1])
-    pair = align_pair(va, vb, exact, config.layers)
+    pair = relate(va, vb, exact, config.layers, thresholds=t)
     if pair is not None:
         ev = [SourceEvidence(d.id, d.date, len(d.text), len(d.text) - v.cleaned.chars) for d, v in ((a, va), (b, vb))]
-        pair.source = likely_source(pair, *ev)
+        pair.source = likely_source(pair, *ev, t.classify)
     return pair
 
 

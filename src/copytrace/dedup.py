@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from copytrace.classify import cleanest_longest
 from copytrace.cluster import families, family_source
 from copytrace.document import FAMILY_KINDS, Kind, Pair
 from copytrace.engine.local import ScanResult
+from copytrace.origin import cleanest_longest
 
 
 @dataclass(frozen=True)

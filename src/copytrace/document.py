@@ -82,6 +82,15 @@ class Pair:
 
 
 @dataclass(frozen=True)
+class RecordFields:
+    """Which fields of a record hold its id, its text and (optionally) its publication date."""
+
+    id: str = "id"
+    text: str = "text"
+    date: str | None = None
+
+
+@dataclass(frozen=True)
 class Skip:
     """A record or file that could not be used, and why: reported on stderr and counted, never fatal."""
 

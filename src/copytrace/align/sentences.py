@@ -11,116 +11,13 @@ and Schwenk 2019), because sentences of one story resemble each other in any lan
 """
 from __future__ import annotations
 
-import re
+import bisect
 from dataclasses import dataclass
 
 import numpy as np
 
-from copytrace.align.view import TextView
-from copytrace.candidates.groups import distinct_holdings
-from copytrace.fingerprint.tokens import shingle_hashes
-from copytrace.fingerprint.words import is_function
-
-# A sentence ends at . ! ? (with closing quotes or brackets) before a capital, digit or opening quote, or at a line
-# break. Scraped pages often lose the break between paragraphs to a dash ("the shooting.- Authorities", "trade
-# deal. - David Davis") or with no space at all ("he said.According to"), which ends a sentence too. Initials
-# ("Laura K. Cooper") and common abbreviations do not.
-# Chinese and Japanese full stops, and the Devanagari and Arabic ones, end a sentence wherever they stand. A new
-# sentence opens with a capital (Latin, Greek, Cyrillic), a digit, or a letter of a script without case.
-_SENTENCE_OPENER = "A-Z0-9À-ÖØ-ÞΑ-ΩА-ЯЁ\u0590-\u06ff\u0900-\u097f\u0e00-\u0e7f\u3040-\u9fff\uac00-\ud7af"
-_BOUNDARY = re.compile(
-    r"[.!?][\"”’'“»›)\]]*(?:\s*[-–—]+\s*|\s+)(?=[\"“‘'„«‹¿¡(\[]?[" + _SENTENCE_OPENER + r"])"
-    r"|(?<=[a-z][a-z])[.!?][”’]?(?=[\"“]?[A-Z][a-z])"  # the space lost too: "he said.According to"
-    r"|[。！？।؟][”’」』）)]*\s*|\n\s*"
-)
-_ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st jr sr no vs gen gov sen rep lt col capt prof inc co corp ltd mt ft u.s u.k e.g i.e jan feb "
-    "aug sept sep oct nov dec".split()
-)
-_WORD_BEFORE = re.compile(r"([\w.]+)[.!?]$")
-_MONTH_AFTER_ORDINAL = re.compile(
-    r"(?:Januar|Jänner|Februar|März|April|Mai|Juni|Juli|August|September|Oktober|November|Dezember)\b"
-)
-
-SKELETON_GRAM = 3
-#: a sentence needs this many skeleton trigrams / content words to be compared on them at all.
-MIN_SKELETON_GRAMS = 3
-MIN_CONTENT_WORDS = 3
-#: a spun sentence keeps its function-word order: most of its skeleton trigrams recur in its source sentence,
-#: and some content words (those the spinner left) with them.
-SPIN_SKELETON_DICE = 0.5
-SPIN_CONTENT_DICE = 0.1
-#: a reworded sentence keeps most of its content words.
-PARAPHRASE_CONTENT_DICE = 0.45
-#: embedding match: cosine at least this, and this much above the mean of each side's K nearest other sentences.
-#: Tune split: a translated sentence meets its source at 0.6-0.92; sentences of independent same-language reports
-#: of one event reach 0.6-0.86 too, but rarely 0.8 (the figure METHODS.md reports), hence a higher bar within a
-#: language.
-CROSS_LANGUAGE_MIN_COSINE = 0.6
-SAME_LANGUAGE_MIN_COSINE = 0.8
-#: a translated sentence between two matched ones, where the source's order puts it, needs less: tune split, 0.47-0.58
-#: for sentences a translator split or that the model renders poorly (Japanese, Chinese).
-ORDERED_MIN_COSINE = 0.45
-EMBEDDING_MIN_MARGIN = 1.1
-MARGIN_NEIGHBOURS = 3
-
-
-@dataclass
-class SentenceTable:
-    """A document's sentences as token ranges, and the (sentence, key) sets each is compared on."""
-
-    bounds: np.ndarray  # (n, 2) token ranges [start, end)
-    skeleton: tuple[np.ndarray, np.ndarray]  # (sentence index, key) rows, each key once per sentence
-    content: tuple[np.ndarray, np.ndarray]
-    chars: np.ndarray  # story characters of each sentence, quotes excluded
-
-    def __len__(self) -> int:
-        return len(self.bounds)
-
-
-def sentence_starts(text: str) -> np.ndarray:
-    """Character offsets where a new sentence begins."""
-    starts = [0]
-    for m in _BOUNDARY.finditer(text):
-        if m.group()[0].isspace():
-            starts.append(m.end())
-            continue
-        before = _WORD_BEFORE.search(text, max(0, m.start() - 20), m.start() + 1)
-        word = before.group(1).lower().rstrip(".") if before else ""
-        if (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS:
-            continue
-        if word.isdigit() and len(word) <= 2 and _MONTH_AFTER_ORDINAL.match(text, m.end()):
-            continue  # a German date, "am 15. März"
-        starts.append(m.end())
-    return np.array(sorted(set(starts)), dtype=np.int64)
-
-
-def sentence_table(view: TextView) -> SentenceTable:
-    n_tok = len(view)
-    if n_tok == 0:
-        empty = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
-        return SentenceTable(np.zeros((0, 2), np.int64), empty, empty, np.zeros(0, np.int64))
-    sentence_of = np.searchsorted(sentence_starts(view.text), view.starts, side="right") - 1
-    cuts = np.flatnonzero(np.diff(sentence_of)) + 1
-    bounds = np.stack([np.concatenate(([0], cuts)), np.concatenate((cuts, [n_tok]))], axis=1)
-    sentence = np.repeat(np.arange(len(bounds)), bounds[:, 1] - bounds[:, 0])
-    usable = view.story & ~view.in_quote
-    function = is_function(view.hashes)
-    sentence_initial = np.zeros(n_tok, bool)
-    sentence_initial[bounds[:, 0]] = True
-
-    # skeleton trigrams: sentences play the part of documents, so n-grams never cross a sentence border
-    keep = function & usable
-    f_hashes, f_sentence = view.hashes[keep], sentence[keep]
-    f_offsets = np.searchsorted(f_sentence, np.arange(len(bounds) + 1))
-    grams, g_offsets = shingle_hashes(f_hashes, f_offsets, SKELETON_GRAM)
-    g_sentence = np.repeat(np.arange(len(bounds)), np.diff(g_offsets))
-    skeleton = distinct_holdings(g_sentence, grams)
-
-    content_token = usable & ~function & ~view.numeric & (~view.capitalised | sentence_initial)
-    content = distinct_holdings(sentence[content_token], view.hashes[content_token])
-    chars = np.add.reduceat(np.where(usable, view.token_chars, 0), bounds[:, 0])
-    return SentenceTable(bounds, skeleton, content, chars)
+from copytrace.config import DEFAULTS, AlignConfig
+from copytrace.text.sentences import SentenceTable
 
 
 def _dice(rows_a: tuple[np.ndarray, np.ndarray], rows_b: tuple[np.ndarray, np.ndarray], m: int, n: int,
@@ -147,7 +44,7 @@ def _dice(rows_a: tuple[np.ndarray, np.ndarray], rows_b: tuple[np.ndarray, np.nd
     return out
 
 
-def margin_scores(cos: np.ndarray, k: int = MARGIN_NEIGHBOURS) -> np.ndarray:
+def margin_scores(cos: np.ndarray, k: int) -> np.ndarray:
     """Ratio margin: cos(x, y) over the mean of x's and y's k best cosines (Artetxe and Schwenk 2019)."""
     if cos.size == 0:
         return cos
@@ -167,21 +64,24 @@ class SentenceMatch:
 
 def match_sentences(
     ta: SentenceTable, tb: SentenceTable, emb_a: np.ndarray | None = None, emb_b: np.ndarray | None = None,
-    min_cosine: float = SAME_LANGUAGE_MIN_COSINE,
+    min_cosine: float | None = None, config: AlignConfig = DEFAULTS.align,
 ) -> list[SentenceMatch]:
-    """Each sentence's best counterpart on the other side, by skeleton, content or meaning, one-to-one."""
+    """Each sentence's best counterpart on the other side, by skeleton, content or meaning, one-to-one. Embeddings
+    match at min_cosine (default: the same-language bar)."""
+    if min_cosine is None:
+        min_cosine = config.same_language_min_cosine
     if len(ta) == 0 or len(tb) == 0:
         return []
-    skel = _dice(ta.skeleton, tb.skeleton, len(ta), len(tb), MIN_SKELETON_GRAMS)
-    cont = _dice(ta.content, tb.content, len(ta), len(tb), MIN_CONTENT_WORDS)
-    spun = (skel >= SPIN_SKELETON_DICE) & (cont >= SPIN_CONTENT_DICE)
-    reworded = cont >= PARAPHRASE_CONTENT_DICE
+    skel = _dice(ta.skeleton, tb.skeleton, len(ta), len(tb), config.min_skeleton_grams)
+    cont = _dice(ta.content, tb.content, len(ta), len(tb), config.min_content_words)
+    spun = (skel >= config.spin_skeleton_dice) & (cont >= config.spin_content_dice)
+    reworded = cont >= config.paraphrase_content_dice
     score = np.where(spun, (skel + cont) / 2, 0.0)
     score = np.maximum(score, np.where(reworded, cont, 0.0))
     how = np.where(spun, 0, np.where(reworded, 1, -1))
     if emb_a is not None and emb_b is not None and len(emb_a) and len(emb_b):
         cos = emb_a @ emb_b.T
-        meaning = (cos >= min_cosine) & (margin_scores(cos) >= EMBEDDING_MIN_MARGIN)
+        meaning = (cos >= min_cosine) & (margin_scores(cos, config.margin_neighbours) >= config.embedding_min_margin)
         # quoted or furniture-only sentences carry no evidence of their own
         meaning &= (ta.chars[:, None] > 0) & (tb.chars[None, :] > 0)
         better = meaning & (cos > score)
@@ -236,7 +136,7 @@ def beside_matches(matches: list[SentenceMatch], n_long: int, n_short: int, long
 
 
 def fill_between_matches(matches: list[SentenceMatch], cos: np.ndarray, usable_a: np.ndarray, usable_b: np.ndarray,
-                         long_is_a: bool, floor: float = ORDERED_MIN_COSINE) -> list[SentenceMatch]:
+                         long_is_a: bool, floor: float) -> list[SentenceMatch]:
     """A translation keeps its source's order: a sentence of the shorter side left unmatched is matched, in order,
     to the best of the longer side's sentences where the order puts it (`_order_boxes`), at `floor` cosine or more,
     without the margin test. Its counterpart may already be matched: translators split and merge sentences, so
@@ -267,8 +167,6 @@ def in_order_share(matches: list[SentenceMatch]) -> float:
         return 0.0
     js = [m.j for m in sorted(matches, key=lambda m: (m.i, m.j))]
     tails: list[int] = []
-    import bisect
-
     for j in js:  # non-decreasing: sentences split in translation share a counterpart
         k = bisect.bisect_right(tails, j)
         if k == len(tails):
@@ -278,6 +176,3 @@ def in_order_share(matches: list[SentenceMatch]) -> float:
     return len(tails) / len(js)
 
 
-def sentence_text(view: TextView, table: SentenceTable, k: int) -> str:
-    s, e = table.bounds[k]
-    return view.text[int(view.starts[s]):int(view.ends[e - 1])]

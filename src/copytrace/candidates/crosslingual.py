@@ -3,8 +3,10 @@
 Each document outside the corpus's main language is compared, on anchors alone (numbers of two or more digits,
 capitalised words), with every document in another language that holds any of its anchors. Shared anchors are
 weighted by rarity (idf = log(N / df)): "Trump" is shared by a thousand articles, "Oroville" by a few. Each such
-document keeps its TOP_K partners by weight, if they share at least MIN_SHARED_ANCHORS; alignment on sentence
-embeddings then decides. Anchors held by more than MAX_DOC_FREQ documents are too common to rank anything.
+document keeps its crosslingual_top_k partners by weight, if they share at least crosslingual_min_shared_anchors;
+alignment on sentence embeddings then decides. Anchors held by more than crosslingual_max_doc_freq documents are too
+common to rank anything. A wider list of each document's best-anchored partners (lead_shortlist) is narrowed by lead
+embeddings (candidates.neighbours); both lists come from one ranking.
 
 A document in another script (Russian, Arabic, Chinese, Korean) writes names its own way: its only anchors are
 numbers, and a few at most bridge to another language; a story that names no one ("the capital", "parliament")
@@ -19,12 +21,7 @@ import numpy as np
 
 from copytrace.arrays import argsort_keys, unique_values
 from copytrace.candidates.groups import pair_keys
-
-MIN_SHARED_ANCHORS = 2
-MAX_DOC_FREQ = 2000
-#: tune split (45 translations): the anchors rank the source first for most, up to 14th where the lead embedding
-#: finds it instead; the worst found by anchors alone ranks 5th. 8 leaves a margin (~7% of a tune-suite scan).
-TOP_K = 8
+from copytrace.config import DEFAULTS, CandidateConfig
 
 
 def _language_codes(langs: list[str | None]) -> tuple[np.ndarray, np.ndarray] | None:
@@ -40,12 +37,14 @@ def _language_codes(langs: list[str | None]) -> tuple[np.ndarray, np.ndarray] | 
 
 
 def crosslingual_candidates(
-    anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None], top_k: int = TOP_K
-) -> np.ndarray:
-    """Pair keys of (document outside the main language, its best-anchored partners in other languages)."""
+    anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None], tops: tuple[int, ...],
+    config: CandidateConfig = DEFAULTS.candidates,
+) -> list[np.ndarray]:
+    """For each top k of `tops`: pair keys of (document outside the main language, its k best-anchored partners in
+    other languages), from one ranking."""
     coded = _language_codes(langs)
     if coded is None or len(anchor_hash) == 0:
-        return np.empty(0, np.int64)
+        return [np.empty(0, np.int64) for _ in tops]
     lang_code, foreign = coded
 
     order = argsort_keys(anchor_hash)
@@ -55,11 +54,11 @@ def crosslingual_candidates(
     idf = np.log(len(langs) / df)
     # each document's rows of the hash-sorted index, found by a second sort on the document (never a scan per
     # document: a corpus may hold many documents outside its main language)
-    usable = np.flatnonzero(df <= MAX_DOC_FREQ)
+    usable = np.flatnonzero(df <= config.crosslingual_max_doc_freq)
     by_doc = usable[argsort_keys(docs[usable].astype(np.int64))]
     doc_bounds = np.searchsorted(docs[by_doc], np.arange(len(langs) + 1), "left")
 
-    out = []
+    out: list[list[np.ndarray]] = [[] for _ in tops]
     for d in foreign.tolist():
         mine = by_doc[doc_bounds[d]:doc_bounds[d + 1]]
         if len(mine) == 0:
@@ -74,10 +73,12 @@ def crosslingual_candidates(
         partners, inverse = np.unique(holders, return_inverse=True)
         score = np.bincount(inverse, weights=weights)
         shared = np.bincount(inverse)
-        best = np.argsort(-score)[:top_k]
-        best = best[shared[best] >= MIN_SHARED_ANCHORS]
-        out.append(pair_keys(np.full(len(best), d), partners[best]))
-    return unique_values(np.concatenate(out)) if out else np.empty(0, np.int64)
+        ranked = np.argsort(-score)
+        for found, k in zip(out, tops):
+            best = ranked[:k]
+            best = best[shared[best] >= config.crosslingual_min_shared_anchors]
+            found.append(pair_keys(np.full(len(best), d), partners[best]))
+    return [unique_values(np.concatenate(found)) if found else np.empty(0, np.int64) for found in out]
 
 
 def foreign_documents(langs: list[str | None]) -> np.ndarray:

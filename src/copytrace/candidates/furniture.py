@@ -3,9 +3,10 @@ with the Huffington Post?"), with no line break to remove them by.
 
 A shingle held by many documents is either such furniture or a story copied many times. The holders tell which:
 copies of one story resemble each other as wholes, articles sharing only furniture do not. So a shingle held by at
-least MIN_HOLDERS documents whose holders, sampled in pairs, agree on under MAX_HOLDER_JACCARD of their MinHash
-rows on average, is furniture. Works on the sampled shingles (1 in SAMPLE_MODULUS), which is enough to find any
-furniture passage of a few dozen words. The holder threshold grows with the corpus (MIN_HOLDER_SHARE).
+least furniture_min_holders documents whose holders, sampled in pairs, agree on under furniture_max_holder_jaccard
+of their MinHash rows on average, is furniture. Works on the sampled shingles (1 in sample_modulus), which is enough
+to find any furniture passage of a few dozen words. The holder threshold grows with the corpus
+(furniture_min_holder_share). The numbers are CandidateConfig's.
 
 Finding a passage is not marking it: a content-defined sample can leave 40 words of a passage unsampled (HuffPost's
 "Do you have information you want to share with the Huffington Post? Here's how. ..." had no sample in its first 40
@@ -15,29 +16,37 @@ share in an unbroken run through a sampled furniture shingle are furniture too, 
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from copytrace.arrays import argsort_keys, run_lengths, unique_values
-from copytrace.candidates.groups import distinct_holdings
-from copytrace.fingerprint.lexical import SHINGLE_WORDS
-from copytrace.fingerprint.tokens import is_member, row_positions
-
-MIN_HOLDERS = 8
-#: ... and at least this share of the corpus: in a large corpus a common phrase is held by dozens of unrelated
-#: texts without being anyone's furniture (at 200k documents, 8 holders masked so much text that 9% of the planted
-#: near-duplicates of the speed corpus went unseen).
-MIN_HOLDER_SHARE = 0.0005
-MAX_HOLDER_JACCARD = 0.3
-#: holder pairs compared per shingle: (0,1), (2,3), ... of its first holders.
-HOLDER_PAIRS = 4
-#: holders of each furniture shingle whose full text completes its passage, and at most this many texts in all.
-PASSAGE_HOLDERS = 2 * HOLDER_PAIRS
-MAX_PASSAGE_TEXTS = 4096
-#: a run of common shingles goes on across this many positions without one: a word or two that vary (a date).
-PASSAGE_BRIDGE = 2 * SHINGLE_WORDS
+from copytrace.arrays import argsort_keys, distinct_holdings, run_lengths, unique_values
+from copytrace.config import DEFAULTS, CandidateConfig, Thresholds
+from copytrace.fingerprint.batch import story_texts
+from copytrace.fingerprint.keys import Fingerprints
+from copytrace.text.tokens import is_member, row_positions, shingle_hashes, tokenize
 
 
-def furniture_shingles(sample_doc: np.ndarray, sample_hash: np.ndarray, signatures: np.ndarray) -> np.ndarray:
+def corpus_furniture(
+    fp: Fingerprints, texts_of: Callable[[list[int]], list[str]], repeated: frozenset[int],
+    thresholds: Thresholds = DEFAULTS,
+) -> np.ndarray:
+    """Every shingle of the corpus's in-text furniture passages: found on the sample (its index sorted by key),
+    completed from the full text (`texts_of` document numbers) of a few of each passage's holders."""
+    config = thresholds.candidates
+    index = fp.shingles
+    furniture = furniture_shingles(index.doc, index.key, fp.signatures, config)
+    holders = passage_holders(index.doc, index.key, furniture, config)
+    if len(holders) == 0:
+        return furniture
+    tokens = tokenize(story_texts(texts_of(holders.tolist()), repeated, thresholds)[1])
+    shingles, offsets = shingle_hashes(tokens.hashes, tokens.doc_offsets, thresholds.fingerprint.shingle_words)
+    return complete_passages(shingles, offsets, furniture, config)
+
+
+def furniture_shingles(
+    sample_doc: np.ndarray, sample_hash: np.ndarray, signatures: np.ndarray, config: CandidateConfig = DEFAULTS.candidates
+) -> np.ndarray:
     """Sorted uint64 hashes of the sampled shingles judged furniture."""
     if len(sample_hash) == 0:
         return np.empty(0, np.uint64)
@@ -45,32 +54,37 @@ def furniture_shingles(sample_doc: np.ndarray, sample_hash: np.ndarray, signatur
     docs, hashes = sample_doc[order], sample_hash[order]
     starts, sizes = run_lengths(hashes)
     n_docs = int(sample_doc.max()) + 1
-    common = starts[sizes >= max(MIN_HOLDERS, MIN_HOLDER_SHARE * n_docs)]
+    common = starts[sizes >= max(config.furniture_min_holders, config.furniture_min_holder_share * n_docs)]
     if len(common) == 0:
         return np.empty(0, np.uint64)
     agreement = np.zeros(len(common))
-    for k in range(HOLDER_PAIRS):
+    for k in range(config.furniture_holder_pairs):
         x, y = docs[common + 2 * k], docs[common + 2 * k + 1]
         agreement += (signatures[x] == signatures[y]).mean(axis=1)
-    agreement /= HOLDER_PAIRS
-    return np.sort(hashes[common[agreement < MAX_HOLDER_JACCARD]])
+    agreement /= config.furniture_holder_pairs
+    return np.sort(hashes[common[agreement < config.furniture_max_holder_jaccard]])
 
 
-def passage_holders(sample_doc: np.ndarray, sample_hash: np.ndarray, furniture: np.ndarray) -> np.ndarray:
-    """Documents whose full text completes the furniture passages: the first PASSAGE_HOLDERS holders of each
-    furniture shingle (sorted; sample_hash sorted, as furniture_shingles has it), at most MAX_PASSAGE_TEXTS."""
+def passage_holders(
+    sample_doc: np.ndarray, sample_hash: np.ndarray, furniture: np.ndarray, config: CandidateConfig = DEFAULTS.candidates
+) -> np.ndarray:
+    """Documents whose full text completes the furniture passages: the first 2 x furniture_holder_pairs holders of
+    each furniture shingle (sorted; sample_hash sorted, as furniture_shingles has it), at most
+    furniture_max_passage_texts."""
     if len(furniture) == 0:
         return np.empty(0, np.int64)
     first = np.searchsorted(sample_hash, furniture)
-    rows = (first[:, None] + np.arange(PASSAGE_HOLDERS)).ravel()
+    rows = (first[:, None] + np.arange(2 * config.furniture_holder_pairs)).ravel()
     rows = rows[rows < len(sample_hash)]
     rows = rows[is_member(sample_hash[rows], furniture)]
-    return unique_values(sample_doc[rows].astype(np.int64))[:MAX_PASSAGE_TEXTS]
+    return unique_values(sample_doc[rows].astype(np.int64))[:config.furniture_max_passage_texts]
 
 
-def complete_passages(shingles: np.ndarray, offsets: np.ndarray, furniture: np.ndarray) -> np.ndarray:
+def complete_passages(
+    shingles: np.ndarray, offsets: np.ndarray, furniture: np.ndarray, config: CandidateConfig = DEFAULTS.candidates
+) -> np.ndarray:
     """Every shingle of the furniture passages, from the shingles of holder texts (rows grouped per text by
-    offsets): those held by at least MIN_HOLDERS of the texts, in an unbroken run of such shingles that passes
+    offsets): those held by at least furniture_min_holders of the texts, in an unbroken run of such shingles that passes
     through a sampled furniture shingle. Sorted uint64, the sampled furniture included."""
     if len(shingles) == 0 or len(furniture) == 0:
         return furniture
@@ -78,10 +92,10 @@ def complete_passages(shingles: np.ndarray, offsets: np.ndarray, furniture: np.n
     # how many texts hold each shingle (each text counted once)
     held = distinct_holdings(doc, shingles)[1]
     starts, holders = run_lengths(held)
-    common_keys = held[starts[holders >= MIN_HOLDERS]]
+    common_keys = held[starts[holders >= config.furniture_min_holders]]
     c = np.flatnonzero(is_member(shingles, common_keys))
     # runs of common shingles in a text, across a few words that vary (a date); seeded by a sampled furniture shingle
-    fresh_run = np.concatenate(([True], (doc[c][1:] != doc[c][:-1]) | (pos[c][1:] - pos[c][:-1] > PASSAGE_BRIDGE)))
+    fresh_run = np.concatenate(([True], (doc[c][1:] != doc[c][:-1]) | (pos[c][1:] - pos[c][:-1] > config.passage_bridge)))
     run = np.cumsum(fresh_run) - 1
     seeded = np.zeros(int(run[-1]) + 1 if len(run) else 0, bool)
     seeded[run[is_member(shingles[c], furniture)]] = True

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.arrays import argsort_keys, unique_first
-from copytrace.fingerprint.tokens import mix64
+from copytrace.arrays import argsort_keys, run_lengths
 
 
 def pair_keys(i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -17,34 +16,19 @@ def unpack_pair_keys(keys: np.ndarray) -> np.ndarray:
     return np.stack([keys >> 32, keys & 0xFFFFFFFF], axis=1)
 
 
-def distinct_holdings(docs: np.ndarray, keys: np.ndarray, *extra: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(doc, key, *extra) rows with repeats of (doc, key) removed (the first kept), sorted by key: a document holds
-    each key once, so a phrase repeated inside one text cannot pose as a passage shared with another."""
-    if len(keys) == 0:
-        return (docs, keys, *extra)
-    with np.errstate(over="ignore"):
-        held = mix64(keys ^ (docs.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15)))
-    _, first = unique_first(held)
-    first = first[argsort_keys(keys[first])]
-    return (docs[first], keys[first], *(x[first] for x in extra))
-
-
-#: pairs one index may enumerate (~60 bytes each while counted): the rarest keys are kept, the commonest dropped
-#: until the pairs fit. On a 20k-document corpus no index comes near it; at 200k, phrases common to dozens of texts
-#: would otherwise enumerate hundreds of millions of pairs that say nothing.
-MAX_PAIR_ROWS = 8_000_000
-
-
-def _affordable_group(sizes: np.ndarray, max_group: int) -> int:
-    """The largest group size, up to max_group, whose keys (with all rarer ones) enumerate at most MAX_PAIR_ROWS."""
+def _affordable_group(sizes: np.ndarray, max_group: int, max_rows: int) -> int:
+    """The largest group size, up to max_group, whose keys (with all rarer ones) enumerate at most max_rows pairs
+    (CandidateConfig.max_pair_rows: the rarest keys are kept, the commonest dropped until the pairs fit)."""
     counts = np.bincount(np.minimum(sizes, max_group + 1), minlength=max_group + 2)[: max_group + 1]
     group = np.arange(max_group + 1)
     rows = np.cumsum(counts * group * (group - 1) // 2)
-    fits = np.flatnonzero(rows <= MAX_PAIR_ROWS)
+    fits = np.flatnonzero(rows <= max_rows)
     return int(fits[-1]) if len(fits) else 1
 
 
-def shared_key_rows(keys: np.ndarray, docs: np.ndarray, max_group: int) -> tuple[np.ndarray, np.ndarray]:
+def shared_key_rows(
+    keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Row pairs (r, s) of the inputs whose key is equal and whose documents differ: one per (shared key, pair of
     documents holding it). Each document should hold a key at most once.
 
@@ -54,10 +38,9 @@ def shared_key_rows(keys: np.ndarray, docs: np.ndarray, max_group: int) -> tuple
         return np.empty(0, np.int64), np.empty(0, np.int64)
     order = argsort_keys(keys)
     k, d = keys[order], docs[order]
-    boundary = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1], [True])))
-    sizes = np.diff(boundary)
-    max_group = _affordable_group(sizes, max_group)
-    run_end = np.repeat(boundary[1:], sizes)
+    starts, sizes = run_lengths(k)
+    max_group = _affordable_group(sizes, max_group, max_rows)
+    run_end = np.repeat(starts + sizes, sizes)
     usable = np.repeat((sizes >= 2) & (sizes <= max_group), sizes)
     rows_r, rows_s = [], []
     longest = int(sizes[sizes <= max_group].max(initial=1))
@@ -74,10 +57,10 @@ def shared_key_rows(keys: np.ndarray, docs: np.ndarray, max_group: int) -> tuple
     return np.concatenate(rows_r), np.concatenate(rows_s)
 
 
-def pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_group: int) -> np.ndarray:
+def pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int) -> np.ndarray:
     """Pair keys (see pair_keys), one per (shared key, pair of documents holding it); a pair sharing n keys appears
     n times, so callers can count."""
-    r, s = shared_key_rows(keys, docs, max_group)
+    r, s = shared_key_rows(keys, docs, max_group, max_rows)
     return pair_keys(docs[r], docs[s])
 
 

@@ -1,7 +1,7 @@
 """MinHash LSH banding: documents whose signatures agree on all rows of at least one band become candidates.
 
 With b bands of r rows, P(candidate | Jaccard s) = 1 - (1 - s^r)^b, an S-curve with its threshold near (1/b)^(1/r).
-BANDS x ROWS = 42 x 3 puts the threshold near 0.29: P = 0.29 at s = 0.2, 0.68 at s = 0.3 (a later version of a
+CandidateConfig's bands x rows = 42 x 3 puts the threshold near 0.29: P = 0.29 at s = 0.2, 0.68 at s = 0.3 (a later version of a
 story sharing half its paragraphs, a repost diluted by furniture), 0.93 at s = 0.4, 1.0 at s >= 0.5. Set well
 below the usual 0.7-0.8 because reposts and versions sit at low Jaccard; lower still (64 x 2, threshold 0.125)
 nominated 3x more pairs on the speed corpus, all of them also found by the positional containment index
@@ -11,33 +11,29 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.arrays import unique_values
+from copytrace.arrays import mix64, unique_values
 from copytrace.candidates.groups import pairs_sharing_keys
-from copytrace.fingerprint.tokens import mix64
-
-BANDS = 42
-ROWS = 3
-#: a bucket holding more documents than this is a family of exact copies or a degenerate text: those pairs are
-#: found by the exact hash, and a quadratic bucket would cost more than the whole rest of the scan.
-MAX_BUCKET = 64
+from copytrace.config import DEFAULTS, CandidateConfig
 
 
-def band_keys(signatures: np.ndarray) -> np.ndarray:
-    """(n_docs, BANDS) uint64: one hash per band of each signature."""
-    sig = signatures[:, : BANDS * ROWS].astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n_docs, bands) uint64: one hash per band of rows values of each signature."""
+    sig = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
     with np.errstate(over="ignore"):
         acc = np.zeros(sig.shape[:2], np.uint64)
-        for r in range(ROWS):
+        for r in range(rows):
             acc = mix64(acc ^ sig[:, :, r] + np.uint64(r + 1))
         # the band number goes into the key: two documents meet only in the same band
-        return mix64(acc + np.arange(BANDS, dtype=np.uint64)[None, :] * np.uint64(0x9E3779B97F4A7C15))
+        return mix64(acc + np.arange(bands, dtype=np.uint64)[None, :] * np.uint64(0x9E3779B97F4A7C15))
 
 
-def lsh_candidates(signatures: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Pair keys of documents colliding in at least one band; `usable` masks documents that have shingles."""
+def lsh_candidates(signatures: np.ndarray, usable: np.ndarray, config: CandidateConfig = DEFAULTS.candidates) -> np.ndarray:
+    """Pair keys of documents colliding in at least one band; `usable` masks documents that have shingles. A bucket
+    of more than max_bucket documents is a family of exact copies or a degenerate text: the exact hash finds those
+    pairs, and a quadratic bucket would cost more than the whole rest of the scan."""
     idx = np.flatnonzero(usable)
     if len(idx) < 2:
         return np.empty(0, np.int64)
-    keys = band_keys(signatures[idx])
-    docs = np.repeat(idx, BANDS)
-    return unique_values(pairs_sharing_keys(keys.ravel(), docs, MAX_BUCKET))
+    keys = band_keys(signatures[idx], config.bands, config.rows)
+    docs = np.repeat(idx, config.bands)
+    return unique_values(pairs_sharing_keys(keys.ravel(), docs, config.max_bucket, config.max_pair_rows))

@@ -3,9 +3,9 @@
 Two documents sharing a passage share its sampled keys (word shingles, skeleton n-grams, content-word pairs) at
 positions that keep a near-constant offset: the same diagonal of a dot plot. Two documents sharing only stock
 phrases share a few samples scattered over the plot. So a pair is a candidate when at least `min_shared` of its
-shared samples lie within `band` positions of one diagonal; a copied passage of MIN_SHARED x SAMPLE_MODULUS words
+shared samples lie within `band` positions of one diagonal; a copied passage of min_shared x sample_modulus words
 (~32 words) qualifies whatever the rest of either text holds (containment, which Jaccard banding misses). Keys held by more
-than MAX_DOC_FREQ documents are stock phrases or furniture and are ignored, as passim ignores n-grams of document
+than max_doc_freq documents are stock phrases or furniture and are ignored, as passim ignores n-grams of document
 frequency above 100.
 """
 from __future__ import annotations
@@ -15,19 +15,14 @@ import numpy as np
 from copytrace.arrays import unique_inverse
 from copytrace.candidates.groups import pair_keys, shared_key_rows
 
-MIN_SHARED = 4
-MAX_DOC_FREQ = 50
-#: positions a passage's samples may drift off one diagonal: a few words inserted or dropped along the way.
-BAND = 16
-
 
 def shared_passage_candidates(
-    docs: np.ndarray, keys: np.ndarray, positions: np.ndarray, min_shared: int = MIN_SHARED,
-    max_doc_freq: int = MAX_DOC_FREQ, band: int = BAND,
+    docs: np.ndarray, keys: np.ndarray, positions: np.ndarray, min_shared: int, max_doc_freq: int, band: int,
+    max_rows: int,
 ) -> np.ndarray:
     """Pair keys of documents with at least min_shared shared samples on one diagonal (within band). Each document
     holds a key once (candidates.groups.distinct_holdings; the fingerprint stage sees to it)."""
-    r, s = shared_key_rows(keys, docs, max_doc_freq)
+    r, s = shared_key_rows(keys, docs, max_doc_freq, max_rows)
     if len(r) == 0:
         return np.empty(0, np.int64)
     low_first = docs[r] < docs[s]

@@ -14,17 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from copytrace import _native
-
-#: a line this short (in words) can be furniture; a story's paragraphs are longer, so they are never judged by pattern.
-FURNITURE_MAX_WORDS = 15
-#: a line longer than this (in characters) has more than FURNITURE_MAX_WORDS words: no need to count them.
-FURNITURE_MAX_CHARS = 200
-#: a line repeated in at least this many documents is site furniture, when also short (see FURNITURE_MAX_WORDS).
-#: Five, not two: a story's own short lines (a one-line quote) recur in its few copies, and must stay.
-REPEATED_LINE_MIN_DOCS = 5
-#: a "Related Posts" heading this far into a document (as a fraction of its characters) starts its trailing block.
-RELATED_TAIL_START = 0.3
+from copytrace import native
+from copytrace.config import DEFAULTS, CleanConfig
 
 _FURNITURE = re.compile(
     r"""^\W*(
@@ -61,34 +52,43 @@ class Cleaned:
         return "\n".join(original[s:e] for s, e in self.kept)
 
 
-def line_table(text: str) -> tuple[tuple[tuple[int, int], ...], list[tuple[int, int]], int]:
+def line_table(
+    text: str, config: CleanConfig = DEFAULTS.clean
+) -> tuple[tuple[tuple[int, int], ...], list[tuple[int, int]], int]:
     """The (start, end) of each non-blank line, its surrounding whitespace left out; (line number, key) of each
-    line short enough to be furniture (at most FURNITURE_MAX_CHARS characters and FURNITURE_MAX_WORDS words: a
+    line short enough to be furniture (at most furniture_max_chars characters and furniture_max_words words: a
     story's paragraphs are longer), the key being the line's identity for counting repeats across documents: case
     and spacing do not matter; and the characters the lines hold."""
-    return _native.line_table(text, FURNITURE_MAX_CHARS, FURNITURE_MAX_WORDS)
+    return native.line_table(text, config.furniture_max_chars, config.furniture_max_words)
 
 
-def short_line_keys(text: str) -> set[int]:
+def short_line_keys(text: str, config: CleanConfig = DEFAULTS.clean) -> set[int]:
     """Keys of the lines of a document short enough to be furniture: what the corpus-wide repeat count sees."""
-    return set(batch_line_keys([text]).tolist())
+    return set(batch_line_keys([text], config).tolist())
 
 
-def batch_line_keys(texts: list[str]) -> np.ndarray:
+def batch_line_keys(texts: list[str], config: CleanConfig = DEFAULTS.clean) -> np.ndarray:
     """short_line_keys of a batch of documents, concatenated (uint64): each document's distinct keys once."""
-    return np.frombuffer(_native.line_keys(texts, FURNITURE_MAX_CHARS, FURNITURE_MAX_WORDS), np.uint64)
+    return native.line_keys(texts, config.furniture_max_chars, config.furniture_max_words)
 
 
-def clean(text: str, repeated: frozenset[int] | set[int] = frozenset()) -> Cleaned:
+def repeated_lines(keys: np.ndarray, config: CleanConfig = DEFAULTS.clean) -> frozenset[int]:
+    """Of the short-line keys of a whole corpus (batch_line_keys of every document), those held by at least
+    repeated_line_min_docs documents: the corpus's furniture lines."""
+    found, counts = np.unique(keys, return_counts=True)
+    return frozenset(found[counts >= config.repeated_line_min_docs].tolist())
+
+
+def clean(text: str, repeated: frozenset[int] | set[int] = frozenset(), config: CleanConfig = DEFAULTS.clean) -> Cleaned:
     """The spans of `text` that carry the story. `repeated` holds keys of lines that are furniture in this corpus."""
-    lines, short, chars = line_table(text)
+    lines, short, chars = line_table(text, config)
     dropped: set[int] = set()
     end = len(lines)
     for k, key in short:  # only a short line can be furniture; most lines are a story's paragraphs
         s, e = lines[k]
         line = text[s:e]
         if _RELATED_HEADING.match(line):
-            if s >= RELATED_TAIL_START * len(text):
+            if s >= config.related_tail_start * len(text):
                 end = k  # the rest is teasers of other articles
                 break
             dropped.add(k)

@@ -1,4 +1,5 @@
-"""Executors run a stage's tasks somewhere: in this process, in a pool of forked processes, or on a Dask cluster.
+"""Executors run a stage's tasks somewhere: in this process, in a pool of forked processes, or on a Dask cluster
+(engine.dask).
 
 A task is a pure function `fn(task, context)`: everything it needs travels in the task (texts included) or in the
 context, which is sent once per stage (fork: inherited; Dask: scattered to every worker). Results come back in any
@@ -11,10 +12,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Protocol
 
+from copytrace.config import EngineConfig
 from copytrace.engine.memory import release_freed_memory
-
-#: tasks in flight per worker: enough to keep every worker busy, few enough that memory stays bounded by batches.
-TASKS_PER_WORKER = 2
 
 
 class Executor(Protocol):
@@ -47,12 +46,12 @@ def _call_with_context(args):
 
 class ForkPool:
     """One pool per stage, forked after the stage's context is set, so workers inherit it without pickling. At most
-    TASKS_PER_WORKER tasks per worker are in flight, so memory stays bounded by batches, not by the corpus."""
+    tasks_per_worker tasks per worker are in flight, so memory stays bounded by batches, not by the corpus."""
 
     shares_files = True
 
-    def __init__(self, workers: int) -> None:
-        self.workers = workers
+    def __init__(self, workers: int, tasks_per_worker: int = 2) -> None:
+        self.workers, self.tasks_per_worker = workers, tasks_per_worker
 
     def map(self, fn, tasks, context):
         from collections import deque
@@ -64,7 +63,7 @@ class ForkPool:
                 pending: deque = deque()
                 for task in tasks:
                     pending.append(pool.apply_async(_call_with_context, ((fn, task),)))
-                    while len(pending) >= TASKS_PER_WORKER * self.workers:
+                    while len(pending) >= self.tasks_per_worker * self.workers:
                         yield pending.popleft().get()
                 while pending:
                     yield pending.popleft().get()
@@ -75,52 +74,16 @@ class ForkPool:
         pass
 
 
-class DaskCluster:
-    """Tasks on a Dask cluster: `address` of a running scheduler, or None for a local cluster of this machine."""
-
-    shares_files = False  # workers may be on other machines: tasks carry their texts
-
-    def __init__(self, address: str | None = None, workers: int = 0) -> None:
-        from distributed import Client, LocalCluster
-
-        if address:
-            self.client, self._cluster = Client(address), None
-        else:
-            self._cluster = LocalCluster(
-                n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-                dashboard_address=None,
-            )
-            self.client = Client(self._cluster)
-
-    def map(self, fn, tasks, context):
-        from distributed import as_completed
-
-        shared = self.client.scatter(context, broadcast=True)
-        window = TASKS_PER_WORKER * max(len(self.client.scheduler_info()["workers"]), 1)
-        pending = as_completed()
-        tasks = iter(tasks)
-        for task in tasks:
-            pending.add(self.client.submit(fn, task, shared, pure=False))
-            if pending.count() >= window:
-                break
-        for future in pending:
-            yield future.result()
-            future.release()
-            nxt = next(tasks, None)
-            if nxt is not None:
-                pending.add(self.client.submit(fn, nxt, shared, pure=False))
-
-    def close(self) -> None:
-        self.client.close()
-        if self._cluster is not None:
-            self._cluster.close()
-
-
-def make_executor(engine: str, workers: int, n_docs: int, small: int, address: str | None = None) -> Executor:
-    """'dask' runs on a cluster; 'local' forks one process per core unless the corpus is too small to pay for it."""
+def make_executor(
+    engine: str, workers: int, n_docs: int, sizes: EngineConfig, address: str | None = None
+) -> Executor:
+    """'dask' runs on a cluster; 'local' forks one process per core unless the corpus is too small to pay for it
+    (sizes.pool_min_docs)."""
     if engine == "dask":
-        return DaskCluster(address, workers)
+        from copytrace.engine.dask import DaskCluster
+
+        return DaskCluster(address, workers, sizes.tasks_per_worker)
     workers = workers or os.cpu_count() or 1
-    if workers > 1 and n_docs >= small and "fork" in mp.get_all_start_methods():
-        return ForkPool(workers)
+    if workers > 1 and n_docs >= sizes.pool_min_docs and "fork" in mp.get_all_start_methods():
+        return ForkPool(workers, sizes.tasks_per_worker)
     return InProcess()

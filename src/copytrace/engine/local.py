@@ -13,68 +13,31 @@ import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from copytrace.arrays import argsort_keys, unique_values
-from copytrace.candidates.groups import pair_keys, unpack_pair_keys
-from copytrace.candidates.crosslingual import crosslingual_candidates, foreign_documents
-from copytrace.candidates.furniture import complete_passages, furniture_shingles, passage_holders
-from copytrace.candidates.lsh import lsh_candidates
-from copytrace.candidates.neighbours import SHORTLIST, lead_neighbours, neighbour_candidates
-from copytrace.candidates.shared import MAX_DOC_FREQ, shared_passage_candidates
-from copytrace.classify import SourceEvidence, cleanest_longest, likely_source, settle_competing_translations
-from copytrace.clean.boilerplate import REPEATED_LINE_MIN_DOCS, batch_line_keys
-from copytrace.cluster import Cluster, build_clusters
+from copytrace.arrays import unique_values
+from copytrace.align.cascade import EXACT, QUOTES_ONLY
+from copytrace.candidates.furniture import corpus_furniture
+from copytrace.candidates.groups import unpack_pair_keys
+from copytrace.candidates.nominate import nominate
+from copytrace.clean import batch_line_keys, repeated_lines
+from copytrace.cluster import Cluster, build_clusters, settle_competing_translations
+from copytrace.config import LAYERS, ScanConfig
 from copytrace.document import Document, Pair, Skip
 from copytrace.engine.executors import Executor, make_executor
-from copytrace.engine.stages import (
-    EXACT, LAYERS, QUOTES_ONLY, AlignContext, FingerprintBatch, FingerprintContext, align_task, fingerprint_task,
-    lead_vectors_task, story_texts,
-)
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
-from copytrace.fingerprint.lexical import SHINGLE_WORDS
-from copytrace.fingerprint.tokens import is_member, shingle_hashes, tokenize
-from copytrace.read import RecordFields, read_inputs
+from copytrace.engine.tasks import (
+    AlignContext, FingerprintContext, LeadContext, align_task, fingerprint_task, lead_vectors_task,
+)
+from copytrace.fingerprint.keys import Fingerprints
+from copytrace.origin import SourceEvidence, cleanest_longest, likely_source
+from copytrace.read import read_inputs
+from copytrace.text.tokens import is_member
 
-#: documents per fingerprint batch: big enough that numpy's per-call cost vanishes, small enough for bounded memory.
-BATCH_SIZE = 1000
-#: documents whose short lines are keyed at once while reading.
-READ_BATCH = 2000
-#: candidate pairs per align task.
-ALIGN_CHUNK = 500
-#: sampled skeleton n-grams / content-word pairs two documents must share to be compared sentence by sentence.
-SKELETON_MIN_SHARED = 3
-CONTENT_PAIRS_MIN_SHARED = 4
-#: content-word pairs held by more than this many documents are topic vocabulary ("prime minister"), not reuse.
-CONTENT_PAIRS_MAX_DOC_FREQ = 8
-#: a reworded passage keeps its content words in roughly their order, not on an exact diagonal.
-CONTENT_PAIRS_BAND = 40
-#: quoted shingles two documents must share on one diagonal: one quotation of MIN_PASSAGE_WORDS (10) words.
-QUOTE_MIN_SHARED = 6
-#: a quotation is quoted whole or cut short, seldom with words inserted: its shingles stay on one diagonal.
-QUOTE_BAND = 2
-#: below this many documents a process pool costs more than it saves.
-POOL_MIN_DOCS = 3000
-
-
-@dataclass
-class ScanConfig:
-    layers: tuple[str, ...] = LAYERS
-    fields: RecordFields = field(default_factory=RecordFields)
-    batch_size: int = BATCH_SIZE
-    workers: int = 0  # 0: one per core
-    engine: str = "local"  # "local" (this machine's cores) or "dask"
-    scheduler: str | None = None  # a Dask scheduler's address; None starts a local Dask cluster
-    progress: bool = False
-    temp_dir: str | None = None
-
-    def __post_init__(self) -> None:
-        unknown = set(self.layers) - set(LAYERS)
-        if unknown or "lexical" not in self.layers:
-            raise ValueError(f"layers must include 'lexical' and be among {LAYERS}, got {self.layers}")
+__all__ = ["LAYERS", "ScanConfig", "ScanResult", "scan", "scan_documents"]
 
 
 @dataclass
@@ -128,13 +91,14 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Progress):
-    """Pass 1: texts to the store, metadata to memory, and the keys of every document's short lines; the keys held
-    by REPEATED_LINE_MIN_DOCS documents are furniture lines."""
+def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Progress, config: ScanConfig):
+    """Pass 1: texts to the store, metadata to memory, and the keys of every document's short lines, whose repeats
+    across the corpus are its furniture lines (clean.repeated_lines)."""
     records: list[DocumentRecord] = []
     skips: list[Skip] = []
     key_chunks: list[np.ndarray] = [np.zeros(0, np.uint64)]
     texts: list[str] = []
+    clean_config = config.thresholds.clean
     with progress.task("reading") as advance:
         for item in items:
             if isinstance(item, Skip):
@@ -144,26 +108,14 @@ def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Pro
             store.append(item.text)
             records.append(DocumentRecord(item.id, item.path, item.date, None, len(item.text), 0))
             texts.append(item.text)
-            if len(texts) == READ_BATCH:
-                key_chunks.append(batch_line_keys(texts))
+            if len(texts) == config.sizes.read_batch:
+                key_chunks.append(batch_line_keys(texts, clean_config))
                 texts = []
             advance()
-    key_chunks.append(batch_line_keys(texts))
-    keys, counts = np.unique(np.concatenate(key_chunks), return_counts=True)
-    repeated = frozenset(keys[counts >= REPEATED_LINE_MIN_DOCS].tolist())
+    key_chunks.append(batch_line_keys(texts, clean_config))
+    repeated = repeated_lines(np.concatenate(key_chunks), clean_config)
     store.seal()
     return records, skips, repeated
-
-
-def _exact_candidates(exact: np.ndarray, usable: np.ndarray) -> np.ndarray:
-    """Each member of a group of identical texts paired with the group's first member (a star, not a clique)."""
-    idx = np.flatnonzero(usable)
-    order = idx[argsort_keys(exact[idx])]
-    values = exact[order]
-    first = np.concatenate(([True], values[1:] != values[:-1]))
-    head = order[np.maximum.accumulate(np.where(first, np.arange(len(order)), 0))] if len(order) else order
-    keep = ~first
-    return pair_keys(head[keep], order[keep])
 
 
 def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanConfig()) -> ScanResult:
@@ -171,40 +123,35 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
     reuse_freed_memory()
     progress = _Progress(config.progress)
     store = TextStore(config.temp_dir)
+    thresholds, threads = config.thresholds, config.workers or os.cpu_count() or 1
     executor = None
     try:
-        records, skips, repeated = _read_all(items, store, progress)
-        n = len(records)
-        executor = make_executor(config.engine, config.workers, n, POOL_MIN_DOCS, config.scheduler)
-        fp = _fingerprint_all(executor, store, n, FingerprintContext(repeated, config.layers), config, progress)
-        for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
+        records, skips, repeated = _read_all(items, store, progress, config)
+        executor = make_executor(config.engine, config.workers, len(records), config.sizes, config.scheduler)
+        fp = _fingerprint_all(executor, store, len(records), FingerprintContext(repeated, config.layers, thresholds),
+                              config, progress)
+        for r, lang, bp in zip(records, fp.langs, fp.boilerplate_chars.tolist()):
             r.lang, r.boilerplate_chars = lang, bp
-        furniture = _furniture(fp, store, repeated)
-        candidates, quotes_only = _candidates(fp, furniture, config.layers, config.workers or os.cpu_count() or 1)
-        shortlist, foreign = np.empty(0, np.int64), np.empty(0, np.int64)
-        if "semantic" in config.layers and "anchor_doc" in fp:
-            shortlist = crosslingual_candidates(fp["anchor_doc"], fp["anchor_hash"], fp["langs"], SHORTLIST)
-            foreign = foreign_documents(fp["langs"])
-        exact, langs = fp["exact"], fp["langs"]
+        furniture = corpus_furniture(fp, store.get_many, repeated, thresholds)
+        nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads)
+        exact, langs = fp.exact, fp.langs
         # the indexes' arrays are done with: free them before workers fork again, so they do not carry them
         del fp
         gc.collect()
-        if len(foreign):  # every lead is embedded: the foreign ones are compared with all of them
-            vectors = _lead_vectors(executor, store, np.flatnonzero([bool(lang) for lang in langs]), config, progress)
-            neighbours = unique_values(np.concatenate([
-                neighbour_candidates(shortlist, vectors), lead_neighbours(foreign, vectors, langs)]))
-            candidates = unique_values(np.concatenate([candidates, neighbours]))
-            quotes_only = quotes_only[~is_member(quotes_only, neighbours)]
-        context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers)
+        if len(nomination.foreign):  # every lead is embedded: the foreign ones are compared with all of them
+            with_lang = np.flatnonzero([bool(lang) for lang in langs])
+            vectors = _lead_vectors(executor, store, with_lang, config, progress)
+            nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates)
+        context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers, thresholds, config.sizes)
         docs = _DocumentSource(store, [r.id for r in records], langs)
-        found = _align_all(executor, candidates, quotes_only, exact, docs, context, progress)
+        found = _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress)
     finally:
         if executor is not None:
             executor.close()
         store.close()
     pairs = []
-    for i, j, pair in settle_competing_translations(found, langs):
-        pair.source = likely_source(pair, records[i].evidence, records[j].evidence)
+    for i, j, pair in settle_competing_translations(found, langs, thresholds.classify):
+        pair.source = likely_source(pair, records[i].evidence, records[j].evidence, thresholds.classify)
         pairs.append(pair)
     pairs.sort(key=lambda p: (p.a, p.b))
     by_id = {r.id: r for r in records}
@@ -227,88 +174,28 @@ class _DocumentSource:
 
 def _fingerprint_all(
     executor: Executor, store: TextStore, n: int, context: FingerprintContext, config: ScanConfig, progress: _Progress
-) -> dict:
-    ranges = (np.arange(s, min(s + config.batch_size, n)) for s in range(0, n, config.batch_size))
+) -> Fingerprints:
+    size = config.sizes.batch_size
+    ranges = (np.arange(s, min(s + size, n)) for s in range(0, n, size))
     if executor.shares_files:  # the workers read their batches from the store themselves
         context = replace(context, store=store)
         batches = ((idx, None) for idx in ranges)
     else:
         batches = ((idx, store.get_many(idx)) for idx in ranges)
-    parts: list[FingerprintBatch] = []
+    parts: list[Fingerprints] = []
     with progress.task("fingerprinting", total=n) as advance:
         for part in executor.map(fingerprint_task, batches, context):
             parts.append(part)
-            advance(len(part.doc_index))
-    parts.sort(key=lambda p: int(p.doc_index[0]) if len(p.doc_index) else 0)
+            advance(len(part))
     if not parts:
-        return {"langs": [], "boilerplate_chars": np.zeros(0, np.int64), "exact": np.zeros(0, np.uint64),
-                "signatures": np.zeros((0, 1), np.uint32), "n_shingles": np.zeros(0, np.int64),
-                "n_tokens": np.zeros(0, np.int64), "sample_doc": np.zeros(0, np.int64), "sample_hash": np.zeros(0, np.uint64),
-                "sample_pos": np.zeros(0, np.int32)}
-    lexical = ("exact", "signatures", "n_shingles", "sample_doc", "sample_hash", "sample_pos")
-    spin = ("skeleton_doc", "skeleton_hash", "skeleton_pos", "content_doc", "content_hash", "content_pos",
-            "anchor_doc", "anchor_hash")
-    holders = {"boilerplate_chars": lambda p: p, "n_tokens": lambda p: p}
-    holders.update({name: lambda p: p.lexical for name in lexical})
-    if parts[0].spin is not None:
-        holders.update({name: lambda p: p.spin for name in spin})
-    if parts[0].quotes is not None:
-        holders.update({name: lambda p: p.quotes for name in ("quote_doc", "quote_hash", "quote_pos")})
-    out: dict = {"langs": [lang for p in parts for lang in p.langs]}
-    for name, holder in holders.items():
-        out[name] = np.concatenate([getattr(holder(p), name) for p in parts])
-        for p in parts:  # drop each part's copy once the corpus-wide array exists: memory stays ~1x, not 2x
-            setattr(holder(p), name, None)
+        return Fingerprints.empty(config.thresholds.fingerprint.num_perm)
+    parts.sort(key=lambda p: int(p.doc_index[0]) if len(p.doc_index) else 0)
+    fp = Fingerprints.concatenate(parts)
     # each index sorted by key once: furniture detection and the indexes then group runs of equal keys without
     # sorting again. Its columns are reordered in threads (numpy lets go of the GIL to gather).
     with ThreadPoolExecutor(config.workers or os.cpu_count() or 1) as pool:
-        for index in ("sample", "skeleton", "content", "quote", "anchor"):
-            if f"{index}_hash" in out:
-                order = argsort_keys(out[f"{index}_hash"])
-                columns = [f"{index}_{c}" for c in ("doc", "hash", "pos") if f"{index}_{c}" in out]
-                for name, column in zip(columns, pool.map(lambda name: out[name][order], columns)):
-                    out[name] = column
-    return out
-
-
-def _furniture(fp: dict, store: TextStore, repeated: frozenset[int]) -> np.ndarray:
-    """Every shingle of the corpus's in-text furniture passages (candidates.furniture): found on the sample,
-    completed from the full text of a few of each passage's holders."""
-    furniture = furniture_shingles(fp["sample_doc"], fp["sample_hash"], fp["signatures"])
-    holders = passage_holders(fp["sample_doc"], fp["sample_hash"], furniture)
-    if len(holders) == 0:
-        return furniture
-    tokens = tokenize(story_texts(store.get_many(holders.tolist()), repeated)[1])
-    return complete_passages(*shingle_hashes(tokens.hashes, tokens.doc_offsets, SHINGLE_WORDS), furniture)
-
-
-def _candidates(
-    fp: dict, furniture: np.ndarray, layers: tuple[str, ...], threads: int = 1
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pair keys (sorted) of every pair some index nominates, and of those only the quotation index nominates.
-    The indexes are independent and spend their time in numpy and the compiled core, which let go of the GIL: they
-    are built in `threads` threads at once."""
-    story = ~is_member(fp["sample_hash"], furniture)
-    jobs = [
-        (_exact_candidates, fp["exact"], fp["n_tokens"] > 0),
-        (lsh_candidates, fp["signatures"], fp["n_shingles"] > 0),
-        (shared_passage_candidates, fp["sample_doc"][story], fp["sample_hash"][story], fp["sample_pos"][story]),
-    ]
-    if "skeleton_doc" in fp:
-        jobs.append((shared_passage_candidates, fp["skeleton_doc"], fp["skeleton_hash"], fp["skeleton_pos"],
-                     SKELETON_MIN_SHARED))
-        jobs.append((shared_passage_candidates, fp["content_doc"], fp["content_hash"], fp["content_pos"],
-                     CONTENT_PAIRS_MIN_SHARED, CONTENT_PAIRS_MAX_DOC_FREQ, CONTENT_PAIRS_BAND))
-    if "semantic" in layers and "anchor_doc" in fp:
-        jobs.append((crosslingual_candidates, fp["anchor_doc"], fp["anchor_hash"], fp["langs"]))
-    if "quote_doc" in fp:  # last: its keys are told apart below
-        jobs.append((shared_passage_candidates, fp["quote_doc"], fp["quote_hash"], fp["quote_pos"], QUOTE_MIN_SHARED,
-                     MAX_DOC_FREQ, QUOTE_BAND))
-    with ThreadPoolExecutor(max(1, threads)) as pool:
-        keys = list(pool.map(lambda job: job[0](*job[1:]), jobs))
-    quoted = keys.pop() if "quote_doc" in fp else np.empty(0, np.int64)
-    copies = unique_values(np.concatenate(keys))
-    return unique_values(np.concatenate([copies, quoted])), quoted[~is_member(quoted, copies)]
+        fp.sort_indexes(pool.map)
+    return fp
 
 
 def _lead_vectors(
@@ -317,10 +204,10 @@ def _lead_vectors(
     vectors: dict[int, np.ndarray] = {}
     if len(docs) == 0:
         return vectors
-    size = max(1, min(config.batch_size, -(-len(docs) // 2)))  # at least two tasks, for two cores
+    size = max(1, min(config.sizes.batch_size, -(-len(docs) // 2)))  # at least two tasks, for two cores
     batches = ((docs[s:s + size], store.get_many(docs[s:s + size])) for s in range(0, len(docs), size))
     with progress.task("embedding leads", total=len(docs)) as advance:
-        for indices, part in executor.map(lead_vectors_task, batches, None):
+        for indices, part in executor.map(lead_vectors_task, batches, LeadContext(config.thresholds)):
             vectors.update(zip(indices.tolist(), part))
             advance(len(indices))
     return vectors
@@ -328,18 +215,19 @@ def _lead_vectors(
 
 def _align_all(
     executor: Executor, keys: np.ndarray, quotes_only: np.ndarray, exact: np.ndarray, docs: _DocumentSource,
-    context: AlignContext, progress: _Progress,
+    context: AlignContext, config: ScanConfig, progress: _Progress,
 ) -> list[tuple[int, int, Pair]]:
     """Every candidate pair (pair keys) aligned and classified; `quotes_only` holds the keys only the quotation
-    index nominated, which are aligned as related reports (stages.align_pair)."""
+    index nominated, which are aligned as related reports (align.cascade)."""
     if len(keys) == 0:
         return []
     candidates = unpack_pair_keys(keys)
     flags = np.where(exact[candidates[:, 0]] == exact[candidates[:, 1]], EXACT, 0).astype(np.int8)
     flags[is_member(keys, quotes_only)] |= QUOTES_ONLY
+    size = config.sizes.align_chunk
     chunks = (
-        (candidates[s:s + ALIGN_CHUNK], flags[s:s + ALIGN_CHUNK], docs.bundle(candidates[s:s + ALIGN_CHUNK]))
-        for s in range(0, len(candidates), ALIGN_CHUNK)
+        (candidates[s:s + size], flags[s:s + size], docs.bundle(candidates[s:s + size]))
+        for s in range(0, len(candidates), size)
     )
     found = []
     with progress.task("aligning", total=len(candidates)) as advance:

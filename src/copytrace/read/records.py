@@ -7,24 +7,14 @@ import io
 import json
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
-from copytrace.document import Document, Skip
+from copytrace.document import Document, RecordFields, Skip
 
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".json.gz", ".parquet", ".csv", ".tsv")
-
-
-@dataclass(frozen=True)
-class RecordFields:
-    """Which fields of a record hold its id, its text and (optionally) its publication date."""
-
-    id: str = "id"
-    text: str = "text"
-    date: str | None = None
 
 
 def is_record_file(path: Path) -> bool:

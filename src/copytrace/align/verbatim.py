@@ -1,11 +1,12 @@
 """Verbatim passage alignment of a candidate pair: seed, extend, merge, filter (the PAN text-alignment pipeline).
 
-1. seed: positions (i, j) where the SEED_WORDS-token shingle at i in A equals the one at j in B; shingles that
-   recur more than MAX_SEED_REPEATS times in B (refrains, lists) seed nothing;
-2. extend: seeds on one diagonal (j - i) within MAX_GAP tokens of each other chain into a run;
-3. merge: runs that follow each other in both texts (gap <= MAX_GAP, diagonal drift <= MAX_DRIFT: a few words
+1. seed: positions (i, j) where the seed_words-token shingle at i in A equals the one at j in B; shingles that
+   recur more than max_seed_repeats times in B (refrains, lists) seed nothing;
+2. extend: seeds on one diagonal (j - i) within max_gap tokens of each other chain into a run;
+3. merge: runs that follow each other in both texts (gap <= max_gap, diagonal drift <= max_drift: a few words
    inserted or deleted) merge into one passage;
-4. filter: passages with fewer than MIN_PASSAGE_WORDS matched words are dropped.
+4. filter: passages with fewer than min_passage_words matched words are dropped.
+(The numbers are AlignConfig's.)
 """
 from __future__ import annotations
 
@@ -13,15 +14,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from copytrace import _native
-from copytrace.align.view import TextView
-
-SEED_WORDS = 4
-MAX_SEED_REPEATS = 4
-MAX_GAP = 12
-MAX_DRIFT = 8
-#: a passage shorter than this (in matched words) is a stock phrase, not reuse.
-MIN_PASSAGE_WORDS = 10
+from copytrace import native
+from copytrace.config import DEFAULTS, AlignConfig
+from copytrace.text.view import TextView
 
 
 @dataclass
@@ -41,17 +36,17 @@ class TokenPassage:
         return self.matched / max(self.a1 - self.a0, self.b1 - self.b0, 1)
 
 
-def align_verbatim(a: TextView, b: TextView) -> list[TokenPassage]:
+def align_verbatim(a: TextView, b: TextView, config: AlignConfig = DEFAULTS.align) -> list[TokenPassage]:
     """Passages of A copied verbatim (up to small edits) into B. A passage spans its first to its last matched
     word on each side; `covered_a` / `covered_b` hold only the words matched verbatim, so a word swapped inside a
     passage is inside its span but not covered. The four steps run in copytrace's compiled core."""
-    found = _native.align(
-        a.seed_shingles, a.story, b.seed_shingles, b.story,
-        SEED_WORDS, MAX_SEED_REPEATS, MAX_GAP, MAX_DRIFT, MIN_PASSAGE_WORDS,
+    words = config.seed_words
+    spans, covered_a, offsets_a, covered_b, offsets_b = native.align(
+        a.seed_shingles(words), a.story, b.seed_shingles(words), b.story,
+        words, config.max_seed_repeats, config.max_gap, config.max_drift, config.min_passage_words,
     )
-    spans, covered_a, offsets_a, covered_b, offsets_b = (np.frombuffer(x, np.int64) for x in found)
     passages = []
-    for k, (a0, a1, b0, b1, matched) in enumerate(spans.reshape(-1, 5).tolist()):
+    for k, (a0, a1, b0, b1, matched) in enumerate(spans.tolist()):
         passages.append(TokenPassage(
             a0, a1, b0, b1, matched,
             covered_a[offsets_a[k]:offsets_a[k + 1]], covered_b[offsets_b[k]:offsets_b[k + 1]],

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from copytrace.fingerprint.tokens import is_member, tokenize
+from copytrace.text.tokens import is_member, per_document_counts, tokenize
 
 FUNCTION_WORDS = tuple("""
 a an the this that these those
@@ -28,10 +28,6 @@ not no there here all any each every both either neither some such other another
 #: they make up a fifth to a third of any English text, and next to nothing of a text in another language.
 ENGLISH_MARKERS = ("the", "of", "and", "to", "is", "that", "with", "for", "were", "it", "this", "by", "from",
                    "have", "has", "been", "are", "which", "would", "their", "they", "he", "she", "his")
-#: a text this long (in tokens) whose markers make up at least this share is English without asking a model.
-ENGLISH_MIN_TOKENS = 40
-ENGLISH_MIN_MARKER_SHARE = 0.15
-
 #: function words so frequent that an n-gram made only of them says nothing (PAN 2012's exclusion set)
 TRIVIAL_WORDS = ("the", "of", "and", "a", "in", "to")
 
@@ -53,10 +49,9 @@ def is_trivial(hashes: np.ndarray) -> np.ndarray:
     return is_member(hashes, TRIVIAL_HASHES)
 
 
-def plainly_english(hashes: np.ndarray, doc_offsets: np.ndarray) -> np.ndarray:
-    """Per document of a batch: so full of English function words that it is English (the stopword method of
-    language identification, a cheap first step before the model)."""
+def plainly_english(hashes: np.ndarray, doc_offsets: np.ndarray, min_tokens: int, min_marker_share: float) -> np.ndarray:
+    """Per document of a batch: at least min_tokens long and so full of English markers (min_marker_share) that it
+    is English (the stopword method of language identification, a cheap first step before the model)."""
     lengths = np.diff(doc_offsets)
-    markers = np.concatenate(([0], np.cumsum(is_member(hashes, ENGLISH_HASHES))))
-    share = (markers[doc_offsets[1:]] - markers[doc_offsets[:-1]]) / np.maximum(lengths, 1)
-    return (lengths >= ENGLISH_MIN_TOKENS) & (share >= ENGLISH_MIN_MARKER_SHARE)
+    share = per_document_counts(is_member(hashes, ENGLISH_HASHES), doc_offsets) / np.maximum(lengths, 1)
+    return (lengths >= min_tokens) & (share >= min_marker_share)

@@ -16,21 +16,13 @@ each text. Each text also gets an exact hash: its token hashes, each mixed with 
 """
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 
 import numpy as np
 
-from copytrace import _native
-
-
-def mix64(x: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every input bit affects every output bit."""
-    with np.errstate(over="ignore"):
-        x = x ^ (x >> np.uint64(30))
-        x = x * np.uint64(0xBF58476D1CE4E5B9)
-        x = x ^ (x >> np.uint64(27))
-        x = x * np.uint64(0x94D049BB133111EB)
-        return x ^ (x >> np.uint64(31))
+from copytrace import native
+from copytrace.arrays import prefix_sums
 
 
 @dataclass
@@ -55,23 +47,15 @@ class TokenBatch:
 
 def tokenize(texts: list[str]) -> TokenBatch:
     """Tokenise and hash a batch of texts in one pass."""
-    hashes, starts, ends, flags, doc_offsets, exact = _native.tokenize(list(texts))
-    flags = np.frombuffer(flags, np.uint8)
-    return TokenBatch(
-        np.frombuffer(hashes, np.uint64), np.frombuffer(starts, np.int64), np.frombuffer(ends, np.int64),
-        np.frombuffer(doc_offsets, np.int64), (flags & 1).astype(bool), (flags & 2).astype(bool),
-        np.frombuffer(exact, np.uint64).copy(),  # writable: fingerprints replace some
-    )
+    hashes, starts, ends, flags, doc_offsets, exact = native.tokenize(texts)
+    return TokenBatch(hashes, starts, ends, doc_offsets, (flags & 1).astype(bool), (flags & 2).astype(bool), exact)
 
 
 def shingle_hashes(hashes: np.ndarray, doc_offsets: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Hashes of the k-token shingles of every document, and their row offsets (shingles never cross documents).
 
     A document with fewer than k tokens has no shingles."""
-    shingles, offsets = _native.shingles(
-        np.ascontiguousarray(hashes, np.uint64), np.ascontiguousarray(doc_offsets, np.int64), k
-    )
-    return np.frombuffer(shingles, np.uint64), np.frombuffer(offsets, np.int64)
+    return native.shingles(hashes, doc_offsets, k)
 
 
 def row_positions(offsets: np.ndarray, rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -90,5 +74,23 @@ def is_member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     a binary search per value is slow for many values)."""
     if len(keys) == 0 or len(values) == 0:
         return np.zeros(len(values), bool)
-    found = _native.member(np.ascontiguousarray(values, np.uint64), np.ascontiguousarray(keys, np.uint64))
-    return np.frombuffer(found, np.bool_)
+    return native.member(values, keys)
+
+
+def per_document_counts(mask: np.ndarray, doc_offsets: np.ndarray) -> np.ndarray:
+    """How many of each document's rows (grouped by doc_offsets, n_docs + 1) are set in mask."""
+    return np.diff(prefix_sums(mask)[doc_offsets])
+
+
+def anchor_mask(hashes: np.ndarray, starts: np.ndarray, ends: np.ndarray, capitalised: np.ndarray,
+                numeric: np.ndarray, function: np.ndarray, min_digits: int) -> np.ndarray:
+    """Anchors, what survives spinning, paraphrase and translation alike: numbers of min_digits or more digits, and
+    capitalised words that are not function words (`function`, text.words.is_function of the hashes)."""
+    return (numeric & ((ends - starts) >= min_digits)) | (capitalised & ~function)
+
+
+def normal_form(text: str) -> str:
+    """Unicode compatibility form (NFKC), without byte-order marks: the same words typed differently hash alike."""
+    if text.isascii():
+        return text
+    return unicodedata.normalize("NFKC", text).replace("\ufeff", "")

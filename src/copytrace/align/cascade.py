@@ -1,0 +1,96 @@
+"""The cascade for one candidate pair, from cheap to dear: verbatim passages; then a sentence alignment on skeleton
+and content words (spin layer); then on meaning (semantic layer), only where the cheaper evidence leaves the
+question open. What the evidence amounts to is classify's to say."""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from copytrace.align.evidence import SentenceEvidence, VerbatimEvidence
+from copytrace.align.meaning import meaning_matches
+from copytrace.align.sentences import match_sentences
+from copytrace.align.verbatim import align_verbatim
+from copytrace.cache import LruCache
+from copytrace.clean import clean
+from copytrace.config import DEFAULTS, LAYERS, Thresholds
+from copytrace.text.view import TextView
+
+#: what the candidate stage knows of a pair, as bit flags
+EXACT = 1  # identical normalised texts
+QUOTES_ONLY = 2  # nominated by the quotation index alone: the two quote the same words, and no index saw reuse
+
+
+@dataclass
+class Alignment:
+    """A candidate pair's evidence: its verbatim passages and, where the layers and the cascade asked for one, its
+    sentence alignment."""
+
+    a: TextView
+    b: TextView
+    verbatim: VerbatimEvidence
+    sentences: SentenceEvidence | None
+    exact: bool
+    quotes_only: bool
+
+
+def needs_meaning(a: TextView, b: TextView, lexical: SentenceEvidence, thresholds: Thresholds = DEFAULTS) -> bool:
+    """Embeddings are dear: only for pairs across languages, or where the lexical sentence evidence is suggestive
+    but not conclusive (some sentences match, too few to show a copy)."""
+    if a.lang and b.lang and a.lang != b.lang:
+        return True
+    if lexical.shows_copy(a, b, thresholds.classify):
+        return False
+    return max(lexical.coverage_a, lexical.coverage_b) >= thresholds.align.meaning_min_lexical_coverage
+
+
+def align_pair(
+    a: TextView, b: TextView, exact: bool, layers: tuple[str, ...] = LAYERS, quotes_only: bool = False,
+    thresholds: Thresholds = DEFAULTS,
+) -> Alignment:
+    """The evidence for one candidate pair. A pair that only shares quotations (`quotes_only`) is aligned verbatim
+    for its passages alone: it is two reports of one event (any reuse of 32 words or more would have put it in a
+    copy-finding index). An exact copy is exact whatever its sentences say: no sentence work for it, nor for a pair
+    whose verbatim passages already make it a near-duplicate."""
+    verbatim = VerbatimEvidence.of(a, b, align_verbatim(a, b, thresholds.align))
+    sentences = None
+    disguise = "spin" in layers or "semantic" in layers
+    settled = exact or min(verbatim.coverage_a, verbatim.coverage_b) >= thresholds.classify.near_duplicate_min_coverage
+    if disguise and not exact and not quotes_only:
+        sentences = SentenceEvidence.of(a, b, match_sentences(a.sentences, b.sentences, config=thresholds.align))
+        if not settled and "semantic" in layers and needs_meaning(a, b, sentences, thresholds):
+            cross = bool(a.lang and b.lang and a.lang != b.lang)
+            sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, cross, thresholds.align))
+    return Alignment(a, b, verbatim, sentences, exact, quotes_only)
+
+
+class ViewCache:
+    """TextViews of the documents pairs touch, built once each and kept for later pairs (least recently used go)."""
+
+    def __init__(
+        self, load: Callable[[int], tuple[str, str, str | None]], repeated: frozenset[int],
+        furniture: np.ndarray | None = None, size: int = 256, thresholds: Thresholds = DEFAULTS,
+    ) -> None:
+        self.load, self.repeated, self.furniture, self.thresholds = load, repeated, furniture, thresholds
+        self._views: LruCache[int, TextView] = LruCache(size)
+
+    def _build(self, docs: list[tuple[str, str, str | None]]) -> list[TextView]:
+        t = self.thresholds
+        prepared = [(doc_id, text, clean(text, self.repeated, t.clean), lang) for doc_id, text, lang in docs]
+        return TextView.build_many(prepared, self.furniture, t.fingerprint.shingle_words, t.text)
+
+    def prefetch(self, indices: Sequence[int]) -> None:
+        """Build the missing views among these in one batch."""
+        missing = [i for i in dict.fromkeys(indices) if i not in self._views]
+        if not missing:
+            return
+        for i, view in zip(missing, self._build([self.load(i) for i in missing])):
+            self._views.put(i, view)
+
+    def __call__(self, i: int) -> TextView:
+        view = self._views.get(i)
+        if view is None:
+            view = self._build([self.load(i)])[0]
+            self._views.put(i, view)
+        return view

@@ -1,0 +1,138 @@
+"""What an alignment amounts to: how much of each side its passages or matched sentences cover, and how they were
+made. Measurements only; what kind of relation they show is classify's to say."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from copytrace.align.sentences import SentenceMatch, in_order_share
+from copytrace.align.verbatim import TokenPassage
+from copytrace.arrays import unique_values
+from copytrace.config import DEFAULTS, ClassifyConfig
+from copytrace.document import Kind, Passage
+from copytrace.text.view import TextView
+
+
+def unit(x: float) -> float:
+    """x clamped to [0, 1]: a score."""
+    return float(min(max(x, 0.0), 1.0))
+
+
+@dataclass
+class VerbatimEvidence:
+    """What the verbatim passages of a pair amount to."""
+
+    passages: list[TokenPassage]
+    coverage_a: float
+    coverage_b: float
+    free_words: int  # matched words outside quotations (the smaller side's count)
+    quoted_words: int
+    a: TextView | None = field(default=None, repr=False)
+    covered_a: np.ndarray | None = field(default=None, repr=False)
+
+    @cached_property
+    def edits(self) -> tuple[float, float]:
+        """(share of A's aligned sentences with words swapped inside, share of their words swapped). Computed on
+        demand: it needs A's sentence table, which the lexical layer alone never builds."""
+        return (0.0, 0.0) if self.a is None else _edits(self.a, self.covered_a)
+
+    @classmethod
+    def of(cls, a: TextView, b: TextView, passages: list[TokenPassage]) -> VerbatimEvidence:
+        if not passages:
+            return cls([], 0.0, 0.0, 0, 0)
+        covered_a, covered_b = _union([p.covered_a for p in passages]), _union([p.covered_b for p in passages])
+        free = min(len(covered_a) - np.count_nonzero(a.in_quote[covered_a]),
+                   len(covered_b) - np.count_nonzero(b.in_quote[covered_b]))
+        quoted = min(len(covered_a), len(covered_b)) - free
+        return cls(passages, a.coverage(covered_a), b.coverage(covered_b), free, quoted, a, covered_a)
+
+
+def _union(covered: list[np.ndarray]) -> np.ndarray:
+    """Sorted distinct token positions of several passages (each already sorted and distinct)."""
+    return covered[0] if len(covered) == 1 else unique_values(np.concatenate(covered))
+
+
+def _edits(a: TextView, covered: np.ndarray) -> tuple[float, float]:
+    """Of A's sentences mostly inside passages: the share with uncovered words inside, and the share of their words
+    left uncovered. A spinner leaves holes in nearly every sentence, one word in ten or more; an editor's small
+    changes touch a few sentences, a word here and there."""
+    bounds = a.sentences.bounds
+    if len(bounds) == 0:
+        return 0.0, 0.0
+    mask = np.zeros(len(a), np.int64)
+    mask[covered] = 1
+    story = a.story.astype(np.int64)
+    hit = np.add.reduceat(mask * story, bounds[:, 0])
+    total = np.add.reduceat(story, bounds[:, 0])
+    aligned = (total > 0) & (hit >= 0.5 * total)
+    if not aligned.any():
+        return 0.0, 0.0
+    edited = float(((hit < total) & aligned).sum() / aligned.sum())
+    holes = float((total - hit)[aligned].sum() / total[aligned].sum())
+    return edited, holes
+
+
+@dataclass
+class SentenceEvidence:
+    """What a sentence alignment amounts to: how much of each side it covers, and how it was made."""
+
+    matches: list[SentenceMatch]
+    coverage_a: float
+    coverage_b: float
+    in_order: float
+    skeleton_share: float  # matches made on the function-word skeleton (spinner's signature)
+    meaning_share: float
+    sentence_ratio: float  # sentences of the shorter side over the longer: re-splitting lowers it (quoted ones
+    # count: a quotation a copy broke across paragraphs is no longer masked as one)
+    shorter_share: float = 0.0  # matched sentences over the sentences of the side with fewer
+
+    @classmethod
+    def of(cls, a: TextView, b: TextView, matches: list[SentenceMatch]) -> SentenceEvidence:
+        ta, tb = a.sentences, b.sentences
+        if not matches:
+            return cls([], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        ia = np.unique([m.i for m in matches])  # a sentence split in translation is matched twice: count it once
+        jb = np.unique([m.j for m in matches])
+        cov_a = float(ta.chars[ia].sum() / max(ta.chars.sum(), 1))
+        cov_b = float(tb.chars[jb].sum() / max(tb.chars.sum(), 1))
+        hows = [m.how for m in matches]
+        na, nb = int((ta.chars > 0).sum()), int((tb.chars > 0).sum())
+        return cls(
+            matches, cov_a, cov_b, in_order_share(matches), hows.count("skeleton") / len(hows),
+            hows.count("meaning") / len(hows), min(len(ta), len(tb)) / max(len(ta), len(tb), 1),
+            len(matches) / max(min(na, nb), 1),
+        )
+
+    def shows_copy(self, a: TextView, b: TextView, config: ClassifyConfig = DEFAULTS.classify) -> bool:
+        """Whether the alignment is a copy's: at least min_aligned_sentences matched (fewer when the shorter text has
+        fewer) covering min_sentence_coverage of one side, and, when made on meaning, most of the shorter side's
+        sentences (meaning_min_shorter_share). Which kind of copy is classify's to say."""
+        shorter_sentences = min(int((a.sentences.chars > 0).sum()), int((b.sentences.chars > 0).sum()))
+        needed = min(config.min_aligned_sentences, max(shorter_sentences, 1))
+        if len(self.matches) < needed or max(self.coverage_a, self.coverage_b) < config.min_sentence_coverage:
+            return False
+        return not (self.by_meaning(config) and self.shorter_share < config.meaning_min_shorter_share)
+
+    def by_meaning(self, config: ClassifyConfig = DEFAULTS.classify) -> bool:
+        """Made mostly on meaning (embeddings), not on words."""
+        return self.meaning_share >= config.meaning_majority
+
+    def passages(self, a: TextView, b: TextView, kind: Kind) -> list[Passage]:
+        """Runs of matched sentences consecutive on both sides (or sharing a counterpart) become one passage each."""
+        ta, tb = a.sentences, b.sentences
+        runs: list[list[SentenceMatch]] = []
+        for m in sorted(self.matches, key=lambda m: (m.i, m.j)):
+            last = runs[-1][-1] if runs else None
+            if last is not None and m.i - last.i in (0, 1) and m.j - last.j in (0, 1):
+                runs[-1].append(m)
+            else:
+                runs.append([m])
+        out = []
+        for run in runs:
+            sa, sb = ta.bounds[run[0].i][0], tb.bounds[run[0].j][0]
+            ea, eb = ta.bounds[run[-1].i][1], tb.bounds[run[-1].j][1]
+            score = sum(m.score for m in run) / len(run)
+            out.append(Passage(a.char_span(int(sa), int(ea)), b.char_span(int(sb), int(eb)), kind, unit(score)))
+        return out

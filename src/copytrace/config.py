@@ -1,0 +1,313 @@
+"""Every number that decides something, in one place: one frozen dataclass per stage, each field with the reason or
+the measurement that set it. `ScanConfig` carries them all, so a benchmark tunes by passing values, and a scan's
+workers receive the very values the scan was started with.
+
+Sizes of formats (8 bytes to a uint64, 512 dimensions to an embedding) stay beside the code they describe; sizes of
+batches and caches live in `EngineConfig`. "Tune split" figures come from bench/synthetic.py's tune split.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from copytrace.document import RecordFields
+
+LAYERS = ("lexical", "spin", "semantic")
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    #: a line this short (in words) can be furniture; a story's paragraphs are longer, so they are never judged by
+    #: pattern.
+    furniture_max_words: int = 15
+    #: a line longer than this (in characters) has more than furniture_max_words words: no need to count them.
+    furniture_max_chars: int = 200
+    #: a line repeated in at least this many documents is site furniture, when also short (furniture_max_words).
+    #: Five, not two: a story's own short lines (a one-line quote) recur in its few copies, and must stay.
+    repeated_line_min_docs: int = 5
+    #: a "Related Posts" heading this far into a document (as a fraction of its characters) starts its trailing
+    #: block.
+    related_tail_start: float = 0.3
+
+
+@dataclass(frozen=True)
+class TextConfig:
+    """Prepared text: quotations, sentence keys, anchors, and furniture marks inside a text."""
+
+    #: a quotation is at most this long (characters) and never crosses a line break: scraped text is full of stray
+    #: quote marks that must not turn half a page into a "quote".
+    max_quote_chars: int = 400
+    #: single curly quotes double as apostrophes: a quotation in them must be at least this long to count.
+    min_single_quote_chars: int = 8
+    #: a sentence's skeleton is compared on trigrams of its function words.
+    skeleton_gram: int = 3
+    #: a number of one digit ("3 people") is too common to anchor anything.
+    anchor_min_digits: int = 2
+    #: site furniture is a small part of a page (HuffPost's ~60 words in ~500); past this share, the marks are wrong.
+    furniture_max_share: float = 0.4
+    #: furniture hits this close (in tokens) belong to one passage: a word or two that vary inside it (a date);
+    #: the same bridge as CandidateConfig.passage_bridge (2 x FingerprintConfig.shingle_words).
+    furniture_gap: int = 10
+
+
+@dataclass(frozen=True)
+class FingerprintConfig:
+    #: word shingles of this many tokens: MinHash, the sampled containment index, quotations and furniture.
+    shingle_words: int = 5
+    num_perm: int = 128
+    minhash_seed: int = 42
+    #: 1 in 8 shingles is indexed: a 60-word shared paragraph gives ~7 shared samples, a 500-word article ~60
+    #: samples (a power of 2: the sample is a mask of the hash's low bits).
+    sample_modulus: int = 8
+    #: skeleton n-grams: this many function words in a row, 1 in skeleton_sample of them indexed.
+    skeleton_words: int = 6
+    skeleton_sample: int = 4
+    #: content-word pairs: 1 in this many indexed.
+    content_pair_sample: int = 4
+    #: characters of cleaned text that language identification looks at: plenty for a reliable call, and cheap.
+    lang_sample_chars: int = 200
+    #: a text this long (in tokens) whose English markers make up at least this share is English without asking a
+    #: model (the stopword method of language identification).
+    english_min_tokens: int = 40
+    english_min_marker_share: float = 0.15
+
+
+@dataclass(frozen=True)
+class CandidateConfig:
+    # exact copies and MinHash LSH banding (candidates.lsh). With b bands of r rows, P(candidate | Jaccard s) =
+    # 1 - (1 - s^r)^b: 42 x 3 puts the threshold near 0.29, set well below the usual 0.7-0.8 because reposts and
+    # versions sit at low Jaccard; lower still (64 x 2) nominated 3x more pairs on the speed corpus, all of them
+    # also found by the positional containment index.
+    bands: int = 42
+    rows: int = 3
+    #: a bucket holding more documents than this is a family of exact copies or a degenerate text: those pairs are
+    #: found by the exact hash, and a quadratic bucket would cost more than the whole rest of the scan.
+    max_bucket: int = 64
+    #: pairs one index may enumerate (~60 bytes each while counted): the rarest keys are kept, the commonest dropped
+    #: until the pairs fit. On a 20k-document corpus no index comes near it; at 200k, phrases common to dozens of
+    #: texts would otherwise enumerate hundreds of millions of pairs that say nothing.
+    max_pair_rows: int = 8_000_000
+
+    # positional indexes of sampled keys (candidates.shared): a pair is a candidate when at least min_shared of its
+    # shared samples lie within band positions of one diagonal; keys held by more than max_doc_freq documents are
+    # stock phrases or furniture (passim ignores n-grams of document frequency above 100).
+    #: sampled word shingles: a copied passage of 4 x 8 (sample modulus) = ~32 words qualifies.
+    shingle_min_shared: int = 4
+    shingle_max_doc_freq: int = 50
+    #: positions a passage's samples may drift off one diagonal: a few words inserted or dropped along the way.
+    shingle_band: int = 16
+    #: sampled skeleton n-grams two documents must share to be compared sentence by sentence.
+    skeleton_min_shared: int = 3
+    skeleton_max_doc_freq: int = 50
+    skeleton_band: int = 16
+    #: sampled content-word pairs two documents must share to be compared sentence by sentence.
+    content_min_shared: int = 4
+    #: content-word pairs held by more than this many documents are topic vocabulary ("prime minister"), not reuse.
+    content_max_doc_freq: int = 8
+    #: a reworded passage keeps its content words in roughly their order, not on an exact diagonal.
+    content_band: int = 40
+    #: quoted shingles two documents must share on one diagonal: one quotation of min_passage_words (10) words.
+    quote_min_shared: int = 6
+    quote_max_doc_freq: int = 50
+    #: a quotation is quoted whole or cut short, seldom with words inserted: its shingles stay on one diagonal.
+    quote_band: int = 2
+
+    # furniture inside the text (candidates.furniture): a shingle held by at least furniture_min_holders documents
+    # whose holders, sampled in pairs, agree on under furniture_max_holder_jaccard of their MinHash rows is furniture.
+    furniture_min_holders: int = 8
+    #: ... and at least this share of the corpus: in a large corpus a common phrase is held by dozens of unrelated
+    #: texts without being anyone's furniture (at 200k documents, 8 holders masked so much text that 9% of the
+    #: planted near-duplicates of the speed corpus went unseen).
+    furniture_min_holder_share: float = 0.0005
+    furniture_max_holder_jaccard: float = 0.3
+    #: holder pairs compared per shingle: (0,1), (2,3), ... of its first holders.
+    furniture_holder_pairs: int = 4
+    #: at most this many holder texts complete the furniture passages.
+    furniture_max_passage_texts: int = 4096
+    #: a run of common shingles goes on across this many positions without one: a word or two that vary (a date);
+    #: 2 x shingle_words.
+    passage_bridge: int = 10
+
+    # across languages on anchors (candidates.crosslingual)
+    crosslingual_min_shared_anchors: int = 2
+    #: anchors held by more than this many documents are too common to rank anything.
+    crosslingual_max_doc_freq: int = 2000
+    #: tune split (45 translations): the anchors rank the source first for most, up to 14th where the lead
+    #: embedding finds it instead; the worst found by anchors alone ranks 5th. 8 leaves a margin (~7% of a
+    #: tune-suite scan).
+    crosslingual_top_k: int = 8
+
+    # across languages on lead embeddings (candidates.neighbours)
+    #: tune split (87 translations): cutting leads at 100 characters ranks as many sources first as at 160, and
+    #: embedding a lead costs about 1.1 ms instead of 1.6.
+    lead_chars: int = 100
+    #: a lead is the first sentence of at least this many words: a dateline says nothing of the story.
+    min_lead_words: int = 8
+    #: anchor partners per foreign document narrowed by lead embeddings.
+    lead_shortlist: int = 50
+    lead_top_k: int = 3
+    lead_min_cosine: float = 0.5
+
+
+@dataclass(frozen=True)
+class AlignConfig:
+    # verbatim passages (align.verbatim): seed, extend, merge, filter (the PAN text-alignment pipeline)
+    seed_words: int = 4
+    #: seed shingles recurring more than this in B (refrains, lists) seed nothing.
+    max_seed_repeats: int = 4
+    #: seeds and runs this close (in tokens) chain into one passage ...
+    max_gap: int = 12
+    #: ... with at most this drift off their diagonal: a few words inserted or deleted.
+    max_drift: int = 8
+    #: a passage shorter than this (in matched words) is a stock phrase, not reuse.
+    min_passage_words: int = 10
+
+    # sentences (align.sentences): skeleton, content and meaning
+    #: a sentence needs this many skeleton trigrams / content words to be compared on them at all.
+    min_skeleton_grams: int = 3
+    min_content_words: int = 3
+    #: a spun sentence keeps its function-word order: most of its skeleton trigrams recur in its source sentence,
+    #: and some content words (those the spinner left) with them.
+    spin_skeleton_dice: float = 0.5
+    spin_content_dice: float = 0.1
+    #: a reworded sentence keeps most of its content words.
+    paraphrase_content_dice: float = 0.45
+    #: embedding match: cosine at least this, and embedding_min_margin above the mean of each side's
+    #: margin_neighbours nearest other sentences (Artetxe and Schwenk 2019). Tune split: a translated sentence meets
+    #: its source at 0.6-0.92; sentences of independent same-language reports of one event reach 0.6-0.86 too, but
+    #: rarely 0.8 (the figure METHODS.md reports), hence a higher bar within a language.
+    cross_language_min_cosine: float = 0.6
+    same_language_min_cosine: float = 0.8
+    #: a translated sentence between two matched ones, where the source's order puts it, needs less: tune split,
+    #: 0.47-0.58 for sentences a translator split or that the model renders poorly (Japanese, Chinese).
+    ordered_min_cosine: float = 0.45
+    embedding_min_margin: float = 1.1
+    margin_neighbours: int = 3
+
+    # the cascade (align.cascade)
+    #: a same-language pair goes to the embedding model only when lexically matched sentences already cover this
+    #: much of one side: below it, the pair is an ordinary candidate that shares a few sentences' worth of words.
+    meaning_min_lexical_coverage: float = 0.35
+    #: of the longer side of a cross-language pair, the sentences embedded are those holding an anchor of the
+    #: shorter, their neighbours within anchor_reach, the first lead_sentences, and runs of at most anchor_gap
+    #: sentences between those (align.meaning).
+    anchor_reach: int = 1
+    lead_sentences: int = 3
+    anchor_gap: int = 3
+
+
+@dataclass(frozen=True)
+class ClassifyConfig:
+    #: both sides at least this much inside aligned passages: the same text with other furniture or small edits.
+    near_duplicate_min_coverage: float = 0.8
+    #: reuse of fewer unquoted words than this is not a copy: independent reports share a stock sentence or two.
+    min_copy_words: int = 25
+    #: a passage of at least this many unquoted words is substantial reuse on its own (~2-3 sentences of news prose).
+    partial_min_words: int = 40
+    #: a short text this much inside a longer one is an excerpt of it, even below partial_min_words.
+    excerpt_min_coverage: float = 0.5
+    #: shared quotation of at least this many words marks two reports of the same event (DESIGN: same_story).
+    same_story_min_quoted_words: int = 8
+    #: sentences matched on skeleton, content or meaning that make two texts related when they fall short of a copy.
+    same_story_min_sentences: int = 2
+    #: a passage this much inside quotes on either side is quoted material, not reuse of the other's prose.
+    quoted_passage_share: float = 0.8
+    #: a side at least this much inside the other, while the other is at most container_max_coverage inside it,
+    #: was cut out of the other: the containing text is the likely original.
+    contained_min_coverage: float = 0.8
+    container_max_coverage: float = 0.6
+    #: a sentence alignment names a disguised copy with at least this many matched sentences (fewer when the shorter
+    #: text has fewer) covering at least min_sentence_coverage of one side: a copy is most of at least one text
+    #: (tune split: spun, paraphrased and translated copies cover 0.66-1.0 of the shorter side; reports of one event
+    #: that share a few reworded facts, 0.24-0.5).
+    min_aligned_sentences: int = 3
+    min_sentence_coverage: float = 0.5
+    #: an alignment made mostly (this share of its matches) on meaning is a copy found on meaning ...
+    meaning_majority: float = 0.5
+    #: ... and must match this share of the shorter side's sentences: a translated excerpt matches nearly all of its
+    #: sentences (tune split: 0.71-1.0), two reports of one event a few (0.0-0.24).
+    meaning_min_shorter_share: float = 0.6
+    #: the rewritten side's own words are rarer by at least this (mean log-probability per word, nats) to name it.
+    rewrite_min_rarity_gap: float = 0.3
+    #: a disguised verdict replaces a verbatim one only when it covers this much more of a side than the verbatim
+    #: passages do.
+    disguise_margin: float = 0.05
+    #: a spun copy: most matches on the function-word skeleton, in the source's order (tune split: spun copies 1.0,
+    #: rule paraphrases 0.76-0.95 with local reordering).
+    spun_min_skeleton_share: float = 0.6
+    spun_min_in_order: float = 0.95
+    #: a copy aligned near-verbatim overall is rewritten when at least this share of its aligned sentences has words
+    #: swapped inside (tune split: near-duplicates 0.0, 20% spins 0.32-0.50, 35% spins 0.32-0.90) ...
+    spun_min_edited_share: float = 0.25
+    #: ... with at least this share of their words swapped (a 20% spin of content words swaps ~1 word in 10; the
+    #: speed corpus's planted near-duplicates, a few words changed, ~1 in 100).
+    spun_min_swapped_words: float = 0.04
+    #: ... and spun when sentence for sentence: re-split and merged sentences change the sentence count.
+    spun_min_sentence_ratio: float = 0.9
+    #: a text translated from one report matches other outlets' reports of the same event too. Where two partners
+    #: that are not copies of one another explain the same stretch of a translation (competing_overlap of the
+    #: weaker's), the one whose sentences match clearly worse (mean cosine lower by competing_margin) is the same
+    #: story, not its source (tune split: the translation of news-1817 matched news-1853 at 0.66 and its source at
+    #: 0.73; of news-853, news-850 at 0.77 and its source at 0.85).
+    competing_overlap: float = 0.5
+    competing_margin: float = 0.03
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    """Sizes of batches, tasks and caches: they move speed and memory, never an answer."""
+
+    #: documents per fingerprint batch: big enough that numpy's per-call cost vanishes, small enough for bounded
+    #: memory.
+    batch_size: int = 1000
+    #: documents whose short lines are keyed at once while reading.
+    read_batch: int = 2000
+    #: candidate pairs per align task.
+    align_chunk: int = 500
+    #: below this many documents a process pool costs more than it saves.
+    pool_min_docs: int = 3000
+    #: tasks in flight per worker: enough to keep every worker busy, few enough that memory stays bounded by batches.
+    tasks_per_worker: int = 2
+    #: prepared documents (tokens, sentences, quotes) an align worker keeps across tasks; ~50 KB each.
+    view_cache_size: int = 1024
+    #: pairs whose documents are prepared together in one batch (well under view_cache_size / 2).
+    prefetch_pairs: int = 128
+    #: documents whose sentence embeddings a process keeps (~50 KB each): a document met again in a later pair is
+    #: not embedded twice, and only the sentences not embedded before are.
+    embedding_cache_documents: int = 4096
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """Every stage's numbers: what a worker needs to run any stage as the scan was configured."""
+
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    text: TextConfig = field(default_factory=TextConfig)
+    fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
+    candidates: CandidateConfig = field(default_factory=CandidateConfig)
+    align: AlignConfig = field(default_factory=AlignConfig)
+    classify: ClassifyConfig = field(default_factory=ClassifyConfig)
+
+
+DEFAULTS = Thresholds()
+
+
+@dataclass
+class ScanConfig:
+    layers: tuple[str, ...] = LAYERS
+    fields: RecordFields = field(default_factory=RecordFields)
+    workers: int = 0  # 0: one per core
+    engine: str = "local"  # "local" (this machine's cores) or "dask"
+    scheduler: str | None = None  # a Dask scheduler's address; None starts a local Dask cluster
+    progress: bool = False
+    temp_dir: str | None = None
+    thresholds: Thresholds = DEFAULTS
+    sizes: EngineConfig = field(default_factory=EngineConfig)
+
+    def __post_init__(self) -> None:
+        unknown = set(self.layers) - set(LAYERS)
+        if unknown or "lexical" not in self.layers:
+            raise ValueError(f"layers must include 'lexical' and be among {LAYERS}, got {self.layers}")
+
+    @property
+    def batch_size(self) -> int:
+        return self.sizes.batch_size

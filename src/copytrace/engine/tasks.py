@@ -1,0 +1,76 @@
+"""The stages as tasks: pure functions `fn(task, context)` that an executor runs in-process, in a fork pool or on
+Dask. A task carries its document numbers (and texts, where the workers cannot read the scan's store); the context,
+sent once per stage, carries what every task of the stage shares, the scan's thresholds among it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from copytrace.candidates.neighbours import lead
+from copytrace.classify import relate_batch
+from copytrace.align.cascade import ViewCache
+from copytrace.config import EngineConfig, Thresholds
+from copytrace.document import Pair
+from copytrace.engine.store import TextStore
+from copytrace.fingerprint.batch import fingerprint_batch
+from copytrace.fingerprint.embed import embedder
+from copytrace.fingerprint.keys import Fingerprints
+
+
+@dataclass
+class FingerprintContext:
+    repeated: frozenset[int]
+    layers: tuple[str, ...]
+    thresholds: Thresholds
+    #: the scan's text store, when the workers can read it themselves (this machine's processes); else None and
+    #: every task carries its texts
+    store: TextStore | None = None
+
+
+@dataclass
+class LeadContext:
+    thresholds: Thresholds
+
+
+@dataclass
+class AlignContext:
+    scan_id: str  # views cached in a worker belong to one scan
+    repeated: frozenset[int]
+    furniture: np.ndarray
+    layers: tuple[str, ...]
+    thresholds: Thresholds
+    sizes: EngineConfig
+
+
+def fingerprint_task(task: tuple[np.ndarray, list[str] | None], context: FingerprintContext) -> Fingerprints:
+    indices, texts = task
+    if texts is None:  # read from the shared store here, not by the process that hands out the tasks
+        texts = context.store.get_many(indices)
+    return fingerprint_batch(indices, texts, context.repeated, context.layers, context.thresholds)
+
+
+def lead_vectors_task(task: tuple[np.ndarray, list[str]], context: LeadContext) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of the leads of a batch of documents (candidates.neighbours)."""
+    indices, texts = task
+    return indices, embedder().encode([lead(t, context.thresholds.candidates) for t in texts])
+
+
+#: the views a worker keeps across the align tasks of one scan
+_views: dict[str, ViewCache] = {}
+
+
+def align_task(
+    task: tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str, str | None]]], context: AlignContext
+) -> list[tuple[int, int, Pair]]:
+    """Align and classify a chunk of candidate pairs; the task carries (id, text, language) of every document it
+    touches."""
+    pairs, flags, docs = task
+    cache = _views.get(context.scan_id)
+    if cache is None:
+        _views.clear()
+        cache = _views[context.scan_id] = ViewCache(
+            None, context.repeated, context.furniture, context.sizes.view_cache_size, context.thresholds
+        )
+    cache.load = docs.__getitem__
+    return relate_batch(pairs, flags, cache, context.layers, context.sizes.prefetch_pairs, context.thresholds)
