@@ -657,14 +657,16 @@ static Py_ssize_t cover(const Seed *seeds, const Run *runs, const int64_t *run_n
     return m;
 }
 
-/* align(seeds_a u64, story_a u8, seeds_b u64, story_b u8, seed_words, max_repeats, max_gap, max_drift, min_words)
+/* align(seeds_a u64, story_a u8, seeds_b u64, story_b u8, seed_words, max_repeats, max_gap, max_drift, min_words,
+ *       merge_window)
  *   -> (passages i64 (a0, a1, b0, b1, matched) per passage, covered_a i64, covered_a offsets, covered_b, offsets)
- * seeds_x[p] is the hash of the seed shingle starting at token p; story_x[p] is 0 for furniture tokens. */
+ * seeds_x[p] is the hash of the seed shingle starting at token p; story_x[p] is 0 for furniture tokens.
+ * merge_window: how many of the most recent groups a run may join (copytrace.align.lexical.MERGE_WINDOW). */
 static PyObject *align(PyObject *self, PyObject *args) {
     Py_buffer sa_b, ta_b, sb_b, tb_b;
-    int seed_words, max_repeats, max_gap, max_drift, min_words;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*iiiii", &sa_b, &ta_b, &sb_b, &tb_b, &seed_words, &max_repeats, &max_gap,
-                          &max_drift, &min_words))
+    int seed_words, max_repeats, max_gap, max_drift, min_words, merge_window;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*iiiiii", &sa_b, &ta_b, &sb_b, &tb_b, &seed_words, &max_repeats, &max_gap,
+                          &max_drift, &min_words, &merge_window))
         return NULL;
     PyObject *result = NULL;
     Slot *table = NULL;
@@ -738,8 +740,8 @@ static PyObject *align(PyObject *self, PyObject *args) {
             runs[n_runs - 1].seed1 = k + 1;
         }
         qsort(runs, n_runs, sizeof(Run), cmp_run);
-        /* 3. merge: a run joins the most recent of the last 8 groups whose last run it continues in both texts;
-         *    a group is a linked list of runs (group_head -> run_next -> ... -> group_last) */
+        /* 3. merge: a run joins the most recent of the last merge_window groups whose last run it continues in both
+         *    texts; a group is a linked list of runs (group_head -> run_next -> ... -> group_last) */
         run_next = malloc(n_runs * sizeof(int64_t));
         group_head = malloc(n_runs * sizeof(int64_t));
         group_last = malloc(n_runs * sizeof(int64_t));
@@ -747,7 +749,7 @@ static PyObject *align(PyObject *self, PyObject *args) {
         Py_ssize_t n_groups = 0;
         for (Py_ssize_t r = 0; r < n_runs; r++) {
             Py_ssize_t joined = -1;
-            for (Py_ssize_t g = n_groups - 1; g >= 0 && g >= n_groups - 8; g--) {
+            for (Py_ssize_t g = n_groups - 1; g >= 0 && g >= n_groups - merge_window; g--) {
                 const Run *last = &runs[group_last[g]];
                 int64_t gap_a = runs[r].first - last->last;
                 int64_t gap_b = (runs[r].first + runs[r].diag) - (last->last + last->diag);

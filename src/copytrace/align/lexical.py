@@ -22,6 +22,9 @@ MAX_GAP = 12
 MAX_DRIFT = 8
 #: a passage shorter than this (in matched words) is a stock phrase, not reuse.
 MIN_PASSAGE_WORDS = 10
+#: a run joins a passage only if it is among the MERGE_WINDOW most recently started ones: a passage still goes on
+#: after up to seven stray matches elsewhere started passages of their own, and merging costs at most 8 checks a run.
+MERGE_WINDOW = 8
 
 
 @dataclass
@@ -47,7 +50,7 @@ def align_verbatim(a: TextView, b: TextView) -> list[TokenPassage]:
     passage is inside its span but not covered. The four steps run in copytrace's compiled core."""
     found = _native.align(
         a.seed_shingles, a.story, b.seed_shingles, b.story,
-        SEED_WORDS, MAX_SEED_REPEATS, MAX_GAP, MAX_DRIFT, MIN_PASSAGE_WORDS,
+        SEED_WORDS, MAX_SEED_REPEATS, MAX_GAP, MAX_DRIFT, MIN_PASSAGE_WORDS, MERGE_WINDOW,
     )
     spans, covered_a, offsets_a, covered_b, offsets_b = (np.frombuffer(x, np.int64) for x in found)
     passages = []
