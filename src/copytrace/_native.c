@@ -70,7 +70,7 @@ static PyObject *out_finish(Out *o) {
 /* A word character: an ASCII letter or digit, or any non-ASCII character outside Latin-1's punctuation block
  * (U+0080-U+00BF), General Punctuation (U+2000-U+206F: curly quotes, dashes, ellipsis), CJK Symbols and
  * Punctuation (U+3000-U+303F: 、。「」), the fullwidth forms' punctuation (（），：！？), the Arabic comma, semicolon,
- * question mark and full stop, and the Devanagari dandas. */
+ * question mark and full stop, the Devanagari dandas and the katakana middle dot (・). */
 static inline int is_word(Py_UCS4 cp) {
     if (cp < 0x80) return (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z');
     if (cp <= 0xBF || (cp >= 0x2000 && cp <= 0x206F) || (cp >= 0x3000 && cp <= 0x303F)) return 0;
@@ -242,7 +242,7 @@ static int token_arrays_resize(TokenArrays *t, Py_ssize_t cap) {
  *
  * A token is a maximal run of word characters. Its hash is FNV-1a over its lower-cased code points (Unicode's
  * simple case mapping), mixed; starts/ends are character offsets in its own text; flags: 1 when it begins with an
- * ASCII capital, 2 when it is all ASCII digits. exact: one hash per text of its token sequence (each token hash
+ * ASCII capital, 2 when it is all digits (of any script digit_value reads, hashed as ASCII digits). exact: one hash per text of its token sequence (each token hash
  * weighted by its position, so order matters). The texts are read in place (no encoding, no joining). */
 static PyObject *tokenize(PyObject *self, PyObject *args) {
     PyObject *texts;
@@ -336,6 +336,18 @@ done:
     return result;
 }
 
+/* Offsets of documents into an array of n_items: at least one entry, non-decreasing, within [0, n_items]. Anything
+ * else would have the loops over a document read outside the array (or, with no entry at all, write before the
+ * offsets they return). */
+static int check_offsets(const Py_buffer *ob, Py_ssize_t n_items) {
+    const int64_t *off = ob->buf;
+    Py_ssize_t m = ob->len / 8;
+    int ok = m >= 1 && off[0] >= 0 && off[m - 1] <= n_items;
+    for (Py_ssize_t k = 1; ok && k < m; k++) ok = off[k] >= off[k - 1];
+    if (!ok) PyErr_SetString(PyExc_ValueError, "offsets must be n_docs + 1 non-decreasing positions in the array");
+    return ok ? 0 : -1;
+}
+
 /* shingles(hashes u64, doc_offsets i64, k) -> (shingle hashes u64, offsets i64)
  * A shingle's hash combines its k token hashes with distinct odd multipliers, mixed; never across documents. */
 static PyObject *shingles(PyObject *self, PyObject *args) {
@@ -347,6 +359,7 @@ static PyObject *shingles(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "shingle size must be 1 to 10");
         goto done;
     }
+    if (check_offsets(&ob, hb.len / 8) < 0) goto done;
     const uint64_t *h = hb.buf;
     const int64_t *off = ob.buf;
     Py_ssize_t n_docs = ob.len / 8 - 1;
@@ -393,6 +406,7 @@ static PyObject *minhash(PyObject *self, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "num_perm must be a power of two up to 65536");
         goto done;
     }
+    if (check_offsets(&ob, sb.len / 8) < 0) goto done;
     const uint64_t *sh = sb.buf;
     const int64_t *off = ob.buf;
     Py_ssize_t n_docs = ob.len / 8 - 1;
@@ -657,14 +671,16 @@ static Py_ssize_t cover(const Seed *seeds, const Run *runs, const int64_t *run_n
     return m;
 }
 
-/* align(seeds_a u64, story_a u8, seeds_b u64, story_b u8, seed_words, max_repeats, max_gap, max_drift, min_words)
+/* align(seeds_a u64, story_a u8, seeds_b u64, story_b u8, seed_words, max_repeats, max_gap, max_drift, min_words,
+ *       merge_window)
  *   -> (passages i64 (a0, a1, b0, b1, matched) per passage, covered_a i64, covered_a offsets, covered_b, offsets)
- * seeds_x[p] is the hash of the seed shingle starting at token p; story_x[p] is 0 for furniture tokens. */
+ * seeds_x[p] is the hash of the seed shingle starting at token p; story_x[p] is 0 for furniture tokens.
+ * merge_window: how many of the most recent groups a run may join (copytrace.align.lexical.MERGE_WINDOW). */
 static PyObject *align(PyObject *self, PyObject *args) {
     Py_buffer sa_b, ta_b, sb_b, tb_b;
-    int seed_words, max_repeats, max_gap, max_drift, min_words;
-    if (!PyArg_ParseTuple(args, "y*y*y*y*iiiii", &sa_b, &ta_b, &sb_b, &tb_b, &seed_words, &max_repeats, &max_gap,
-                          &max_drift, &min_words))
+    int seed_words, max_repeats, max_gap, max_drift, min_words, merge_window;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*iiiiii", &sa_b, &ta_b, &sb_b, &tb_b, &seed_words, &max_repeats, &max_gap,
+                          &max_drift, &min_words, &merge_window))
         return NULL;
     PyObject *result = NULL;
     Slot *table = NULL;
@@ -677,6 +693,10 @@ static PyObject *align(PyObject *self, PyObject *args) {
     const uint64_t *sa = sa_b.buf, *sb = sb_b.buf;
     const uint8_t *story_a = ta_b.buf, *story_b = tb_b.buf;
     Py_ssize_t na = sa_b.len / 8, nb = sb_b.len / 8;
+    if (ta_b.len < na || tb_b.len < nb) { /* a seed without its story flag would be read from beyond the flags */
+        PyErr_SetString(PyExc_ValueError, "story flags must cover every seed");
+        goto fail;
+    }
     if (out_init(&passages, 5 * 8 * 8) || out_init(&cov_a, 1024) || out_init(&cov_a_off, 64) ||
         out_init(&cov_b, 1024) || out_init(&cov_b_off, 64))
         goto fail;
@@ -738,8 +758,8 @@ static PyObject *align(PyObject *self, PyObject *args) {
             runs[n_runs - 1].seed1 = k + 1;
         }
         qsort(runs, n_runs, sizeof(Run), cmp_run);
-        /* 3. merge: a run joins the most recent of the last 8 groups whose last run it continues in both texts;
-         *    a group is a linked list of runs (group_head -> run_next -> ... -> group_last) */
+        /* 3. merge: a run joins the most recent of the last merge_window groups whose last run it continues in both
+         *    texts; a group is a linked list of runs (group_head -> run_next -> ... -> group_last) */
         run_next = malloc(n_runs * sizeof(int64_t));
         group_head = malloc(n_runs * sizeof(int64_t));
         group_last = malloc(n_runs * sizeof(int64_t));
@@ -747,7 +767,7 @@ static PyObject *align(PyObject *self, PyObject *args) {
         Py_ssize_t n_groups = 0;
         for (Py_ssize_t r = 0; r < n_runs; r++) {
             Py_ssize_t joined = -1;
-            for (Py_ssize_t g = n_groups - 1; g >= 0 && g >= n_groups - 8; g--) {
+            for (Py_ssize_t g = n_groups - 1; g >= 0 && g >= n_groups - merge_window; g--) {
                 const Run *last = &runs[group_last[g]];
                 int64_t gap_a = runs[r].first - last->last;
                 int64_t gap_b = (runs[r].first + runs[r].diag) - (last->last + last->diag);

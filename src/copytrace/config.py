@@ -160,6 +160,10 @@ class AlignConfig:
     max_drift: int = 8
     #: a passage shorter than this (in matched words) is a stock phrase, not reuse.
     min_passage_words: int = 10
+    #: a run joins a passage only if it is among the merge_window most recently started ones: a passage still goes
+    #: on after up to seven stray matches elsewhere started passages of their own, and merging costs at most 8
+    #: checks a run.
+    merge_window: int = 8
 
     # sentences (align.sentences): skeleton, content and meaning
     #: a sentence needs this many skeleton trigrams / content words to be compared on them at all.

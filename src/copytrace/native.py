@@ -52,8 +52,9 @@ def quote_bounds(text: str, max_chars: int, min_single_chars: int) -> np.ndarray
 
 
 def align(seeds_a: np.ndarray, story_a: np.ndarray, seeds_b: np.ndarray, story_b: np.ndarray, seed_words: int,
-          max_repeats: int, max_gap: int, max_drift: int, min_words: int) -> tuple[np.ndarray, ...]:
+          max_repeats: int, max_gap: int, max_drift: int, min_words: int, merge_window: int) -> tuple[np.ndarray, ...]:
     """(passages (n, 5) i64, covered_a, offsets_a, covered_b, offsets_b)."""
-    found = _native.align(seeds_a, story_a, seeds_b, story_b, seed_words, max_repeats, max_gap, max_drift, min_words)
+    found = _native.align(seeds_a, story_a, seeds_b, story_b, seed_words, max_repeats, max_gap, max_drift, min_words,
+                          merge_window)
     spans, covered_a, offsets_a, covered_b, offsets_b = (np.frombuffer(x, np.int64) for x in found)
     return spans.reshape(-1, 5), covered_a, offsets_a, covered_b, offsets_b

@@ -44,6 +44,7 @@ def align_verbatim(a: TextView, b: TextView, config: AlignConfig = DEFAULTS.alig
     spans, covered_a, offsets_a, covered_b, offsets_b = native.align(
         a.seed_shingles(words), a.story, b.seed_shingles(words), b.story,
         words, config.max_seed_repeats, config.max_gap, config.max_drift, config.min_passage_words,
+        config.merge_window,
     )
     passages = []
     for k, (a0, a1, b0, b1, matched) in enumerate(spans.tolist()):
