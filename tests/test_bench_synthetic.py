@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from copytrace.fingerprint.tokens import tokenize
+from copytrace.text.tokens import tokenize
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("COPYTRACE_DATA") or REPO.parent / "shared" / "data")

@@ -119,7 +119,7 @@ def test_abridged_rewrite_is_a_paraphrase_not_a_partial_copy():
 
 
 def test_quotations_are_found_in_every_convention_and_across_paragraphs():
-    from copytrace.align.view import quote_bounds
+    from copytrace.text.quotes import quote_bounds
 
     text = ('He said: "First part of it.\n\n"Second part," he added. « Oui », dit-il. „Ja“, sagte er. '
             "「はい」と言った。 A stray \"quote.\nNext line, it's 'not' one.")

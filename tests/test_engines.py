@@ -4,7 +4,8 @@ import pytest
 
 from conftest import ROOT, pair_kinds, run_cli
 from copytrace.engine.executors import ForkPool, InProcess
-from copytrace.engine.stages import FingerprintContext, fingerprint_task
+from copytrace.config import DEFAULTS
+from copytrace.engine.tasks import FingerprintContext, fingerprint_task
 
 DISGUISED = ROOT / "examples" / "disguised"
 
@@ -12,12 +13,12 @@ DISGUISED = ROOT / "examples" / "disguised"
 def test_fork_pool_and_in_process_fingerprints_agree():
     texts = [p.read_text(encoding="utf-8") for p in sorted(DISGUISED.iterdir())]
     tasks = [(np.arange(k, k + 1), texts[k:k + 1]) for k in range(len(texts))]
-    context = FingerprintContext(frozenset(), ("lexical", "spin", "semantic"))
+    context = FingerprintContext(frozenset(), ("lexical", "spin", "semantic"), DEFAULTS)
     local = sorted(InProcess().map(fingerprint_task, tasks, context), key=lambda b: int(b.doc_index[0]))
     pooled = sorted(ForkPool(2).map(fingerprint_task, tasks, context), key=lambda b: int(b.doc_index[0]))
     for x, y in zip(local, pooled):
-        assert (x.lexical.signatures == y.lexical.signatures).all()
-        assert (x.lexical.exact == y.lexical.exact).all()
+        assert (x.signatures == y.signatures).all()
+        assert (x.exact == y.exact).all()
         assert x.langs == y.langs
 
 

@@ -1,10 +1,9 @@
 """The compiled tokeniser, shingles and candidate grouping agree with what a slow, obvious version would say."""
-import re
 
 import numpy as np
 
 from copytrace.candidates.groups import count_pairs, pair_keys, pairs_sharing_keys, unpack_pair_keys
-from copytrace.fingerprint.tokens import shingle_hashes, tokenize
+from copytrace.text.tokens import shingle_hashes, tokenize
 
 
 def test_tokens_are_words_with_offsets_whatever_the_batch():
@@ -66,7 +65,10 @@ def test_pairs_sharing_keys_counts_each_shared_key_and_drops_common_ones():
 def test_copies_of_one_lead_count_once_among_a_documents_nearest():
     """A story republished word for word has one lead: its copies must not fill a translation's TOP_K nearest
     leads and push out the source it was translated from (which itself has closer partners of its own)."""
-    from copytrace.candidates.neighbours import TOP_K, neighbour_candidates
+    from copytrace.candidates.neighbours import neighbour_candidates
+    from copytrace.config import DEFAULTS
+
+    TOP_K = DEFAULTS.candidates.lead_top_k
 
     unit = np.eye(4)
     source, translation = 0, 99

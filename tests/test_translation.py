@@ -3,10 +3,12 @@ which of several partners a translation came from."""
 import numpy as np
 
 from copytrace import Kind
-from copytrace.align.sentences import SentenceMatch, sentence_starts, beside_matches, fill_between_matches
-from copytrace.classify import settle_competing_translations
+from copytrace.align.cascade import cleaned_view
+from copytrace.align.meaning import sentences_sharing_anchors
+from copytrace.align.sentences import SentenceMatch, beside_matches, fill_between_matches
+from copytrace.cluster import settle_competing_translations
 from copytrace.document import Pair, Passage
-from copytrace.engine.stages import cleaned_view
+from copytrace.text.sentences import sentence_starts
 
 
 def _sentences(text):
@@ -57,10 +59,10 @@ def test_a_translated_stretch_is_embedded_whole_between_its_names():
         )
 
     other = cleaned_view("t", "In Oroville hat man es bestätigt.", lang="de")
-    wanted = cleaned_view("s", source({8, 13}), lang="en").sentences_sharing_anchors(other)
+    wanted = sentences_sharing_anchors(cleaned_view("s", source({8, 13}), lang="en"), other)
     # lead 0-2 and neighbours of 8 and 13; the stretches 4-6 and 10-11 between them are filled
     assert wanted.tolist() == [True] * 15 + [False] * 5
-    wanted = cleaned_view("s", source({9}), lang="en").sentences_sharing_anchors(other)
+    wanted = sentences_sharing_anchors(cleaned_view("s", source({9}), lang="en"), other)
     # four sentences (4-7) between the lead and the name are too far apart to be one translated stretch
     assert np.flatnonzero(wanted).tolist() == [0, 1, 2, 3, 8, 9, 10]
 

@@ -1,14 +1,13 @@
 """Two texts in, their relation out: the same align and classify stages a scan runs on each candidate pair."""
 from __future__ import annotations
 
+from copytrace.align.cascade import cleaned_view
 from copytrace.classify import relate
-from copytrace.clean import clean
 from copytrace.config import ScanConfig
 from copytrace.document import Document, Pair
 from copytrace.fingerprint.language import detect_language
 from copytrace.origin import SourceEvidence, likely_source
 from copytrace.text.tokens import normal_form, tokenize
-from copytrace.text.view import TextView
 
 
 def compare_documents(a: Document, b: Document, config: ScanConfig | None = None) -> Pair | None:
@@ -18,11 +17,7 @@ def compare_documents(a: Document, b: Document, config: ScanConfig | None = None
     furniture and "Related Posts" tails are still removed."""
     config = config or ScanConfig()
     t = config.thresholds
-    va, vb = (
-        TextView.build(d.id, d.text, clean(d.text, config=t.clean), lang=detect_language(d.text, t.fingerprint),
-                       shingle_words=t.fingerprint.shingle_words, config=t.text)
-        for d in (a, b)
-    )
+    va, vb = (cleaned_view(d.id, d.text, lang=detect_language(d.text, t.fingerprint), thresholds=t) for d in (a, b))
     hashes = tokenize([normal_form(a.text), normal_form(b.text)]).exact
     exact = bool(hashes[0] == hashes[1])
     pair = relate(va, vb, exact, config.layers, thresholds=t)

@@ -65,6 +65,15 @@ def align_pair(
     return Alignment(a, b, verbatim, sentences, exact, quotes_only)
 
 
+def cleaned_view(
+    doc_id: str, text: str, repeated: frozenset[int] = frozenset(), lang: str | None = None,
+    thresholds: Thresholds = DEFAULTS,
+) -> TextView:
+    """The view of one text, cleaned (with the corpus's furniture lines `repeated`, if known), for alignment."""
+    return TextView.build(doc_id, text, clean(text, repeated, thresholds.clean), lang=lang,
+                          shingle_words=thresholds.fingerprint.shingle_words, config=thresholds.text)
+
+
 class ViewCache:
     """TextViews of the documents pairs touch, built once each and kept for later pairs (least recently used go)."""
 

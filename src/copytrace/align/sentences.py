@@ -136,7 +136,7 @@ def beside_matches(matches: list[SentenceMatch], n_long: int, n_short: int, long
 
 
 def fill_between_matches(matches: list[SentenceMatch], cos: np.ndarray, usable_a: np.ndarray, usable_b: np.ndarray,
-                         long_is_a: bool, floor: float) -> list[SentenceMatch]:
+                         long_is_a: bool, floor: float = DEFAULTS.align.ordered_min_cosine) -> list[SentenceMatch]:
     """A translation keeps its source's order: a sentence of the shorter side left unmatched is matched, in order,
     to the best of the longer side's sentences where the order puts it (`_order_boxes`), at `floor` cosine or more,
     without the margin test. Its counterpart may already be matched: translators split and merge sentences, so

@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from copytrace.arrays import argsort_keys, run_lengths
+from copytrace.config import DEFAULTS
 
 
 def pair_keys(i: np.ndarray, j: np.ndarray) -> np.ndarray:
@@ -27,7 +28,7 @@ def _affordable_group(sizes: np.ndarray, max_group: int, max_rows: int) -> int:
 
 
 def shared_key_rows(
-    keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int
+    keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int = DEFAULTS.candidates.max_pair_rows
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row pairs (r, s) of the inputs whose key is equal and whose documents differ: one per (shared key, pair of
     documents holding it). Each document should hold a key at most once.
@@ -57,7 +58,9 @@ def shared_key_rows(
     return np.concatenate(rows_r), np.concatenate(rows_s)
 
 
-def pairs_sharing_keys(keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int) -> np.ndarray:
+def pairs_sharing_keys(
+    keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int = DEFAULTS.candidates.max_pair_rows
+) -> np.ndarray:
     """Pair keys (see pair_keys), one per (shared key, pair of documents holding it); a pair sharing n keys appears
     n times, so callers can count."""
     r, s = shared_key_rows(keys, docs, max_group, max_rows)
