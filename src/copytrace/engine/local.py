@@ -175,6 +175,8 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
     try:
         records, skips, repeated = _read_all(items, store, progress)
         n = len(records)
+        if n == 0:  # nothing to compare: every stage below assumes at least one document
+            return ScanResult(records, [], [], skips)
         executor = make_executor(config.engine, config.workers, n, POOL_MIN_DOCS, config.scheduler)
         fp = _fingerprint_all(executor, store, n, FingerprintContext(repeated, config.layers), config, progress)
         for r, lang, bp in zip(records, fp["langs"], fp["boilerplate_chars"].tolist()):
