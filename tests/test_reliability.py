@@ -47,3 +47,20 @@ def test_a_corpus_with_no_valid_document_names_its_skips_and_writes_empty_result
     for where in named:
         assert where in stderr
     _assert_empty_results(tmp_path / "out")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-8-sig", "utf-32-le", "utf-32-be"])
+def test_a_text_with_a_byte_order_mark_is_read_in_its_encoding(tmp_path, encoding):
+    import codecs
+
+    bom = {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE, "utf-8-sig": b"",
+           "utf-32-le": codecs.BOM_UTF32_LE, "utf-32-be": codecs.BOM_UTF32_BE}[encoding]
+    (tmp_path / "corpus").mkdir()
+    (tmp_path / "corpus" / "story.txt").write_text(STORY, encoding="utf-8")
+    (tmp_path / "corpus" / "copy.txt").write_bytes(bom + STORY.encode(encoding))
+    code, _, stderr = run_cli("scan", tmp_path / "corpus", "--out", tmp_path / "out", "--layers", "lexical", "--quiet")
+    assert code == 0, stderr
+    docs = {d["id"]: d for d in read_jsonl(tmp_path / "out" / "documents.jsonl")}
+    assert docs["copy.txt"]["chars"] == len(STORY)
+    [pair] = read_jsonl(tmp_path / "out" / "pairs.jsonl")
+    assert pair["kind"] == "exact"
