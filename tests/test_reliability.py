@@ -64,3 +64,76 @@ def test_a_text_with_a_byte_order_mark_is_read_in_its_encoding(tmp_path, encodin
     assert docs["copy.txt"]["chars"] == len(STORY)
     [pair] = read_jsonl(tmp_path / "out" / "pairs.jsonl")
     assert pair["kind"] == "exact"
+
+
+def _corpus_with_every_bad_row():
+    """(lines of a JSONL corpus, {line number: reason fragment} for the rows that cannot be used)."""
+    good = [
+        {"id": "story", "text": STORY, "date": "2024-03-03", "site": "wire"},
+        {"id": "story-copy", "text": STORY.upper(), "date": "2024-03-05", "site": "scraper"},
+        {"id": "storm", "text": OTHER, "date": "2024-03-04", "site": "wire"},
+    ]
+    lines = [json.dumps(r) for r in good] + [
+        '{"id": "cut-off", "text": "half a rec',
+        "[1, 2, 3]",
+        json.dumps({"text": OTHER + " again"}),
+        json.dumps({"id": "", "text": OTHER + " and again"}),
+        json.dumps({"id": "null-text", "text": None}),
+        json.dumps({"id": "no-text"}),
+        json.dumps({"id": "empty", "text": ""}),
+        json.dumps({"id": "blank", "text": "  \n "}),
+        json.dumps({"id": "number", "text": 42}),
+        json.dumps({"id": "storm", "text": "A second record claiming the id storm."}),
+    ]
+    bad = {4: "malformed JSON", 5: "not a JSON object", 6: "no 'id' field", 7: "no 'id' field",
+           8: "missing or not a string", 9: "missing or not a string", 10: "empty text", 11: "empty text",
+           12: "missing or not a string", 13: "duplicate id 'storm'"}
+    return lines, bad
+
+
+def test_dedup_accounts_for_every_input_row_kept_dropped_or_skipped(tmp_path):
+    lines, bad = _corpus_with_every_bad_row()
+    src = tmp_path / "c.jsonl"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "d.jsonl"
+    code, _, stderr = run_cli("dedup", src, "--out", out, "--date-field", "date", "--layers", "lexical", "--quiet")
+    assert code == 1, stderr
+    kept, dropped = read_jsonl(out), read_jsonl(f"{out}.dropped.jsonl")
+    skipped = read_jsonl(f"{out}.skipped.jsonl")
+    assert len(kept) + len(dropped) + len(skipped) == len(lines)
+    assert [r["id"] for r in kept] == ["story", "storm"] and [d["id"] for d in dropped] == ["story-copy"]
+    assert {s["record"]: s["reason"] for s in skipped}.keys() == {f"c.jsonl:{n}" for n in bad}
+    for s in skipped:
+        assert bad[int(s["record"].split(":")[1])] in s["reason"]
+    ids = {s["record"]: s["id"] for s in skipped}
+    assert ids["c.jsonl:4"] is None and ids["c.jsonl:8"] == "null-text" and ids["c.jsonl:13"] == "storm"
+    assert kept[0] == json.loads(lines[0])  # a kept record comes out whole
+
+
+def test_dedup_reads_its_corpus_once(tmp_path):
+    """A named pipe can be read only once: a dedup that read the corpus a second time to write it would hang."""
+    import os
+    import subprocess
+    import sys
+    import threading
+
+    rows = [{"id": "story", "text": STORY, "date": "2024-03-03"}, {"id": "copy", "text": STORY, "date": "2024-03-05"},
+            {"id": "storm", "text": OTHER, "date": "2024-03-04"}]
+    pipe = tmp_path / "c.jsonl"
+    os.mkfifo(pipe)
+
+    def feed():
+        with open(pipe, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r) + "\n" for r in rows)
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    out = tmp_path / "d.jsonl"
+    try:
+        proc = subprocess.run([sys.executable, "-m", "copytrace", "dedup", pipe, "--out", out, "--date-field", "date",
+                               "--layers", "lexical", "--quiet"], capture_output=True, text=True, timeout=60)
+    finally:
+        if writer.is_alive():  # unblock the feeder should the run have failed before opening the pipe
+            os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
+    assert proc.returncode == 0, proc.stderr
+    assert [r["id"] for r in read_jsonl(out)] == ["story", "storm"]

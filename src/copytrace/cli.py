@@ -11,12 +11,10 @@ from rich.table import Table
 from rich.text import Text
 
 from copytrace.compare import compare_documents
-from copytrace.dedup import plan_drops
+from copytrace.dedup import dedup, sidecar_paths
 from copytrace.document import Document, Skip
 from copytrace.engine.local import LAYERS, ScanConfig, scan
 from copytrace.read import InputError, RecordFields, read_inputs
-from copytrace.write.atomic import write_jsonl
-from copytrace.write.corpus import output_format, write_corpus
 from copytrace.write.results import summary_table, write_results
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -103,20 +101,20 @@ def dedup_cmd(
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
 ) -> None:
-    """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why."""
+    """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why and
+    OUT.skipped.jsonl naming the records that could not be used."""
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
-    result = _scan_or_fail(inputs, config)
-    drops = plan_drops(result, drop_partial_above)
-    dropped = {d.id for d in drops}
-    docs = (d for d in read_inputs([str(p) for p in inputs], config.fields) if isinstance(d, Document))
-    kept = write_corpus(docs, dropped, out, output_format(out, inputs), config.fields)
-    write_jsonl(Path(f"{out}.dropped.jsonl"), (d.to_json() for d in drops))
+    try:
+        done = dedup(inputs, out, config, drop_partial_above)
+    except InputError as e:
+        _fail_usage(str(e))
     if not quiet:
+        dropped_path, skipped_path = sidecar_paths(out)
         Console(stderr=True).print(
-            f"kept {kept} of {len(result.documents)} documents, dropped {len(drops)} copies "
-            f"(see {out}.dropped.jsonl), skipped {len(result.skips)} inputs"
+            f"kept {done.kept} of {len(done.scan.documents)} documents, dropped {done.dropped} copies "
+            f"(see {dropped_path}), skipped {done.skipped} inputs (see {skipped_path})"
         )
-    if result.skips:
+    if done.skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
 

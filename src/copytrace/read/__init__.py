@@ -6,7 +6,7 @@ from pathlib import Path
 
 from copytrace.document import Document, Skip
 from copytrace.read.files import read_text_file, walk_folder
-from copytrace.read.records import RecordFields, is_record_file, read_records
+from copytrace.read.records import RecordFields, is_record_file, located_records
 
 __all__ = ["InputError", "RecordFields", "read_inputs"]
 
@@ -15,14 +15,15 @@ class InputError(Exception):
     """An input path that cannot be read at all (missing, unreadable): bad usage, exit code 2."""
 
 
-def _read_path(path: Path, rel_id: str, fields: RecordFields) -> Iterator[Document | Skip]:
+def _read_path(path: Path, rel_id: str, fields: RecordFields) -> Iterator[tuple[str, Document | Skip]]:
+    """Each document or skip of one file, with where it is: the file, or its line or row in a record corpus."""
     if is_record_file(path):
         try:
-            yield from read_records(path, fields)
+            yield from located_records(path, fields)
         except Exception as e:  # a corrupt archive or Parquet file costs that file, not the corpus
-            yield Skip(str(path), f"unreadable corpus file: {e}")
+            yield str(path), Skip(str(path), f"unreadable corpus file: {e}")
     else:
-        yield read_text_file(path, rel_id)
+        yield str(path), read_text_file(path, rel_id)
 
 
 def read_inputs(paths: Iterable[str | Path], fields: RecordFields = RecordFields()) -> Iterator[Document | Skip]:
@@ -40,10 +41,10 @@ def read_inputs(paths: Iterable[str | Path], fields: RecordFields = RecordFields
         else:
             found = iter([(p, p.name)])
         for f, rel in found:
-            for item in _read_path(f, rel, fields):
+            for where, item in _read_path(f, rel, fields):
                 if isinstance(item, Document):
                     if item.id in seen:
-                        item = Skip(f"{item.path or rel}", f"duplicate id {item.id!r}")
+                        item = Skip(where, f"duplicate id {item.id!r}", item.id)
                     else:
                         seen.add(item.id)
                 yield item

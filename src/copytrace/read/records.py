@@ -37,9 +37,9 @@ def record_to_document(row: dict[str, Any], where: str, fields: RecordFields, pa
     doc_id = str(row[fields.id])
     text = row.get(fields.text)
     if not isinstance(text, str):
-        return Skip(f"{where} (id {doc_id})", f"field {fields.text!r} is missing or not a string")
+        return Skip(where, f"field {fields.text!r} is missing or not a string", doc_id)
     if not text or text.isspace():  # (no stripped copy of a long text)
-        return Skip(f"{where} (id {doc_id})", "empty text")
+        return Skip(where, "empty text", doc_id)
     date = row.get(fields.date) if fields.date else None
     metadata = {k: v for k, v in row.items() if k not in (fields.id, fields.text)} if len(row) > 2 else {}
     return Document(id=doc_id, text=text, path=str(path), date=None if date in (None, "") else str(date), metadata=metadata)
@@ -98,8 +98,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
         yield where, row
 
 
-def read_records(path: Path, fields: RecordFields) -> Iterator[Document | Skip]:
-    """Stream the documents of one record file; a bad record becomes a Skip, never an exception."""
+def located_records(path: Path, fields: RecordFields) -> Iterator[tuple[str, Document | Skip]]:
+    """Each record of one file with where it is (`corpus.jsonl:LINE`, `corpus.parquet:row N`)."""
     name = path.name.lower()
     if name.endswith(".parquet"):
         rows = _parquet_rows(path)
@@ -108,4 +108,10 @@ def read_records(path: Path, fields: RecordFields) -> Iterator[Document | Skip]:
     else:
         rows = _jsonl_rows(path)
     for where, row in rows:
-        yield row if isinstance(row, Skip) else record_to_document(row, where, fields, path)
+        yield where, row if isinstance(row, Skip) else record_to_document(row, where, fields, path)
+
+
+def read_records(path: Path, fields: RecordFields) -> Iterator[Document | Skip]:
+    """Stream the documents of one record file; a bad record becomes a Skip, never an exception."""
+    for _, item in located_records(path, fields):
+        yield item
