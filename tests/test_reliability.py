@@ -1,6 +1,7 @@
 """Runs that must not break: corpora with no usable document, every record accounted for, output paths checked
 before any work, encodings with a byte-order mark, the files a run leaves behind, standard input, --version."""
 import json
+import os
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -137,3 +138,41 @@ def test_dedup_reads_its_corpus_once(tmp_path):
             os.open(pipe, os.O_RDONLY | os.O_NONBLOCK)
     assert proc.returncode == 0, proc.stderr
     assert [r["id"] for r in read_jsonl(out)] == ["story", "storm"]
+
+
+def _corpus_with_a_bad_line(tmp_path):
+    """Reading it names a skip on stderr: a run that failed before reading says nothing of it."""
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": STORY}) + "\n" + '{"id": "b", "text": \n', encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize("command, out", [
+    ("scan", "a-file"),  # a file where a folder is wanted
+    ("scan", "a-file/out"),
+    ("dedup", "a-folder"),  # a folder where a file is wanted
+    ("dedup", "a-file/d.jsonl"),
+    ("dedup", "a-pipe"),  # renamed over, a device or a pipe would be replaced by a file
+])
+def test_a_bad_output_path_fails_before_reading_with_one_line(tmp_path, command, out):
+    src = _corpus_with_a_bad_line(tmp_path)
+    (tmp_path / "a-file").write_text("not a folder\n", encoding="utf-8")
+    (tmp_path / "a-folder").mkdir()
+    os.mkfifo(tmp_path / "a-pipe")
+    code, _, stderr = run_cli(command, src, "--out", tmp_path / out, "--quiet")
+    assert code == 2, stderr
+    assert stderr.startswith("copytrace: ") and len(stderr.strip().splitlines()) == 1, stderr
+    assert "skipped" not in stderr  # nothing was read
+    assert (tmp_path / "a-file").read_text(encoding="utf-8") == "not a folder\n"
+    assert list((tmp_path / "a-folder").iterdir()) == []
+    assert not (tmp_path / "a-pipe").is_file()
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes in a read-only folder")
+@pytest.mark.parametrize("command, out", [("scan", "locked/out"), ("dedup", "locked/d.jsonl")])
+def test_an_unwritable_output_folder_fails_before_reading(tmp_path, command, out):
+    src = _corpus_with_a_bad_line(tmp_path)
+    (tmp_path / "locked").mkdir(mode=0o500)
+    code, _, stderr = run_cli(command, src, "--out", tmp_path / out, "--quiet")
+    assert code == 2, stderr
+    assert stderr.startswith("copytrace: ") and "skipped" not in stderr

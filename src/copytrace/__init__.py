@@ -10,10 +10,11 @@ from copytrace.dedup import DedupResult, Drop, dedup, plan_drops
 from copytrace.document import Document, Kind, Pair, Passage, Skip
 from copytrace.engine.local import ScanConfig, ScanResult, scan, scan_documents
 from copytrace.read import InputError, RecordFields, read_inputs
+from copytrace.write.atomic import OutputError
 
 __all__ = [
-    "DedupResult", "Document", "Drop", "InputError", "Kind", "Pair", "Passage", "RecordFields", "ScanConfig",
-    "ScanResult", "Skip",
+    "DedupResult", "Document", "Drop", "InputError", "Kind", "OutputError", "Pair", "Passage", "RecordFields",
+    "ScanConfig", "ScanResult", "Skip",
     "compare_documents", "compare_texts", "dedup", "plan_drops", "read_inputs", "scan", "scan_documents",
 ]
 __version__ = "0.1.0"

@@ -15,6 +15,7 @@ from copytrace.dedup import dedup, sidecar_paths
 from copytrace.document import Document, Skip
 from copytrace.engine.local import LAYERS, ScanConfig, scan
 from copytrace.read import InputError, RecordFields, read_inputs
+from copytrace.write.atomic import OutputError, check_writable
 from copytrace.write.results import summary_table, write_results
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -82,6 +83,10 @@ def scan_cmd(
 ) -> None:
     """Find every related pair in the inputs and write the results to OUT."""
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
+    try:
+        check_writable(out, folder=True)
+    except OutputError as e:
+        _fail_usage(str(e))
     result = _scan_or_fail(paths, config)
     write_results(result, out)
     if not quiet:
@@ -106,7 +111,7 @@ def dedup_cmd(
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
     try:
         done = dedup(inputs, out, config, drop_partial_above)
-    except InputError as e:
+    except (InputError, OutputError) as e:
         _fail_usage(str(e))
     if not quiet:
         dropped_path, skipped_path = sidecar_paths(out)

@@ -11,7 +11,7 @@ from copytrace.cluster import families, family_source
 from copytrace.document import FAMILY_KINDS, Kind, Pair
 from copytrace.engine.local import ScanConfig, ScanResult, scan_documents
 from copytrace.read import read_inputs
-from copytrace.write.atomic import write_jsonl
+from copytrace.write.atomic import check_writable, write_jsonl
 from copytrace.write.corpus import RecordSpill, output_format, write_corpus
 
 
@@ -86,9 +86,13 @@ def dedup(
 ) -> DedupResult:
     """Write the inputs less their copies to `out`, in the format they came in (or the one `out`'s name says:
     .jsonl[.gz], .parquet), every record whole; `out`.dropped.jsonl (id, kept, kind, reason) and
-    `out`.skipped.jsonl (record, id, reason). The corpus is read once (see RecordSpill)."""
+    `out`.skipped.jsonl (record, id, reason). The corpus is read once (see RecordSpill).
+
+    Raises OutputError, before reading anything, if `out` cannot be written; InputError for a missing input."""
     inputs, out = [str(p) for p in inputs], Path(out)
     dropped_path, skipped_path = sidecar_paths(out)
+    for target in (out, dropped_path, skipped_path):  # before reading: a bad --out must not cost a whole scan
+        check_writable(target)
     with RecordSpill(config.fields, config.temp_dir) as spill:
         result = scan_documents(spill.passing(read_inputs(inputs, config.fields)), config)
         drops = plan_drops(result, drop_partial_above)

@@ -12,6 +12,34 @@ from typing import IO
 import orjson
 
 
+class OutputError(Exception):
+    """An output path that cannot be written (a file where a folder is wanted, or the reverse; a folder we may not
+    write in): bad usage, exit code 2, found before any input is read."""
+
+
+def check_writable(target: str | Path, folder: bool = False) -> None:
+    """Raise OutputError unless `target` (a file, or with folder=True a folder) can be written, without creating
+    anything: the nearest existing folder on its way must take a new file."""
+    target = Path(target)
+    if folder and target.exists() and not target.is_dir():
+        raise OutputError(f"--out {target} is a file, not a folder")
+    if not folder and target.is_dir():
+        raise OutputError(f"--out {target} is a folder, not a file")
+    if not folder and target.exists() and not target.is_file():  # renaming over /dev/null would replace it
+        raise OutputError(f"--out {target} is not a regular file (a device or a pipe)")
+    place = target if folder else target.parent
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    if not place.is_dir():
+        raise OutputError(f"cannot write {target}: {place} is not a folder")
+    try:  # permissions, a read-only file system, a full quota: only trying says
+        fd, probe = tempfile.mkstemp(prefix=".copytrace-probe-", dir=place)
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as e:
+        raise OutputError(f"cannot write {target}: {place}: {e.strerror or e}") from None
+
+
 @contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """A temporary path that becomes `target` only if the block finishes without an exception."""
