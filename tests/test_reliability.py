@@ -176,3 +176,31 @@ def test_an_unwritable_output_folder_fails_before_reading(tmp_path, command, out
     code, _, stderr = run_cli(command, src, "--out", tmp_path / out, "--quiet")
     assert code == 2, stderr
     assert stderr.startswith("copytrace: ") and "skipped" not in stderr
+
+
+def test_dedup_to_csv_writes_csv_with_the_input_columns(tmp_path):
+    import csv
+
+    rows = [{"id": "story", "text": STORY, "date": "2024-03-03", "site": "wire"},
+            {"id": "copy", "text": STORY, "date": "2024-03-05", "site": "scraper"},
+            {"id": "storm", "text": OTHER, "date": "2024-03-04", "site": "wire"}]
+    src = tmp_path / "c.csv"
+    with open(src, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, fieldnames=["id", "date", "text", "site"])
+        writer.writeheader()
+        writer.writerows(rows)
+    out = tmp_path / "d.csv"
+    code, _, stderr = run_cli("dedup", src, "--out", out, "--date-field", "date", "--layers", "lexical", "--quiet")
+    assert code == 0, stderr
+    with open(out, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f)
+        kept = list(reader)
+    assert set(reader.fieldnames) == {"id", "date", "text", "site"}
+    assert kept == [rows[0], rows[2]]
+    jsonl_src = tmp_path / "c.jsonl"
+    jsonl_src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    code, _, stderr = run_cli("dedup", jsonl_src, "--out", tmp_path / "j.csv", "--date-field", "date",
+                              "--layers", "lexical", "--quiet")
+    assert code == 0, stderr
+    with open(tmp_path / "j.csv", encoding="utf-8", newline="") as f:
+        assert list(csv.DictReader(f)) == [rows[0], rows[2]]

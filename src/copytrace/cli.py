@@ -99,7 +99,7 @@ def scan_cmd(
 @app.command("dedup")
 def dedup_cmd(
     inputs: list[Path] = typer.Argument(..., help="corpora (.jsonl[.gz], .parquet, .csv), files or folders"),
-    out: Path = typer.Option(..., "--out", "-o", help="the deduplicated corpus (.jsonl, .jsonl.gz or .parquet)"),
+    out: Path = typer.Option(..., "--out", "-o", help="the deduplicated corpus (.jsonl, .jsonl.gz, .parquet, .csv or .tsv)"),
     drop_partial_above: Optional[float] = typer.Option(
         None, "--drop-partial-above", min=0.0, max=1.0,
         help="also drop a document this much (0-1) inside a kept one by partial reuse"),

@@ -85,7 +85,7 @@ def dedup(
     drop_partial_above: float | None = None,
 ) -> DedupResult:
     """Write the inputs less their copies to `out`, in the format they came in (or the one `out`'s name says:
-    .jsonl[.gz], .parquet), every record whole; `out`.dropped.jsonl (id, kept, kind, reason) and
+    .jsonl[.gz], .parquet, .csv/.tsv), every record whole; `out`.dropped.jsonl (id, kept, kind, reason) and
     `out`.skipped.jsonl (record, id, reason). The corpus is read once (see RecordSpill).
 
     Raises OutputError, before reading anything, if `out` cannot be written; InputError for a missing input."""

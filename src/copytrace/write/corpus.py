@@ -1,10 +1,12 @@
-"""The deduplicated corpus, in the format it came in (JSONL, JSONL.gz or Parquet).
+"""The deduplicated corpus, in the format it came in (JSONL, JSONL.gz, Parquet or CSV).
 
 The corpus is read once: as the documents stream into the scan, each one's record is spilled to an unnamed
 temporary file (RecordSpill), and the kept ones are written from there once the scan has said which to drop."""
 from __future__ import annotations
 
+import csv
 import gzip
+import json
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -16,18 +18,23 @@ from copytrace.read import RecordFields
 from copytrace.write.atomic import atomic_path, json_line
 
 PARQUET_ROWS_PER_GROUP = 10_000
+CSV_SUFFIXES = {".csv": ",", ".tsv": "\t"}
 
 
 def output_format(out: Path, inputs: Iterable[str | Path]) -> str:
-    """By the output's name; else the inputs' format (Parquet), else JSONL."""
+    """By the output's name; else the inputs' format (Parquet, then CSV), else JSONL."""
     name = out.name.lower()
     if name.endswith(".parquet"):
         return "parquet"
     if name.endswith((".jsonl", ".jsonl.gz", ".ndjson")):
         return "jsonl"
+    if name.endswith((".csv", ".tsv")):
+        return "csv"
     names = [Path(p).name.lower() for p in inputs]
     if any(n.endswith(".parquet") for n in names):
         return "parquet"
+    if any(n.endswith((".csv", ".tsv")) for n in names):
+        return "csv"
     return "jsonl"
 
 
@@ -83,8 +90,16 @@ class RecordSpill:
         self.close()
 
 
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
 def write_corpus(rows: Iterable[dict[str, Any]], out: Path, fmt: str, columns: Iterable[str] = ()) -> int:
-    """Write the records whole, in `fmt` (`columns`: an empty Parquet file's schema); returns
+    """Write the records whole, in `fmt` (`columns`: the CSV header and an empty Parquet file's schema); returns
     how many were written."""
     kept = 0
     columns = list(columns)
@@ -115,6 +130,14 @@ def write_corpus(rows: Iterable[dict[str, Any]], out: Path, fmt: str, columns: I
                 pq.write_table(pa.table({c: pa.array([], pa.string()) for c in columns}), tmp)
             else:
                 writer.close()
+        elif fmt == "csv":
+            delimiter = CSV_SUFFIXES.get(out.suffix.lower(), ",")
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                writer = csv.DictWriter(f, fieldnames=columns, delimiter=delimiter, restval="")
+                writer.writeheader()
+                for row in rows:
+                    writer.writerow({k: _csv_cell(v) for k, v in row.items()})
+                    kept += 1
         else:
             opener = gzip.open if out.name.lower().endswith(".gz") else open
             with opener(tmp, "wb") as f:
