@@ -204,3 +204,51 @@ def test_dedup_to_csv_writes_csv_with_the_input_columns(tmp_path):
     assert code == 0, stderr
     with open(tmp_path / "j.csv", encoding="utf-8", newline="") as f:
         assert list(csv.DictReader(f)) == [rows[0], rows[2]]
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027])
+def test_outputs_follow_the_umask(tmp_path, umask):
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": STORY}) + "\n" + json.dumps({"id": "b", "text": OTHER}) + "\n",
+                   encoding="utf-8")
+    old = os.umask(umask)
+    try:
+        assert run_cli("scan", src, "--out", tmp_path / "out", "--layers", "lexical", "--quiet")[0] == 0
+        assert run_cli("dedup", src, "--out", tmp_path / "d.jsonl", "--layers", "lexical", "--quiet")[0] == 0
+    finally:
+        os.umask(old)
+    written = [tmp_path / "out" / name for name in RESULT_FILES]
+    written += [tmp_path / name for name in ("d.jsonl", "d.jsonl.dropped.jsonl", "d.jsonl.skipped.jsonl")]
+    for path in written:
+        assert path.stat().st_mode & 0o777 == 0o666 & ~umask, path
+
+
+def _killed_while_writing(tmp_path, code):
+    """Run `code` in a process that SIGKILLs itself in the middle of writing, as a killed run would be."""
+    import subprocess
+    import sys
+
+    preamble = ("import os, signal\n"
+                "class Dying:\n"
+                "    def to_json(self):\n"
+                "        os.kill(os.getpid(), signal.SIGKILL)\n")
+    proc = subprocess.run([sys.executable, "-c", preamble + code], cwd=tmp_path)
+    assert proc.returncode == -9
+
+
+def test_a_killed_runs_part_files_are_removed_by_the_next_run(tmp_path):
+    src = tmp_path / "c.jsonl"
+    src.write_text(json.dumps({"id": "a", "text": STORY}) + "\n" + json.dumps({"id": "b", "text": STORY}) + "\n",
+                   encoding="utf-8")
+    (tmp_path / "out").mkdir()
+    _killed_while_writing(tmp_path, "from copytrace.engine.local import ScanResult\n"
+                                    "from copytrace.write.results import write_results\n"
+                                    "write_results(ScanResult([Dying()], [], [], []), 'out')\n")
+    _killed_while_writing(tmp_path, "from copytrace.write.atomic import write_jsonl\n"
+                                    "write_jsonl('d.jsonl', (d.to_json() for d in [Dying()]))\n")
+    leftovers = sorted(p.name for p in tmp_path.rglob("*.part"))
+    assert len(leftovers) == 4, leftovers  # the three result files being staged, and the corpus
+    assert run_cli("scan", src, "--out", tmp_path / "out", "--layers", "lexical", "--quiet")[0] == 0
+    assert run_cli("dedup", src, "--out", tmp_path / "d.jsonl", "--layers", "lexical", "--quiet")[0] == 0
+    assert sorted(p.name for p in tmp_path.rglob("*.part")) == []
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(RESULT_FILES)

@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
+import secrets
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,18 +43,54 @@ def check_writable(target: str | Path, folder: bool = False) -> None:
         raise OutputError(f"cannot write {target}: {place}: {e.strerror or e}") from None
 
 
+#: when this run began: a temporary file of ours older than that was left by a run that was killed.
+RUN_STARTED = time.time()
+
+
+def _part_name_pattern(target: Path) -> re.Pattern:
+    """The temporary names atomic_path gives `target` (and the 8-character ones mkstemp gave before)."""
+    return re.compile(re.escape(f".{target.name}.") + r"(?:[0-9a-f]{12}|[a-z0-9_]{8})\.part")
+
+
+def remove_stale_parts(target: str | Path) -> None:
+    """Delete what killed runs left while writing `target`: its temporary files from before this run began (a
+    newer one may be another live run's)."""
+    target = Path(target)
+    pattern = _part_name_pattern(target)
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return
+    for entry in entries:
+        if pattern.fullmatch(entry.name):
+            try:
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < RUN_STARTED:
+                    os.unlink(entry.path)
+            except OSError:
+                pass  # gone already, or not ours to remove
+
+
 @contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """A temporary path that becomes `target` only if the block finishes without an exception."""
+    """A temporary path that becomes `target` only if the block finishes without an exception.
+
+    The temporary file is `.NAME.<12 hex>.part` beside the target, created with mode 0666 less the umask like any
+    file (mkstemp's 0600 would have stayed on the output); a killed run's are removed by the next write of NAME."""
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    os.close(fd)
+    remove_stale_parts(target)
+    while True:
+        tmp = target.parent / f".{target.name}.{secrets.token_hex(6)}.part"
+        try:
+            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            break
+        except FileExistsError:
+            continue
     try:
-        yield Path(tmp)
+        yield tmp
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
@@ -72,9 +111,13 @@ def json_line(row: dict) -> bytes:
 
 
 def write_jsonl(target: str | Path, rows: Iterable[dict]) -> int:
-    n = 0
     with atomic_open(target, "wb") as f:
-        for row in rows:
-            f.write(json_line(row))
-            n += 1
+        return write_lines(f, rows)
+
+
+def write_lines(f: IO[bytes], rows: Iterable[dict]) -> int:
+    n = 0
+    for row in rows:
+        f.write(json_line(row))
+        n += 1
     return n
