@@ -252,3 +252,11 @@ def test_a_killed_runs_part_files_are_removed_by_the_next_run(tmp_path):
     assert run_cli("dedup", src, "--out", tmp_path / "d.jsonl", "--layers", "lexical", "--quiet")[0] == 0
     assert sorted(p.name for p in tmp_path.rglob("*.part")) == []
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(RESULT_FILES)
+
+
+def test_version_prints_the_installed_package_version():
+    from importlib.metadata import version
+
+    code, stdout, stderr = run_cli("--version")
+    assert code == 0, stderr
+    assert stdout.strip() == f"copytrace {version('copytrace')}"

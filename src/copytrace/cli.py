@@ -22,6 +22,27 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        try:
+            from importlib.metadata import PackageNotFoundError, version
+
+            typer.echo(f"copytrace {version('copytrace')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            from copytrace import __version__
+
+            typer.echo(f"copytrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="print copytrace's version and exit"),
+) -> None:
+    pass
+
+
 def _layers(value: str) -> tuple[str, ...]:
     if value == "all":
         return LAYERS
