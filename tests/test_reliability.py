@@ -260,3 +260,21 @@ def test_version_prints_the_installed_package_version():
     code, stdout, stderr = run_cli("--version")
     assert code == 0, stderr
     assert stdout.strip() == f"copytrace {version('copytrace')}"
+
+
+def test_dash_reads_jsonl_records_from_standard_input_for_scan_and_dedup(tmp_path):
+    rows = [{"id": "story", "text": STORY, "date": "2024-03-03"}, {"id": "copy", "text": STORY, "date": "2024-03-05"},
+            {"id": "storm", "text": OTHER, "date": "2024-03-04"}]
+    piped = "".join(json.dumps(r) + "\n" for r in rows) + '{"id": "cut-off", "text": \n'
+    code, _, stderr = run_cli("scan", "-", "--out", tmp_path / "out", "--layers", "lexical", "--date-field", "date",
+                              "--quiet", input_text=piped)
+    assert code == 1, stderr
+    assert "<stdin>:4" in stderr and "malformed JSON" in stderr
+    assert [d["id"] for d in read_jsonl(tmp_path / "out" / "documents.jsonl")] == ["story", "copy", "storm"]
+    [pair] = read_jsonl(tmp_path / "out" / "pairs.jsonl")
+    assert {pair["a"], pair["b"]} == {"story", "copy"} and pair["kind"] == "exact"
+    code, _, stderr = run_cli("dedup", "-", "--out", tmp_path / "d.jsonl", "--layers", "lexical", "--date-field",
+                              "date", "--quiet", input_text=piped)
+    assert code == 1, stderr
+    assert read_jsonl(tmp_path / "d.jsonl") == [rows[0], rows[2]]
+    assert [s["record"] for s in read_jsonl(tmp_path / "d.jsonl.skipped.jsonl")] == ["<stdin>:4"]
