@@ -278,3 +278,12 @@ def test_dash_reads_jsonl_records_from_standard_input_for_scan_and_dedup(tmp_pat
     assert code == 1, stderr
     assert read_jsonl(tmp_path / "d.jsonl") == [rows[0], rows[2]]
     assert [s["record"] for s in read_jsonl(tmp_path / "d.jsonl.skipped.jsonl")] == ["<stdin>:4"]
+
+
+def test_dedup_writes_a_two_field_record_as_it_came_without_adding_a_path(tmp_path):
+    rows = [{"id": "story", "text": STORY}, {"id": "storm", "text": OTHER}]
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    code, _, stderr = run_cli("dedup", src, "--out", tmp_path / "d.jsonl", "--layers", "lexical", "--quiet")
+    assert code == 0, stderr
+    assert read_jsonl(tmp_path / "d.jsonl") == rows

@@ -15,6 +15,7 @@ from typing import Any
 
 from copytrace.document import Document, Skip
 from copytrace.read import RecordFields
+from copytrace.read.records import STDIN_NAME, is_record_file
 from copytrace.write.atomic import atomic_path, json_line
 
 PARQUET_ROWS_PER_GROUP = 10_000
@@ -42,9 +43,14 @@ def document_record(doc: Document, fields: RecordFields) -> dict[str, Any]:
     """The record a document was read from: its id, its text and every other field it had."""
     row = {fields.id: doc.id, fields.text: doc.text}
     row.update(doc.metadata)
-    if doc.path and not doc.metadata and fields.id == "id":  # a plain file: say where it came from
+    if doc.path and not doc.metadata and fields.id == "id" and _is_plain_file(doc.path):  # say where it came from
         row["path"] = doc.path
     return row
+
+
+def _is_plain_file(path: str) -> bool:
+    """A text file, not a record corpus (whose records come out with the fields they had, and no others)."""
+    return path != STDIN_NAME and not is_record_file(Path(path))
 
 
 class RecordSpill:
