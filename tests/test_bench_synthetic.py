@@ -5,7 +5,6 @@ and skip without them; the spun checks also need WordNet (/usr/share/wordnet).
 """
 from __future__ import annotations
 
-import csv
 import difflib
 import importlib.util
 import json

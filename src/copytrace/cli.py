@@ -11,16 +11,37 @@ from rich.table import Table
 from rich.text import Text
 
 from copytrace.compare import compare_documents
-from copytrace.dedup import plan_drops
+from copytrace.dedup import dedup, sidecar_paths
 from copytrace.document import Document, Skip
-from copytrace.engine.local import LAYERS, ScanConfig, scan
+from copytrace.config import LAYERS, ScanConfig
+from copytrace.engine.local import scan
 from copytrace.read import InputError, RecordFields, read_inputs
-from copytrace.write.atomic import write_jsonl
-from copytrace.write.corpus import output_format, write_corpus
+from copytrace.write.atomic import OutputError, check_writable
 from copytrace.write.results import summary_table, write_results
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE = 0, 1, 2
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        try:
+            from importlib.metadata import PackageNotFoundError, version
+
+            typer.echo(f"copytrace {version('copytrace')}")
+        except PackageNotFoundError:  # run from a source tree that was never installed
+            from copytrace import __version__
+
+            typer.echo(f"copytrace {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="print copytrace's version and exit"),
+) -> None:
+    pass
 
 
 def _layers(value: str) -> tuple[str, ...]:
@@ -84,6 +105,10 @@ def scan_cmd(
 ) -> None:
     """Find every related pair in the inputs and write the results to OUT."""
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
+    try:
+        check_writable(out, folder=True)
+    except OutputError as e:
+        _fail_usage(str(e))
     result = _scan_or_fail(paths, config)
     write_results(result, out)
     if not quiet:
@@ -96,27 +121,27 @@ def scan_cmd(
 @app.command("dedup")
 def dedup_cmd(
     inputs: list[Path] = typer.Argument(..., help="corpora (.jsonl[.gz], .parquet, .csv), files or folders"),
-    out: Path = typer.Option(..., "--out", "-o", help="the deduplicated corpus (.jsonl, .jsonl.gz or .parquet)"),
+    out: Path = typer.Option(..., "--out", "-o", help="the deduplicated corpus (.jsonl, .jsonl.gz, .parquet, .csv or .tsv)"),
     drop_partial_above: Optional[float] = typer.Option(
         None, "--drop-partial-above", min=0.0, max=1.0,
         help="also drop a document this much (0-1) inside a kept one by partial reuse"),
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
 ) -> None:
-    """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why."""
+    """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why and
+    OUT.skipped.jsonl naming the records that could not be used."""
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
-    result = _scan_or_fail(inputs, config)
-    drops = plan_drops(result, drop_partial_above)
-    dropped = {d.id for d in drops}
-    docs = (d for d in read_inputs([str(p) for p in inputs], config.fields) if isinstance(d, Document))
-    kept = write_corpus(docs, dropped, out, output_format(out, inputs), config.fields)
-    write_jsonl(Path(f"{out}.dropped.jsonl"), (d.to_json() for d in drops))
+    try:
+        done = dedup(inputs, out, config, drop_partial_above)
+    except (InputError, OutputError) as e:
+        _fail_usage(str(e))
     if not quiet:
+        dropped_path, skipped_path = sidecar_paths(out)
         Console(stderr=True).print(
-            f"kept {kept} of {len(result.documents)} documents, dropped {len(drops)} copies "
-            f"(see {out}.dropped.jsonl), skipped {len(result.skips)} inputs"
+            f"kept {done.kept} of {len(done.scan.documents)} documents, dropped {done.dropped} copies "
+            f"(see {dropped_path}), skipped {done.skipped} inputs (see {skipped_path})"
         )
-    if result.skips:
+    if done.skipped:
         raise typer.Exit(EXIT_SKIPPED)
 
 

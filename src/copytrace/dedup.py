@@ -1,12 +1,19 @@
-"""Which documents a deduplicated corpus drops: one kept per copy family, each drop with its reason and its keeper."""
+"""A corpus less its copies: one document kept per copy family, each drop with its reason and its keeper, each
+skipped record with its reason (kept + dropped + skipped = input)."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 from copytrace.cluster import families, family_source
 from copytrace.document import FAMILY_KINDS, Kind, Pair
-from copytrace.engine.local import ScanResult
+from copytrace.config import ScanConfig
+from copytrace.engine.local import ScanResult, scan_documents
 from copytrace.origin import cleanest_longest
+from copytrace.read import read_inputs
+from copytrace.write.atomic import check_writable, write_jsonl
+from copytrace.write.corpus import RecordSpill, output_format, write_corpus
 
 
 @dataclass(frozen=True)
@@ -57,3 +64,41 @@ def plan_drops(result: ScanResult, drop_partial_above: float | None = None, kind
             if cov >= drop_partial_above and doc not in drops and keeper not in drops:
                 drops[doc] = Drop(doc, keeper, Kind.PARTIAL, f"{cov:.0%} of it is inside {keeper}")
     return sorted(drops.values(), key=lambda d: d.id)
+
+
+@dataclass
+class DedupResult:
+    """How many input records were kept, dropped as copies and skipped (they add up to the input), and the scan."""
+
+    kept: int
+    dropped: int
+    skipped: int
+    scan: ScanResult
+
+
+def sidecar_paths(out: str | Path) -> tuple[Path, Path]:
+    """Where dedup writes what it dropped and what it skipped, beside the corpus."""
+    return Path(f"{out}.dropped.jsonl"), Path(f"{out}.skipped.jsonl")
+
+
+def dedup(
+    inputs: Iterable[str | Path], out: str | Path, config: ScanConfig = ScanConfig(),
+    drop_partial_above: float | None = None,
+) -> DedupResult:
+    """Write the inputs less their copies to `out`, in the format they came in (or the one `out`'s name says:
+    .jsonl[.gz], .parquet, .csv/.tsv), every record whole; `out`.dropped.jsonl (id, kept, kind, reason) and
+    `out`.skipped.jsonl (record, id, reason). The corpus is read once (see RecordSpill).
+
+    Raises OutputError, before reading anything, if `out` cannot be written; InputError for a missing input."""
+    inputs, out = [str(p) for p in inputs], Path(out)
+    dropped_path, skipped_path = sidecar_paths(out)
+    for target in (out, dropped_path, skipped_path):  # before reading: a bad --out must not cost a whole scan
+        check_writable(target)
+    with RecordSpill(config.fields, config.temp_dir) as spill:
+        result = scan_documents(spill.passing(read_inputs(inputs, config.fields)), config)
+        drops = plan_drops(result, drop_partial_above)
+        columns = spill.columns or dict.fromkeys((config.fields.id, config.fields.text))
+        kept = write_corpus(spill.rows({d.id for d in drops}), out, output_format(out, inputs), columns)
+    write_jsonl(dropped_path, (d.to_json() for d in drops))
+    write_jsonl(skipped_path, (s.to_json() for s in result.skips))
+    return DedupResult(kept, len(drops), len(result.skips), result)

@@ -92,10 +92,16 @@ class RecordFields:
 
 @dataclass(frozen=True)
 class Skip:
-    """A record or file that could not be used, and why: reported on stderr and counted, never fatal."""
+    """A record or file that could not be used, and why: reported on stderr and counted, never fatal.
+
+    `record` says where it is (a file, `corpus.jsonl:LINE`, `corpus.parquet:row N`); `id` is its id if it has one."""
 
     record: str
     reason: str
+    id: str | None = None
 
     def __str__(self) -> str:
-        return f"skipped {self.record}: {self.reason}"
+        return f"skipped {self.record}{'' if self.id is None else f' (id {self.id})'}: {self.reason}"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"record": self.record, "id": self.id, "reason": self.reason}

@@ -127,6 +127,8 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
     executor = None
     try:
         records, skips, repeated = _read_all(items, store, progress, config)
+        if not records:  # nothing to compare: every stage below assumes at least one document
+            return ScanResult(records, [], [], skips)
         executor = make_executor(config.engine, config.workers, len(records), config.sizes, config.scheduler)
         fp = _fingerprint_all(executor, store, len(records), FingerprintContext(repeated, config.layers, thresholds),
                               config, progress)

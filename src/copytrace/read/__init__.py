@@ -6,7 +6,7 @@ from pathlib import Path
 
 from copytrace.document import Document, Skip
 from copytrace.read.files import read_text_file, walk_folder
-from copytrace.read.records import RecordFields, is_record_file, read_records
+from copytrace.read.records import STDIN, RecordFields, is_record_file, located_records, located_stdin_records
 
 __all__ = ["InputError", "RecordFields", "read_inputs"]
 
@@ -15,35 +15,38 @@ class InputError(Exception):
     """An input path that cannot be read at all (missing, unreadable): bad usage, exit code 2."""
 
 
-def _read_path(path: Path, rel_id: str, fields: RecordFields) -> Iterator[Document | Skip]:
+def _read_path(path: Path, rel_id: str, fields: RecordFields) -> Iterator[tuple[str, Document | Skip]]:
+    """Each document or skip of one file, with where it is: the file, or its line or row in a record corpus."""
     if is_record_file(path):
         try:
-            yield from read_records(path, fields)
+            yield from located_records(path, fields)
         except Exception as e:  # a corrupt archive or Parquet file costs that file, not the corpus
-            yield Skip(str(path), f"unreadable corpus file: {e}")
+            yield str(path), Skip(str(path), f"unreadable corpus file: {e}")
     else:
-        yield read_text_file(path, rel_id)
+        yield str(path), read_text_file(path, rel_id)
 
 
 def read_inputs(paths: Iterable[str | Path], fields: RecordFields = RecordFields()) -> Iterator[Document | Skip]:
     """Every document under the given paths, in order. Duplicate ids: the first wins, later ones are skipped.
 
-    A document's id is its path relative to the argument that found it (POSIX separators), or its record id."""
+    A document's id is its path relative to the argument that found it (POSIX separators), or its record id.
+    The path `-` is standard input, read as JSONL records."""
     paths = [Path(p) for p in paths]
     for p in paths:
-        if not p.exists():
+        if str(p) != STDIN and not p.exists():
             raise InputError(f"no such file or folder: {p}")
     seen: set[str] = set()
     for p in paths:
-        if p.is_dir():
-            found = ((f, f.relative_to(p).as_posix()) for f in walk_folder(p))
+        if str(p) == STDIN:
+            located = located_stdin_records(fields)
+        elif p.is_dir():
+            located = (x for f in walk_folder(p) for x in _read_path(f, f.relative_to(p).as_posix(), fields))
         else:
-            found = iter([(p, p.name)])
-        for f, rel in found:
-            for item in _read_path(f, rel, fields):
-                if isinstance(item, Document):
-                    if item.id in seen:
-                        item = Skip(f"{item.path or rel}", f"duplicate id {item.id!r}")
-                    else:
-                        seen.add(item.id)
-                yield item
+            located = _read_path(p, p.name, fields)
+        for where, item in located:
+            if isinstance(item, Document):
+                if item.id in seen:
+                    item = Skip(where, f"duplicate id {item.id!r}", item.id)
+                else:
+                    seen.add(item.id)
+            yield item

@@ -15,18 +15,33 @@ class NotText(ValueError):
     """The bytes are not a text in any encoding we can read."""
 
 
+#: the byte-order marks of the wide encodings (their texts are full of NUL bytes); UTF-32-LE's mark begins with
+#: UTF-16-LE's, so it is tried first.
+_WIDE_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def _wide_encoding(data: bytes) -> tuple[str, int] | None:
+    """The encoding a UTF-16 or UTF-32 byte-order mark names, and the mark's length."""
+    for bom, encoding in _WIDE_BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
 def is_binary(data: bytes) -> bool:
-    head = data[:_SNIFF_BYTES]
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return False
-    return b"\x00" in head
+    return _wide_encoding(data) is None and b"\x00" in data[:_SNIFF_BYTES]
 
 
 def decode_text(data: bytes) -> str:
-    """Decode a file's bytes; raise NotText for binary data."""
+    """Decode a file's bytes; raise NotText for binary data. A byte-order mark decides the encoding."""
+    wide = _wide_encoding(data)
+    if wide is not None:
+        encoding, bom_length = wide
+        return data[bom_length:].decode(encoding, errors="replace")
     if is_binary(data):
-        if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-            return data.decode("utf-16")
         raise NotText("binary content (NUL bytes), not text")
     if data.startswith(codecs.BOM_UTF8):
         data = data[len(codecs.BOM_UTF8):]

@@ -6,7 +6,7 @@ import gzip
 import io
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,21 +15,24 @@ import orjson
 from copytrace.document import Document, RecordFields, Skip
 
 RECORD_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".json.gz", ".parquet", ".csv", ".tsv")
+#: the input that means standard input (JSONL records), and the name its records are found under.
+STDIN = "-"
+STDIN_NAME = "<stdin>"
 
 
 def is_record_file(path: Path) -> bool:
     return path.name.lower().endswith(RECORD_SUFFIXES)
 
 
-def record_to_document(row: dict[str, Any], where: str, fields: RecordFields, path: Path) -> Document | Skip:
+def record_to_document(row: dict[str, Any], where: str, fields: RecordFields, path: str | Path) -> Document | Skip:
     if fields.id not in row or row[fields.id] in (None, ""):
         return Skip(where, f"no {fields.id!r} field")
     doc_id = str(row[fields.id])
     text = row.get(fields.text)
     if not isinstance(text, str):
-        return Skip(f"{where} (id {doc_id})", f"field {fields.text!r} is missing or not a string")
+        return Skip(where, f"field {fields.text!r} is missing or not a string", doc_id)
     if not text or text.isspace():  # (no stripped copy of a long text)
-        return Skip(f"{where} (id {doc_id})", "empty text")
+        return Skip(where, "empty text", doc_id)
     date = row.get(fields.date) if fields.date else None
     metadata = {k: v for k, v in row.items() if k not in (fields.id, fields.text)} if len(row) > 2 else {}
     return Document(id=doc_id, text=text, path=str(path), date=None if date in (None, "") else str(date), metadata=metadata)
@@ -47,19 +50,23 @@ def _loads(raw: bytes) -> Any:
 def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
     name = path.name
     with gzip.open(path, "rb") if name.lower().endswith(".gz") else open(path, "rb", buffering=1 << 20) as f:
-        for n, raw in enumerate(f, 1):
-            where = f"{name}:{n}"
-            if raw.isspace():
-                continue
-            try:
-                row = _loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as e:
-                yield where, Skip(where, f"malformed JSON ({e})")
-                continue
-            if not isinstance(row, dict):
-                yield where, Skip(where, "not a JSON object")
-                continue
-            yield where, row
+        yield from _jsonl_lines(f, name)
+
+
+def _jsonl_lines(lines: Iterable[bytes], name: str) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
+    for n, raw in enumerate(lines, 1):
+        where = f"{name}:{n}"
+        if raw.isspace():
+            continue
+        try:
+            row = _loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+            yield where, Skip(where, f"malformed JSON ({e})")
+            continue
+        if not isinstance(row, dict):
+            yield where, Skip(where, "not a JSON object")
+            continue
+        yield where, row
 
 
 def _parquet_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
@@ -88,8 +95,8 @@ def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
         yield where, row
 
 
-def read_records(path: Path, fields: RecordFields) -> Iterator[Document | Skip]:
-    """Stream the documents of one record file; a bad record becomes a Skip, never an exception."""
+def located_records(path: Path, fields: RecordFields) -> Iterator[tuple[str, Document | Skip]]:
+    """Each record of one file with where it is (`corpus.jsonl:LINE`, `corpus.parquet:row N`)."""
     name = path.name.lower()
     if name.endswith(".parquet"):
         rows = _parquet_rows(path)
@@ -98,4 +105,16 @@ def read_records(path: Path, fields: RecordFields) -> Iterator[Document | Skip]:
     else:
         rows = _jsonl_rows(path)
     for where, row in rows:
-        yield row if isinstance(row, Skip) else record_to_document(row, where, fields, path)
+        yield where, row if isinstance(row, Skip) else record_to_document(row, where, fields, path)
+
+
+def located_stdin_records(fields: RecordFields) -> Iterator[tuple[str, Document | Skip]]:
+    """The JSONL records piped to standard input (the input `-`), each with where it is: `<stdin>:LINE`."""
+    for where, row in _jsonl_lines(sys.stdin.buffer, STDIN_NAME):
+        yield where, row if isinstance(row, Skip) else record_to_document(row, where, fields, STDIN_NAME)
+
+
+def read_records(path: Path, fields: RecordFields) -> Iterator[Document | Skip]:
+    """Stream the documents of one record file; a bad record becomes a Skip, never an exception."""
+    for _, item in located_records(path, fields):
+        yield item

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from copytrace.document import Kind
 from copytrace.engine.local import ScanResult
-from copytrace.write.atomic import atomic_path, write_jsonl
+from copytrace.write.atomic import atomic_open, write_lines
 
 RESULT_FILES = ("documents.jsonl", "pairs.jsonl", "clusters.jsonl")
 
@@ -23,9 +23,9 @@ def write_results(result: ScanResult, out_dir: str | Path) -> None:
         "clusters.jsonl": (c.to_json() for c in result.clusters),
     }
     with ExitStack() as stack:
-        staged = {name: stack.enter_context(atomic_path(out_dir / f".{name}.staged")) for name in RESULT_FILES}
-        for name, tmp in staged.items():
-            write_jsonl(tmp, rows[name])
+        staged = {name: stack.enter_context(atomic_open(out_dir / f".{name}.staged", "wb")) for name in RESULT_FILES}
+        for name, f in staged.items():
+            write_lines(f, rows[name])
     for name in RESULT_FILES:
         os.replace(out_dir / f".{name}.staged", out_dir / name)
 
