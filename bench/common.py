@@ -408,11 +408,12 @@ class BudgetExceeded(RuntimeError):
     pass
 
 
-def _compare_init(layers: tuple[str, ...]) -> None:
+def _compare_init(layers: tuple[str, ...], thresholds: dict | None = None) -> None:
     global _worker_config
-    from copytrace import ScanConfig
+    from copytrace import ScanConfig, Thresholds
 
-    _worker_config = ScanConfig(layers=tuple(layers))
+    values = Thresholds().with_values(thresholds or {})
+    _worker_config = ScanConfig(layers=tuple(layers), thresholds=values)
 
 
 def _compare_one(job: tuple[str, str, str, str]) -> dict:
@@ -441,10 +442,11 @@ def _compare_one(job: tuple[str, str, str, str]) -> dict:
 
 
 def compare_many(jobs: list[tuple[str, str, str, str]], layers: Sequence[str] = ALL_LAYERS,
-                 workers: int = 1, budget_s: float | None = None) -> list[dict]:
+                 workers: int = 1, budget_s: float | None = None, thresholds: dict | None = None) -> list[dict]:
     """Run copytrace.compare_texts over many pairs, in `workers` spawned
-    processes (spawn, not fork: the embedding model may hold threads). Raises
-    BudgetExceeded when budget_s passes before all pairs are done."""
+    processes (spawn, not fork: the embedding model may hold threads), with copytrace's thresholds changed by
+    `thresholds` ({"stage": {"field": value}}, config.Thresholds.with_values): a threshold search passes its
+    candidate values here. Raises BudgetExceeded when budget_s passes before all pairs are done."""
     start = time.perf_counter()
 
     def check(done: int) -> None:
@@ -453,7 +455,7 @@ def compare_many(jobs: list[tuple[str, str, str, str]], layers: Sequence[str] = 
 
     results: list[dict] = []
     if workers <= 1 or len(jobs) < 8:
-        _compare_init(tuple(layers))
+        _compare_init(tuple(layers), thresholds)
         for j in jobs:
             results.append(_compare_one(j))
             check(len(results))
@@ -462,7 +464,7 @@ def compare_many(jobs: list[tuple[str, str, str, str]], layers: Sequence[str] = 
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = mp.get_context("spawn")
-    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_compare_init, initargs=(tuple(layers),))
+    pool = ProcessPoolExecutor(workers, mp_context=ctx, initializer=_compare_init, initargs=(tuple(layers), thresholds))
     try:
         for r in pool.map(_compare_one, jobs, chunksize=4):
             results.append(r)

@@ -15,7 +15,7 @@ def test_fork_pool_and_in_process_fingerprints_agree():
     tasks = [(np.arange(k, k + 1), texts[k:k + 1]) for k in range(len(texts))]
     context = FingerprintContext(frozenset(), ("lexical", "spin", "semantic"), DEFAULTS)
     local = sorted(InProcess().map(fingerprint_task, tasks, context), key=lambda b: int(b.doc_index[0]))
-    pooled = sorted(ForkPool(2).map(fingerprint_task, tasks, context), key=lambda b: int(b.doc_index[0]))
+    pooled = sorted(ForkPool(2, 2).map(fingerprint_task, tasks, context), key=lambda b: int(b.doc_index[0]))
     for x, y in zip(local, pooled):
         assert (x.signatures == y.signatures).all()
         assert (x.exact == y.exact).all()

@@ -13,7 +13,7 @@ from rich.text import Text
 from copytrace.compare import compare_documents
 from copytrace.dedup import dedup, sidecar_paths
 from copytrace.document import Document, Skip
-from copytrace.config import LAYERS, ScanConfig
+from copytrace.config import DEFAULTS, LAYERS, ScanConfig, Thresholds
 from copytrace.engine.local import scan
 from copytrace.read import InputError, RecordFields, read_inputs
 from copytrace.write.atomic import OutputError, check_writable
@@ -58,7 +58,7 @@ def _layers(value: str) -> tuple[str, ...]:
 
 def _config(
     layers: str, id_field: str, text_field: str, date_field: Optional[str], workers: int, quiet: bool,
-    engine: str = "local", scheduler: Optional[str] = None,
+    engine: str = "local", scheduler: Optional[str] = None, thresholds: Optional[Path] = None,
 ) -> ScanConfig:
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"engine must be local or dask, not {engine!r}")
@@ -67,9 +67,13 @@ def _config(
             import distributed  # noqa: F401
         except ImportError:
             raise typer.BadParameter("the dask engine needs: pip install 'copytrace[dask]'") from None
+    try:
+        values = DEFAULTS if thresholds is None else Thresholds.from_json(thresholds)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--thresholds") from None
     return ScanConfig(
         layers=_layers(layers), fields=RecordFields(id_field, text_field, date_field), workers=workers,
-        progress=not quiet, engine=engine, scheduler=scheduler,
+        progress=not quiet, engine=engine, scheduler=scheduler, thresholds=values,
     )
 
 
@@ -94,6 +98,8 @@ WorkersOpt = typer.Option(0, "--workers", help="processes for fingerprinting and
 QuietOpt = typer.Option(False, "--quiet", "-q", help="no progress bars and no summary table")
 EngineOpt = typer.Option("local", "--engine", help="local (this machine's cores) or dask")
 SchedulerOpt = typer.Option(None, "--scheduler", help="address of a Dask scheduler (default: a local Dask cluster)")
+ThresholdsOpt = typer.Option(
+    None, "--thresholds", help='JSON file of thresholds to change, {"stage": {"field": value}} (see config.py)')
 
 
 @app.command("scan")
@@ -102,9 +108,10 @@ def scan_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="folder for documents.jsonl, pairs.jsonl, clusters.jsonl"),
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
+    thresholds: Optional[Path] = ThresholdsOpt,
 ) -> None:
     """Find every related pair in the inputs and write the results to OUT."""
-    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
+    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds)
     try:
         check_writable(out, folder=True)
     except OutputError as e:
@@ -127,10 +134,11 @@ def dedup_cmd(
         help="also drop a document this much (0-1) inside a kept one by partial reuse"),
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
+    thresholds: Optional[Path] = ThresholdsOpt,
 ) -> None:
     """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why and
     OUT.skipped.jsonl naming the records that could not be used."""
-    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler)
+    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds)
     try:
         done = dedup(inputs, out, config, drop_partial_above)
     except (InputError, OutputError) as e:
@@ -160,9 +168,10 @@ def compare_cmd(
     b: Path = typer.Argument(..., help="another"),
     layers: str = LayersOpt,
     width: int = typer.Option(0, "--width", help="terminal width (0: detect)"),
+    thresholds: Optional[Path] = ThresholdsOpt,
 ) -> None:
     """Show the passages two texts share, side by side."""
-    config = _config(layers, "id", "text", None, 1, True)
+    config = _config(layers, "id", "text", None, 1, True, thresholds=thresholds)
     try:
         da, db = _read_one(a, config.fields), _read_one(b, config.fields)
     except InputError as e:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
 import numpy as np
 
 from copytrace.classify import as_same_story
 from copytrace.config import DEFAULTS, ClassifyConfig
-from copytrace.document import Kind, Pair
+from copytrace.document import Cluster, Kind, Pair
 
 
 class UnionFind:
@@ -37,17 +36,6 @@ class UnionFind:
         for x in self.parent:
             out[self.find(x)].append(x)
         return [sorted(g) for g in out.values() if len(g) > 1]
-
-
-@dataclass
-class Cluster:
-    id: str
-    kind: str  # "copies" | "story"
-    members: list[str]
-    source: str | None
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "kind": self.kind, "members": self.members, "source": self.source}
 
 
 def families(pairs: Iterable[Pair], kinds: Iterable[Kind]) -> list[list[str]]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 from copytrace.align.cascade import cleaned_view
 from copytrace.classify import relate
 from copytrace.config import ScanConfig
-from copytrace.document import Document, Pair
+from copytrace.document import Document, Pair, SourceEvidence
 from copytrace.fingerprint.language import detect_language
-from copytrace.origin import SourceEvidence, likely_source
+from copytrace.origin import likely_source
 from copytrace.text.tokens import normal_form, tokenize
 
 

@@ -7,11 +7,22 @@ batches and caches live in `EngineConfig`. "Tune split" figures come from bench/
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
 
 from copytrace.document import RecordFields
 
 LAYERS = ("lexical", "spin", "semantic")
+
+
+@dataclass(frozen=True)
+class ReadConfig:
+    #: accented letters per ASCII letter above which a cp1252 reading of a text that is not UTF-8 is taken for another
+    #: script misread: in Western languages accented letters are a small minority, in mis-decoded Cyrillic or Greek
+    #: they are nearly all.
+    western_max_accented: float = 0.3
 
 
 @dataclass(frozen=True)
@@ -284,12 +295,52 @@ class EngineConfig:
 class Thresholds:
     """Every stage's numbers: what a worker needs to run any stage as the scan was configured."""
 
+    read: ReadConfig = field(default_factory=ReadConfig)
     clean: CleanConfig = field(default_factory=CleanConfig)
     text: TextConfig = field(default_factory=TextConfig)
     fingerprint: FingerprintConfig = field(default_factory=FingerprintConfig)
     candidates: CandidateConfig = field(default_factory=CandidateConfig)
     align: AlignConfig = field(default_factory=AlignConfig)
     classify: ClassifyConfig = field(default_factory=ClassifyConfig)
+
+    def with_values(self, values: dict[str, dict[str, Any]]) -> Thresholds:
+        """These thresholds with some replaced: {"stage": {"field": value}}, e.g. {"classify":
+        {"min_sentence_coverage": 0.4}}. An unknown stage or field, or a value of the wrong type, is a ValueError
+        naming it."""
+        stages = {f.name: getattr(self, f.name) for f in fields(self)}
+        changed = {}
+        for stage, given in values.items():
+            if stage not in stages:
+                raise ValueError(f"unknown stage {stage!r} in thresholds; stages: {', '.join(stages)}")
+            if not isinstance(given, dict):
+                raise ValueError(f"thresholds[{stage!r}] must be an object of field: value")
+            known = {f.name: f.type for f in fields(stages[stage])}
+            for name, value in given.items():
+                if name not in known:
+                    raise ValueError(f"unknown threshold {stage}.{name}; {stage} has: {', '.join(known)}")
+                wanted = float if known[name] == "float" else int
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or (
+                        wanted is int and not float(value).is_integer()):
+                    raise ValueError(f"threshold {stage}.{name} must be a{'n integer' if wanted is int else ' number'}, "
+                                     f"not {value!r}")
+                given = {**given, name: wanted(value)}
+            changed[stage] = replace(stages[stage], **given)
+        return replace(self, **changed)
+
+    @classmethod
+    def from_json(cls, path: str | Path) -> Thresholds:
+        """The defaults with the values of a JSON file ({"stage": {"field": value}}) put in (with_values)."""
+        try:
+            values = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            raise ValueError(f"cannot read thresholds from {path}: {e}") from None
+        if not isinstance(values, dict):
+            raise ValueError(f"{path}: thresholds must be a JSON object of stage: {{field: value}}")
+        return DEFAULTS.with_values(values)
+
+    def to_json(self) -> dict[str, dict[str, Any]]:
+        return {f.name: {g.name: getattr(getattr(self, f.name), g.name) for g in fields(getattr(self, f.name))}
+                for f in fields(self)}
 
 
 DEFAULTS = Thresholds()

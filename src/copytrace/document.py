@@ -105,3 +105,50 @@ class Skip:
 
     def to_json(self) -> dict[str, Any]:
         return {"record": self.record, "id": self.id, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class SourceEvidence:
+    """What a document says about its own age and cleanliness, for picking the original of a pair."""
+
+    id: str
+    date: str | None
+    chars: int
+    boilerplate_chars: int
+
+
+@dataclass
+class DocumentRecord:
+    id: str
+    path: str | None
+    date: str | None
+    lang: str | None
+    chars: int
+    boilerplate_chars: int
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "path": self.path, "lang": self.lang, "chars": self.chars,
+                "boilerplate_chars": self.boilerplate_chars, "date": self.date}
+
+    @property
+    def evidence(self) -> SourceEvidence:
+        return SourceEvidence(self.id, self.date, self.chars, self.boilerplate_chars)
+
+
+@dataclass
+class Cluster:
+    id: str
+    kind: str  # "copies" | "story"
+    members: list[str]
+    source: str | None
+
+    def to_json(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "members": self.members, "source": self.source}
+
+
+@dataclass
+class ScanResult:
+    documents: list[DocumentRecord]
+    pairs: list[Pair]
+    clusters: list[Cluster]
+    skips: list[Skip]

@@ -2,25 +2,14 @@
 else the artefacts of rewriting (the rewritten side's own words are rarer); else the cleaner, longer text."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
 from copytrace.config import DEFAULTS, ClassifyConfig
-from copytrace.document import Kind, Pair
+from copytrace.document import Kind, Pair, SourceEvidence
 from copytrace.fingerprint.rarity import mean_log_probability
 from copytrace.text.view import TextView
-
-
-@dataclass(frozen=True)
-class SourceEvidence:
-    """What a document says about its own age and cleanliness, for picking the original of a pair."""
-
-    id: str
-    date: str | None
-    chars: int
-    boilerplate_chars: int
 
 
 def _own_words(a: TextView, b: TextView) -> list[str]:

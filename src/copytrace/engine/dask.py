@@ -10,9 +10,10 @@ class DaskCluster:
 
     shares_files = False  # workers may be on other machines: tasks carry their texts
 
-    def __init__(self, address: str | None = None, workers: int = 0, tasks_per_worker: int = 2) -> None:
-        self.tasks_per_worker = tasks_per_worker
+    def __init__(self, address: str | None, workers: int, tasks_per_worker: int) -> None:
         from distributed import Client, LocalCluster
+
+        self.tasks_per_worker = tasks_per_worker
 
         if address:
             self.client, self._cluster = Client(address), None

@@ -50,7 +50,7 @@ class ForkPool:
 
     shares_files = True
 
-    def __init__(self, workers: int, tasks_per_worker: int = 2) -> None:
+    def __init__(self, workers: int, tasks_per_worker: int) -> None:
         self.workers, self.tasks_per_worker = workers, tasks_per_worker
 
     def map(self, fn, tasks, context):

@@ -23,9 +23,9 @@ from copytrace.candidates.furniture import corpus_furniture
 from copytrace.candidates.groups import unpack_pair_keys
 from copytrace.candidates.nominate import nominate
 from copytrace.clean import batch_line_keys, repeated_lines
-from copytrace.cluster import Cluster, build_clusters, settle_competing_translations
+from copytrace.cluster import build_clusters, settle_competing_translations
 from copytrace.config import LAYERS, ScanConfig
-from copytrace.document import Document, Pair, Skip
+from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
 from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
@@ -33,37 +33,11 @@ from copytrace.engine.tasks import (
     AlignContext, FingerprintContext, LeadContext, align_task, fingerprint_task, lead_vectors_task,
 )
 from copytrace.fingerprint.keys import Fingerprints
-from copytrace.origin import SourceEvidence, cleanest_longest, likely_source
+from copytrace.origin import cleanest_longest, likely_source
 from copytrace.read import read_inputs
 from copytrace.text.tokens import is_member
 
 __all__ = ["LAYERS", "ScanConfig", "ScanResult", "scan", "scan_documents"]
-
-
-@dataclass
-class DocumentRecord:
-    id: str
-    path: str | None
-    date: str | None
-    lang: str | None
-    chars: int
-    boilerplate_chars: int
-
-    def to_json(self) -> dict:
-        return {"id": self.id, "path": self.path, "lang": self.lang, "chars": self.chars,
-                "boilerplate_chars": self.boilerplate_chars, "date": self.date}
-
-    @property
-    def evidence(self) -> SourceEvidence:
-        return SourceEvidence(self.id, self.date, self.chars, self.boilerplate_chars)
-
-
-@dataclass
-class ScanResult:
-    documents: list[DocumentRecord]
-    pairs: list[Pair]
-    clusters: list[Cluster]
-    skips: list[Skip]
 
 
 class _Progress:

@@ -5,10 +5,10 @@ import codecs
 
 from charset_normalizer import from_bytes
 
+from copytrace.config import DEFAULTS, ReadConfig
+
 #: a NUL byte in the first block marks a binary file (images, archives, PDFs): no text encoding puts NULs in prose.
 _SNIFF_BYTES = 8192
-#: accented letters per ASCII letter above which a cp1252 reading is taken for another script misread.
-WESTERN_MAX_ACCENTED = 0.3
 
 
 class NotText(ValueError):
@@ -35,7 +35,7 @@ def is_binary(data: bytes) -> bool:
     return _wide_encoding(data) is None and b"\x00" in data[:_SNIFF_BYTES]
 
 
-def decode_text(data: bytes) -> str:
+def decode_text(data: bytes, config: ReadConfig = DEFAULTS.read) -> str:
     """Decode a file's bytes; raise NotText for binary data. A byte-order mark decides the encoding."""
     wide = _wide_encoding(data)
     if wide is not None:
@@ -56,7 +56,7 @@ def decode_text(data: bytes) -> str:
         western = data.decode("cp1252")
         ascii_letters = sum(c.isascii() and c.isalpha() for c in western)
         other_letters = sum(not c.isascii() and c.isalpha() for c in western)
-        if other_letters <= WESTERN_MAX_ACCENTED * max(ascii_letters, 1):
+        if other_letters <= config.western_max_accented * max(ascii_letters, 1):
             return western
     except UnicodeDecodeError:
         pass

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
@@ -13,8 +13,13 @@ from copytrace.text.sentences import SentenceTable, sentence_table
 from copytrace.text.tokens import anchor_mask, is_member, per_document_counts, shingle_hashes, tokenize
 from copytrace.text.words import is_function
 
-if TYPE_CHECKING:
-    from copytrace.clean import Cleaned
+
+class Cleaned(Protocol):
+    """What a view needs of a text's cleaning (clean.Cleaned): the spans of the original that carry the story."""
+
+    kept: tuple[tuple[int, int], ...]
+    boilerplate_chars: int
+    chars: int
 
 
 def masked_text(text: str, kept: tuple[tuple[int, int], ...]) -> str:

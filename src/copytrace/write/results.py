@@ -7,7 +7,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 from copytrace.document import Kind
-from copytrace.engine.local import ScanResult
+from copytrace.document import ScanResult
 from copytrace.write.atomic import atomic_open, write_lines
 
 RESULT_FILES = ("documents.jsonl", "pairs.jsonl", "clusters.jsonl")
