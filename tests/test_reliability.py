@@ -84,7 +84,7 @@ def _corpus_with_every_bad_row():
         json.dumps({"id": "empty", "text": ""}),
         json.dumps({"id": "blank", "text": "  \n "}),
         json.dumps({"id": "number", "text": 42}),
-        json.dumps({"id": "storm", "text": "A second record claiming the id storm."}),
+        json.dumps({"id": "storm", "text": "A second record claiming the id storm, which the first already holds."}),
     ]
     bad = {4: "malformed JSON", 5: "not a JSON object", 6: "no 'id' field", 7: "no 'id' field",
            8: "missing or not a string", 9: "missing or not a string", 10: "empty text", 11: "empty text",
@@ -287,3 +287,48 @@ def test_dedup_writes_a_two_field_record_as_it_came_without_adding_a_path(tmp_pa
     code, _, stderr = run_cli("dedup", src, "--out", tmp_path / "d.jsonl", "--layers", "lexical", "--quiet")
     assert code == 0, stderr
     assert read_jsonl(tmp_path / "d.jsonl") == rows
+
+
+PLACEHOLDERS = ["-1", "-1", "View Comments", "View Comments", "Updated every Monday Copyright @2015 RollingStory Inc."] * 2
+
+
+def test_placeholder_texts_are_skipped_as_too_short_not_called_exact_copies(tmp_path):
+    rows = [{"id": f"p{n}", "text": t} for n, t in enumerate(PLACEHOLDERS)]
+    rows += [{"id": "story", "text": STORY}, {"id": "story-copy", "text": STORY}]
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    code, _, stderr = run_cli("scan", src, "--out", tmp_path / "out", "--quiet")
+    assert code == 1, stderr
+    for n, text in enumerate(PLACEHOLDERS, 1):
+        assert f"c.jsonl:{n} (id p{n - 1}): too short to compare" in stderr
+    pairs = read_jsonl(tmp_path / "out" / "pairs.jsonl")
+    assert [(p["a"], p["b"], p["kind"]) for p in pairs] == [("story", "story-copy", "exact")]
+    assert [c["members"] for c in read_jsonl(tmp_path / "out" / "clusters.jsonl")] == [["story", "story-copy"]]
+    assert {d["id"] for d in read_jsonl(tmp_path / "out" / "documents.jsonl")} == {"story", "story-copy"}
+
+
+def test_dedup_accounts_for_texts_too_short_to_compare(tmp_path):
+    rows = [{"id": "short", "text": "View Comments"}, {"id": "story", "text": STORY}]
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "d.jsonl"
+    code, _, stderr = run_cli("dedup", src, "--out", out, "--quiet")
+    assert code == 1, stderr
+    assert [r["id"] for r in read_jsonl(out)] == ["story"]
+    skipped = read_jsonl(f"{out}.skipped.jsonl")
+    assert [(s["id"], s["reason"]) for s in skipped] == [("short", "too short to compare: 2 words, fewer than 8")]
+
+
+def test_the_shortest_comparable_text_is_a_threshold(tmp_path):
+    """A nine-word text is long enough by default; raised to ten words, it is skipped (config.ReadConfig)."""
+    nine = "President Donald Trump calls the controversy a total witch-hunt"
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps({"id": i, "text": nine}) + "\n" for i in ("a", "b")), encoding="utf-8")
+    code, _, stderr = run_cli("scan", src, "--out", tmp_path / "out", "--quiet")
+    assert code == 0, stderr
+    assert [p["kind"] for p in read_jsonl(tmp_path / "out" / "pairs.jsonl")] == ["exact"]
+    values = tmp_path / "t.json"
+    values.write_text(json.dumps({"read": {"min_document_words": 11}}))
+    code, _, stderr = run_cli("scan", src, "--out", tmp_path / "out2", "--quiet", "--thresholds", values)
+    assert code == 1 and "too short to compare: 10 words, fewer than 11" in stderr
+    assert read_jsonl(tmp_path / "out2" / "pairs.jsonl") == []

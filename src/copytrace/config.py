@@ -23,6 +23,10 @@ class ReadConfig:
     #: script misread: in Western languages accented letters are a small minority, in mis-decoded Cyrillic or Greek
     #: they are nearly all.
     western_max_accented: float = 0.3
+    #: a text of fewer words is too short to compare, and skipped: real news corpora hold placeholders ("-1",
+    #: "View Comments", a seven-word copyright footer) that would otherwise form families of exact copies; the
+    #: shortest real article of the news corpus has 10 words.
+    min_document_words: int = 8
 
 
 @dataclass(frozen=True)

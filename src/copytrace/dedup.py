@@ -95,7 +95,8 @@ def dedup(
     for target in (out, dropped_path, skipped_path):  # before reading: a bad --out must not cost a whole scan
         check_writable(target)
     with RecordSpill(config.fields, config.temp_dir) as spill:
-        result = scan_documents(spill.passing(read_inputs(inputs, config.fields)), config)
+        documents = read_inputs(inputs, config.fields, config.thresholds.read.min_document_words)
+        result = scan_documents(spill.passing(documents), config)
         drops = plan_drops(result, drop_partial_above)
         columns = spill.columns or dict.fromkeys((config.fields.id, config.fields.text))
         kept = write_corpus(spill.rows({d.id for d in drops}), out, output_format(out, inputs), columns)

@@ -215,4 +215,4 @@ def _align_all(
 
 def scan(paths: Iterable[str], config: ScanConfig = ScanConfig()) -> ScanResult:
     """Scan files, folders (recursively) and record corpora. Raises copytrace.read.InputError for a missing path."""
-    return scan_documents(read_inputs(list(paths), config.fields), config)
+    return scan_documents(read_inputs(list(paths), config.fields, config.thresholds.read.min_document_words), config)

@@ -7,6 +7,7 @@ from pathlib import Path
 from copytrace.document import Document, Skip
 from copytrace.read.files import read_text_file, walk_folder
 from copytrace.read.records import STDIN, RecordFields, is_record_file, located_records, located_stdin_records
+from copytrace.text.tokens import tokenize
 
 __all__ = ["InputError", "RecordFields", "read_inputs"]
 
@@ -26,8 +27,23 @@ def _read_path(path: Path, rel_id: str, fields: RecordFields) -> Iterator[tuple[
         yield str(path), read_text_file(path, rel_id)
 
 
-def read_inputs(paths: Iterable[str | Path], fields: RecordFields = RecordFields()) -> Iterator[Document | Skip]:
-    """Every document under the given paths, in order. Duplicate ids: the first wins, later ones are skipped.
+def words_short_of(text: str, min_words: int) -> int | None:
+    """The number of words (tokens) of a text that has fewer than min_words, else None. Cheap for ordinary texts:
+    min_words whitespace-separated pieces that each hold a letter or digit are enough words, without tokenising."""
+    if min_words <= 0:
+        return None
+    pieces = text.split(None, min_words)
+    if len(pieces) > min_words and all(any(c.isalnum() for c in piece) for piece in pieces[:min_words]):
+        return None
+    n = int(tokenize([text]).doc_offsets[-1])
+    return n if n < min_words else None
+
+
+def read_inputs(
+    paths: Iterable[str | Path], fields: RecordFields = RecordFields(), min_words: int = 0
+) -> Iterator[Document | Skip]:
+    """Every document under the given paths, in order. Duplicate ids: the first wins, later ones are skipped. A text
+    of fewer than min_words words (ReadConfig.min_document_words) is skipped as too short to compare.
 
     A document's id is its path relative to the argument that found it (POSIX separators), or its record id.
     The path `-` is standard input, read as JSONL records."""
@@ -45,7 +61,11 @@ def read_inputs(paths: Iterable[str | Path], fields: RecordFields = RecordFields
             located = _read_path(p, p.name, fields)
         for where, item in located:
             if isinstance(item, Document):
-                if item.id in seen:
+                short = words_short_of(item.text, min_words)
+                if short is not None:
+                    item = Skip(where, f"too short to compare: {short} word{'' if short == 1 else 's'}, fewer than "
+                                       f"{min_words}", item.id)
+                elif item.id in seen:
                     item = Skip(where, f"duplicate id {item.id!r}", item.id)
                 else:
                     seen.add(item.id)
