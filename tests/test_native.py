@@ -516,7 +516,8 @@ def seed_hashes(tokens: list[int], width: int) -> list[int]:
 
 def reference_align(sa, story_a, sb, story_b, seed_words, max_repeats, max_gap, max_drift, min_words, window):
     """align.lexical's four steps, seed by seed; returns [((a0, a1, b0, b1, matched), covered_a, covered_b)]."""
-    seeds = sorted((q - p, p) for p in range(len(sa)) if story_a[p] and sb.count(sa[p]) <= max_repeats
+    seeds = sorted((q - p, p) for p in range(len(sa))
+                   if story_a[p] and (sb.count(sa[p]) <= max_repeats or sa.count(sa[p]) <= max_repeats)
                    for q in range(len(sb)) if sb[q] == sa[p] and story_b[q])
     runs = []  # [first, last, diag, seeds]
     for diag, i in seeds:
@@ -597,9 +598,9 @@ def test_every_covered_word_lies_under_a_seed_shingle_found_verbatim_on_the_othe
     a, b, sa, story_a, sb, story_b, parameters = pair
     seed_words, max_repeats, _, _, min_words, _ = parameters
 
-    def seeded(p, q):  # the seed shingles at p in A and q in B are equal, story, and not a refrain of B
+    def seeded(p, q):  # the seed shingles at p in A and q in B are equal, story, and not a refrain of both
         return story_a[p] and story_b[q] and a[p:p + seed_words] == b[q:q + seed_words] and \
-            sb.count(sb[q]) <= max_repeats
+            (sb.count(sb[q]) <= max_repeats or sa.count(sa[p]) <= max_repeats)
 
     for (a0, a1, b0, b1, matched), covered_a, covered_b in native_align(sa, story_a, sb, story_b, *parameters):
         assert 0 <= a0 < a1 <= len(a) and 0 <= b0 < b1 <= len(b)
@@ -681,5 +682,16 @@ def test_align_edge_cases():
     assert align_words(STORY, []) == []
     assert align_words(["one"], ["one"], seed_words=1, min_words=1) == [((0, 1, 0, 1, 1), [0], [0])]
     assert align_words(STORY[:3], STORY[:3]) == []  # shorter than a seed
-    refrain = STORY[:4] * 6  # a 4-word refrain six times in B: more than MAX_SEED_REPEATS, so it seeds nothing
+    refrain = STORY[:4] * 6  # a 4-word refrain six times in both: more than MAX_SEED_REPEATS, so it seeds nothing
     assert align_words(refrain, refrain) == []
+
+
+def test_a_passage_one_text_repeats_is_aligned_with_every_copy():
+    """A held once, B holding it more often than MAX_SEED_REPEATS: each copy in B is a passage of all of A."""
+    copies = MAX_SEED_REPEATS + 2
+    b = [w for k in range(copies) for w in STORY + [f"between{k}"] * 3]
+    found = align_words(STORY, b)
+    assert len(found) == copies
+    for k, ((a0, a1, b0, b1, matched), covered_a, _) in enumerate(sorted(found, key=lambda f: f[0][2])):
+        assert (a0, a1, matched) == (0, len(STORY), len(STORY))
+        assert b0 == k * (len(STORY) + 3)

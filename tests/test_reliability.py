@@ -332,3 +332,22 @@ def test_the_shortest_comparable_text_is_a_threshold(tmp_path):
     code, _, stderr = run_cli("scan", src, "--out", tmp_path / "out2", "--quiet", "--thresholds", values)
     assert code == 1 and "too short to compare: 10 words, fewer than 11" in stderr
     assert read_jsonl(tmp_path / "out2" / "pairs.jsonl") == []
+
+
+@pytest.mark.parametrize("times, kind", [(3, "partial"), (5, "partial"), (12, "near_duplicate")])
+def test_an_article_pasted_many_times_into_a_longer_text_is_a_verbatim_copy(tmp_path, times, kind):
+    """Each copy of the article is a verbatim passage, however often the longer text repeats it (it was called a
+    paraphrase at five copies: a seed held more than four times by one text seeded nothing). Twelve copies are
+    most of the longer text: both sides over 80% aligned, a near-duplicate, not a reordered paraphrase."""
+    bigger = "\n\n".join([OTHER] + [STORY] * times + [OTHER.upper()])
+    rows = [{"id": "article", "text": STORY}, {"id": "compilation", "text": bigger}]
+    src = tmp_path / "c.jsonl"
+    src.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    code, _, stderr = run_cli("scan", src, "--out", tmp_path / "out", "--quiet")
+    assert code == 0, stderr
+    [pair] = read_jsonl(tmp_path / "out" / "pairs.jsonl")
+    assert pair["kind"] == kind
+    assert pair["coverage_a"] == 1.0
+    assert len(pair["passages"]) == times
+    starts = sorted(p["b"][0] for p in pair["passages"])
+    assert [bigger[s:s + 40] for s in starts] == [STORY[:40]] * times

@@ -637,7 +637,8 @@ fail:
 
 /* ---- align ---------------------------------------------------------------------------------------------------- */
 
-typedef struct { uint64_t hash; int64_t head, count; } Slot; /* B's positions of one seed hash */
+typedef struct { uint64_t hash; int64_t head, count, count_a; } Slot; /* B's positions of one seed hash, and how
+                                                                    * often B and A hold it */
 typedef struct { int64_t diag, i; } Seed;
 typedef struct { int64_t first, last, diag, seed0, seed1; } Run; /* seeds [seed0, seed1) of the sorted seed array */
 
@@ -714,10 +715,15 @@ static PyObject *align(PyObject *self, PyObject *args) {
         for (Py_ssize_t p = nb - 1; p >= 0; p--) { /* backwards, so each chain runs in B's order */
             Py_ssize_t k = (Py_ssize_t)(sb[p] & (slots - 1));
             while (table[k].head >= 0 && table[k].hash != sb[p]) k = (k + 1) & (slots - 1);
-            if (table[k].head < 0) { table[k].hash = sb[p]; table[k].count = 0; chain[p] = -1; }
+            if (table[k].head < 0) { table[k].hash = sb[p]; table[k].count = 0; table[k].count_a = 0; chain[p] = -1; }
             else chain[p] = table[k].head;
             table[k].head = p;
             table[k].count++;
+        }
+        for (Py_ssize_t p = 0; p < na; p++) { /* how often A holds each of B's seed hashes */
+            Py_ssize_t k = (Py_ssize_t)(sa[p] & (slots - 1));
+            while (table[k].head >= 0 && table[k].hash != sa[p]) k = (k + 1) & (slots - 1);
+            if (table[k].head >= 0) table[k].count_a++;
         }
         Py_ssize_t cap = 256;
         seeds = malloc(cap * sizeof(Seed));
@@ -726,7 +732,9 @@ static PyObject *align(PyObject *self, PyObject *args) {
             if (!story_a[p]) continue; /* furniture seeds nothing */
             Py_ssize_t k = (Py_ssize_t)(sa[p] & (slots - 1));
             while (table[k].head >= 0 && table[k].hash != sa[p]) k = (k + 1) & (slots - 1);
-            if (table[k].head < 0 || table[k].count > max_repeats) continue; /* refrains and lists seed nothing */
+            /* a refrain of both texts (a list, a chorus) seeds nothing: its seeds would be quadratic. A passage that
+             * one text repeats and the other holds once seeds every copy: at most max_repeats seeds per position */
+            if (table[k].head < 0 || (table[k].count > max_repeats && table[k].count_a > max_repeats)) continue;
             for (int64_t q = table[k].head; q >= 0; q = chain[q]) {
                 if (!story_b[q]) continue;
                 if (n_seeds == cap) {

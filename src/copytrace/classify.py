@@ -46,10 +46,11 @@ def rewritten(ev: VerbatimEvidence, config: ClassifyConfig = DEFAULTS.classify) 
 def _rewritten_kind(ev: VerbatimEvidence, sentences: SentenceEvidence | None, config: ClassifyConfig) -> Kind:
     """A copy that aligns near-verbatim overall: a near_duplicate, unless its sentences tell of rewriting:
     reordered or re-split sentences make it a paraphrase, words swapped inside most sentences in the source's
-    order make it spun."""
+    order make it spun. A side copied in one passage was not reordered, whatever order the sentence matches take
+    (a text that repeats the other has several counterparts for each sentence)."""
     if sentences is None or len(sentences.matches) < config.min_aligned_sentences:
         return Kind.NEAR_DUPLICATE
-    if sentences.in_order < config.spun_min_in_order:
+    if sentences.in_order < config.spun_min_in_order and not ev.one_piece:
         return Kind.PARAPHRASE
     if rewritten(ev, config):
         return Kind.SPUN if sentences.sentence_ratio >= config.spun_min_sentence_ratio else Kind.PARAPHRASE

@@ -167,7 +167,9 @@ class CandidateConfig:
 class AlignConfig:
     # verbatim passages (align.verbatim): seed, extend, merge, filter (the PAN text-alignment pipeline)
     seed_words: int = 4
-    #: seed shingles recurring more than this in B (refrains, lists) seed nothing.
+    #: seed shingles recurring more than this in both texts (refrains, lists) seed nothing: their seeds would be
+    #: quadratic. One held at most this often by one text seeds every copy in the other (an article pasted five
+    #: times into a longer text is five passages, not a paraphrase: issue 17).
     max_seed_repeats: int = 4
     #: seeds and runs this close (in tokens) chain into one passage ...
     max_gap: int = 12

@@ -29,6 +29,9 @@ class VerbatimEvidence:
     coverage_b: float
     free_words: int  # matched words outside quotations (the smaller side's count)
     quoted_words: int
+    #: one side's aligned text lies in a single passage: that side was copied in one piece, however often the other
+    #: repeats it, and nothing in it was reordered
+    one_piece: bool = False
     a: TextView | None = field(default=None, repr=False)
     covered_a: np.ndarray | None = field(default=None, repr=False)
 
@@ -46,7 +49,10 @@ class VerbatimEvidence:
         free = min(len(covered_a) - np.count_nonzero(a.in_quote[covered_a]),
                    len(covered_b) - np.count_nonzero(b.in_quote[covered_b]))
         quoted = min(len(covered_a), len(covered_b)) - free
-        return cls(passages, a.coverage(covered_a), b.coverage(covered_b), free, quoted, a, covered_a)
+        coverage_a, coverage_b = a.coverage(covered_a), b.coverage(covered_b)
+        one_piece = any(max(side.coverage(c) for c in covered) >= whole - 1e-9 for side, covered, whole in (
+            (a, [p.covered_a for p in passages], coverage_a), (b, [p.covered_b for p in passages], coverage_b)))
+        return cls(passages, coverage_a, coverage_b, free, quoted, one_piece, a, covered_a)
 
 
 def _union(covered: list[np.ndarray]) -> np.ndarray:

@@ -1,7 +1,8 @@
 """Verbatim passage alignment of a candidate pair: seed, extend, merge, filter (the PAN text-alignment pipeline).
 
 1. seed: positions (i, j) where the seed_words-token shingle at i in A equals the one at j in B; shingles that
-   recur more than max_seed_repeats times in B (refrains, lists) seed nothing;
+   recur more than max_seed_repeats times in both texts (refrains, lists) seed nothing, while a passage one text
+   repeats and the other holds once seeds each of its copies;
 2. extend: seeds on one diagonal (j - i) within max_gap tokens of each other chain into a run;
 3. merge: runs that follow each other in both texts (gap <= max_gap, diagonal drift <= max_drift: a few words
    inserted or deleted) merge into one passage;
