@@ -15,6 +15,7 @@ def test_fork_pool_and_in_process_fingerprints_agree():
     context = FingerprintContext(frozenset(), ("lexical", "spin", "semantic"))
     local = sorted(InProcess().map(fingerprint_task, tasks, context), key=lambda b: int(b.doc_index[0]))
     pooled = sorted(ForkPool(2).map(fingerprint_task, tasks, context), key=lambda b: int(b.doc_index[0]))
+    assert texts and len(local) == len(pooled) == len(texts)
     for x, y in zip(local, pooled):
         assert (x.lexical.signatures == y.lexical.signatures).all()
         assert (x.lexical.exact == y.lexical.exact).all()
