@@ -51,6 +51,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
+from speed import news_zip  # noqa: E402
 
 SUITES = ("examples", "tune", "test", "speed20k")
 RESULT_FILES = ("documents.jsonl", "pairs.jsonl", "clusters.jsonl")
@@ -110,8 +111,13 @@ def git(*args: str, cwd: Path = common.REPO_ROOT) -> str:
 def add_checkout(label: str, ref: str, work: Path) -> Checkout:
     sha = git("rev-parse", "--verify", f"{ref}^{{commit}}")
     path = Path(tempfile.mkdtemp(prefix=f"checkout-{label}-", dir=work))  # git adds into an empty folder
-    git("worktree", "add", "--detach", str(path), sha)
-    return Checkout(label, ref, sha, path)
+    checkout = Checkout(label, ref, sha, path)
+    try:
+        git("worktree", "add", "--detach", str(path), sha)
+    except BaseException:
+        remove_checkouts([checkout])  # a worktree left half made is still registered
+        raise
+    return checkout
 
 
 def build_checkout(checkout: Checkout) -> None:
@@ -139,10 +145,6 @@ def remove_checkouts(checkouts: list[Checkout]) -> None:
 
 
 # ---------------------------------------------------------------- suites
-
-
-def news_zip() -> Path:
-    return common.data_root() / "news" / "NewsArticles.zip"
 
 
 def prepare(suite: str, data: Path, synthetic_scale: float) -> list[Scan] | str:
@@ -371,7 +373,8 @@ def main(argv: list[str] | None = None) -> int:
     print_table(results)
     if "timing" in results and "skipped" not in results["timing"]:
         print_timing(results["timing"])
-    print(f"\n{len(compared)} scans compared: {'all identical' if results['identical'] else 'OUTPUT DIFFERS'}")
+    verdict = "all identical" if results["identical"] else "OUTPUT DIFFERS"
+    print(f"\n{len(compared)} scans compared: {verdict if compared else 'nothing to compare, every suite skipped'}")
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
