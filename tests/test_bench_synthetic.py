@@ -56,7 +56,7 @@ def suite(tmp_path_factory):
 def test_files_and_kinds(suite):
     files, corpus, truth = suite
     ids = [d["id"] for d in corpus]
-    assert len(ids) == len(set(ids)), "document ids must be unique"
+    assert ids and len(ids) == len(set(ids)), "document ids must be unique"
     assert all(isinstance(d["text"], str) for d in corpus)
     kinds = Counter(t["kind"] for t in truth)
     expected = {"exact", "near_duplicate", "partial", "paraphrase", "translation", "same_story"}
@@ -102,7 +102,7 @@ def test_deterministic(suite, tmp_path):
 def test_splits_disjoint(tmp_path):
     test = syn.build("test", tmp_path, seed=13, news_zip=NEWS_ZIP, scale=SMALL_SCALE)
     truth = _jsonl(test.truth)
-    assert all(t["split"] == "test" for t in truth)
+    assert truth and all(t["split"] == "test" for t in truth)
     for t in truth:
         if t["kind"] not in ("same_story", "native_reuse") and t.get("variant") not in ("in_corpus", "host"):
             assert syn.split_of(t["a"].removeprefix("news-")) == "test"
@@ -114,7 +114,9 @@ def test_splits_disjoint(tmp_path):
 def test_near_duplicate_has_furniture_and_whole_body(suite):
     _, corpus, truth = suite
     text = {d["id"]: d["text"] for d in corpus}
-    for t in (t for t in truth if t["kind"] == "near_duplicate"):
+    near = [t for t in truth if t["kind"] == "near_duplicate"]
+    assert near
+    for t in near:
         page = text[t["b"]]
         assert "Related Posts" in page and "Leave a Reply" in page and "Share this:" in page
         src_paras = syn.paragraphs(text[t["a"]])
@@ -125,7 +127,9 @@ def test_near_duplicate_has_furniture_and_whole_body(suite):
 @needs_news
 def test_partial_fraction(suite):
     _, _, truth = suite
-    for t in (t for t in truth if t["kind"] == "partial" and t.get("variant") != "host"):
+    partial = [t for t in truth if t["kind"] == "partial" and t.get("variant") != "host"]
+    assert partial
+    for t in partial:
         assert 0.2 <= t["fraction"] <= 0.8, t
 
 
@@ -174,6 +178,7 @@ def test_evaluate_perfect_and_empty(suite):
     perfect = [(t["a"], t["b"], t["kind"]) for t in truth if t["kind"] != "same_story"]
     perfect += [(t["a"], t["b"], "same_story") for t in truth if t["kind"] == "same_story"]
     res = syn.evaluate(perfect, files.truth)
+    assert any(res[kind]["n"] for kind in syn.COPY_KINDS)
     for kind in syn.COPY_KINDS:
         if res[kind]["n"]:
             assert res[kind]["recall"] == 1.0, kind
@@ -245,7 +250,9 @@ def test_same_story_pairs_file():
 @needs_news
 def test_same_story_pairs_are_not_copies():
     arts = {a.article_id: a for a in syn.load_articles(NEWS_ZIP)}
-    for p in syn.load_same_story():
+    pairs = syn.load_same_story()
+    assert pairs
+    for p in pairs:
         a, b = arts[p.a_id], arts[p.b_id]
         assert a.outlet != b.outlet, p
         assert syn.containment(a.text, b.text) < 0.15, p
@@ -254,7 +261,9 @@ def test_same_story_pairs_are_not_copies():
 @needs_news
 def test_translation_excerpts_match_paragraphs():
     arts = {a.article_id: a for a in syn.load_articles(NEWS_ZIP)}
-    for e in syn.load_translations():
+    entries = syn.load_translations()
+    assert entries
+    for e in entries:
         paras = syn.paragraphs(arts[e.article_id].text)
         lo, _, hi = e.paragraphs.partition("-")
         assert int(hi or lo) < len(paras), e

@@ -13,6 +13,7 @@ def test_furniture_lines_and_related_tail_are_removed_and_offsets_stay_original(
     kept_text = c.text(text)
     assert "Post author" not in kept_text and "Share this" not in kept_text and "Storm closes" not in kept_text
     assert kept_text.count("Officials met in Vienna") == 3
+    assert c.kept
     for s, e in c.kept:
         assert text[s:e].startswith("Officials")
     assert c.boilerplate_chars > 0
@@ -36,5 +37,6 @@ def test_line_keys_counted_while_reading_are_the_keys_cleaning_looks_up():
              "furniture by its length alone.\n  SHARE   this:  \n\nPosted by admin", "", "one line", "Ünïcode Line\r\n"]
     counted = batch_line_keys(texts)
     looked_up = [key for t in texts for key in {k for _, k in line_table(t)[1]}]
+    assert looked_up
     assert sorted(counted.tolist()) == sorted(looked_up)
     assert len(set(line_table(texts[0])[1][k][1] for k in (0, 1))) == 1  # case and spacing do not matter

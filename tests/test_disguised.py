@@ -68,8 +68,11 @@ def test_scan_names_every_kind_and_keeps_same_story_out_of_the_copy_family(scann
 
 
 def test_passages_of_disguised_copies_point_into_both_originals(scanned):
-    for p in read_jsonl(scanned / "pairs.jsonl"):
+    pairs = read_jsonl(scanned / "pairs.jsonl")
+    assert pairs
+    for p in pairs:
         ta, tb = _text(p["a"]), _text(p["b"])
+        assert p["passages"], p
         for q in p["passages"]:
             a, b = ta[q["a"][0]:q["a"][1]], tb[q["b"][0]:q["b"][1]]
             assert a.strip() and b.strip() and len(a) >= 20 and len(b) >= 20

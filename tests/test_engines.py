@@ -16,6 +16,7 @@ def test_fork_pool_and_in_process_fingerprints_agree():
     context = FingerprintContext(frozenset(), ("lexical", "spin", "semantic"), DEFAULTS)
     local = sorted(InProcess().map(fingerprint_task, tasks, context), key=lambda b: int(b.doc_index[0]))
     pooled = sorted(ForkPool(2, 2).map(fingerprint_task, tasks, context), key=lambda b: int(b.doc_index[0]))
+    assert texts and len(local) == len(pooled) == len(texts)
     for x, y in zip(local, pooled):
         assert (x.signatures == y.signatures).all()
         assert (x.exact == y.exact).all()

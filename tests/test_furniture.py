@@ -36,6 +36,7 @@ def test_in_text_furniture_is_never_a_copy_and_is_left_out_of_a_real_copys_passa
     copies = [p for p in result.pairs if p.kind is not Kind.SAME_STORY]
     assert [{p.a, p.b} for p in copies] == [{"copy", "page-0"}]
     furniture_start = copied.index(FURNITURE)
+    assert copies[0].passages
     for passage in copies[0].passages:
         span = passage.a if copies[0].a == "copy" else passage.b
         # the copied story, not the furniture after it (an alignment seed may reach a word or three into it)

@@ -39,12 +39,16 @@ def test_repost_is_near_duplicate_and_later_version_is_partial(scanned):
 
 
 def test_unrelated_article_is_in_no_pair_although_the_repost_teases_it(scanned):
-    for p in read_jsonl(scanned / "pairs.jsonl"):
+    pairs = read_jsonl(scanned / "pairs.jsonl")
+    assert pairs
+    for p in pairs:
         assert "unrelated.txt" not in (p["a"], p["b"])
 
 
 def test_passage_offsets_slice_matching_text_out_of_both_originals(scanned, examples):
-    for p in read_jsonl(scanned / "pairs.jsonl"):
+    pairs = read_jsonl(scanned / "pairs.jsonl")
+    assert pairs
+    for p in pairs:
         ta, tb = _original(examples, p["a"]), _original(examples, p["b"])
         assert p["passages"]
         for q in p["passages"]:

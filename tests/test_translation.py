@@ -80,7 +80,7 @@ def test_a_translation_has_one_source_among_reports_of_its_story():
     ]
     settled = settle_competing_translations(found, langs)
     assert [p.kind for _, _, p in settled] == [Kind.TRANSLATION, Kind.SAME_STORY]
-    assert all(x.kind is Kind.SAME_STORY for x in settled[1][2].passages)
+    assert settled[1][2].passages and all(x.kind is Kind.SAME_STORY for x in settled[1][2].passages)
 
     # partners that are copies of one another are one source: both stay
     copy = Pair("src", "other", Kind.NEAR_DUPLICATE, 0.9, 0.9, 0.9)
