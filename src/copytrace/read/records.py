@@ -40,7 +40,9 @@ def record_to_document(row: dict[str, Any], where: str, fields: RecordFields, pa
 
 def _loads(raw: bytes) -> Any:
     """orjson (several times faster on long texts), and the standard parser for what orjson refuses that JSON
-    allows (an escaped lone surrogate), so the error a bad line reports is the standard one."""
+    allows (an escaped lone surrogate), so the error a bad line reports is the standard one. Besides
+    JSONDecodeError the standard parser raises ValueError for an integer of over 4300 digits and RecursionError
+    for nesting deeper than the interpreter's stack."""
     try:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
@@ -60,7 +62,7 @@ def _jsonl_lines(lines: Iterable[bytes], name: str) -> Iterator[tuple[str, dict[
             continue
         try:
             row = _loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        except (ValueError, RecursionError) as e:  # (JSONDecodeError and UnicodeDecodeError are ValueErrors)
             yield where, Skip(where, f"malformed JSON ({e})")
             continue
         if not isinstance(row, dict):
