@@ -56,3 +56,18 @@ def test_a_lone_surrogate_from_a_json_escape_is_scanned_by_every_layer(tmp_path)
     assert docs["german"]["lang"] == "de" and docs["copy"]["chars"] == len(STORY) + 2
     pairs = {frozenset((p["a"], p["b"])) for p in read_jsonl(tmp_path / "out" / "pairs.jsonl")}
     assert {frozenset(("story", "copy")), frozenset(("german", "german-copy"))} <= pairs
+
+
+def test_a_parquet_value_python_cannot_hold_costs_its_row_not_the_file(tmp_path):
+    """Arrow holds dates and durations beyond Python's datetime range; converting a batch with one of them fails."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    far = {"date32": pa.array([0, 2**30, 0], pa.date32()), "timestamp": pa.array([0, 2**62, 0], pa.timestamp("ns")),
+           "duration": pa.array([0, 2**62, 0], pa.duration("s"))}
+    for column, values in far.items():
+        corpus = tmp_path / f"{column}.parquet"
+        pq.write_table(pa.table({"id": ["a", "b", "c"], "text": [STORY, OTHER, STORY], column: values}), corpus)
+        a, b, c = read_inputs([corpus])
+        assert isinstance(a, Document) and isinstance(c, Document) and c.id == "c", column
+        assert isinstance(b, Skip) and b.record == f"{column}.parquet:row 2" and column in b.reason, column

@@ -77,9 +77,25 @@ def _parquet_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
     pf = pq.ParquetFile(path)
     n = 0
     for batch in pf.iter_batches(batch_size=2048):
-        for row in batch.to_pylist():
+        try:
+            rows = batch.to_pylist()
+        except (ValueError, OverflowError):  # a value beyond Python's range (a date past year 9999): find its row
+            rows = None
+        for k in range(batch.num_rows):
             n += 1
-            yield f"{path.name}:row {n}", row
+            where = f"{path.name}:row {n}"
+            yield where, _parquet_row(batch, k, where) if rows is None else rows[k]
+
+
+def _parquet_row(batch: Any, k: int, where: str) -> dict[str, Any] | Skip:
+    """Row k of a record batch, or a Skip naming the column whose value Python cannot represent."""
+    row = {}
+    for name, column in zip(batch.schema.names, batch.columns):
+        try:
+            row[name] = column[k].as_py()
+        except (ValueError, OverflowError) as e:
+            return Skip(where, f"column {name!r} holds a value Python cannot represent ({e})")
+    return row
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
