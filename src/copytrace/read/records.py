@@ -5,6 +5,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -42,11 +43,18 @@ def _loads(raw: bytes) -> Any:
     """orjson (several times faster on long texts), and the standard parser for what orjson refuses that JSON
     allows (an escaped lone surrogate), so the error a bad line reports is the standard one. Besides
     JSONDecodeError the standard parser raises ValueError for an integer of over 4300 digits and RecursionError
-    for nesting deeper than the interpreter's stack."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
+    for nesting deeper than the interpreter's stack. orjson reads an integer beyond 64 bits as a float, losing
+    digits (two long numeric ids would become one): a line with 19 digits in a row goes to the standard parser."""
+    if _LONG_DIGITS.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
+
+
+#: a run of digits that may be an integer beyond 64 bits (-9223372036854775809 has 19)
+_LONG_DIGITS = re.compile(rb"\d{19}")
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
