@@ -15,6 +15,7 @@ import numpy as np
 
 from copytrace.cache import LruCache
 from copytrace.config import EngineConfig
+from copytrace.text.tokens import encodable
 
 DIM = 512
 #: a sentence longer than this (in characters) is cut: the model's n-gram features saturate well before.
@@ -41,7 +42,7 @@ class Embedder:
         """(n, DIM) float32, L2-normalised, one row per sentence."""
         if not sentences:
             return np.zeros((0, DIM), np.float32)
-        batch = [s[:MAX_SENTENCE_CHARS] for s in sentences]
+        batch = [encodable(s[:MAX_SENTENCE_CHARS]) for s in sentences]
         model = self._use._model
         if self._limit is None:
             return model._encode(batch)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from copytrace.config import DEFAULTS, FingerprintConfig
+from copytrace.text.tokens import encodable
 
 
 def detect_language(text: str, config: FingerprintConfig = DEFAULTS.fingerprint) -> str | None:
@@ -25,7 +26,8 @@ def detect_languages(
     Texts already known to be English (`english`, from text.words.plainly_english) skip the model."""
     english = [False] * len(texts) if english is None else english
     out: list[str | None] = ["en" if e else None for e in english]
-    asked = ((k, " ".join(t[:config.lang_sample_chars].split())) for k, (t, e) in enumerate(zip(texts, english)) if not e)
+    asked = ((k, " ".join(encodable(t[:config.lang_sample_chars]).split()))
+             for k, (t, e) in enumerate(zip(texts, english)) if not e)
     known, samples = [], []
     for k, sample in asked:
         if any(c.isalpha() for c in sample):

@@ -9,12 +9,13 @@ from __future__ import annotations
 from functools import lru_cache
 
 from copytrace.fingerprint.embed import sentencepiece_model
+from copytrace.text.tokens import encodable
 
 
 @lru_cache(maxsize=65536)
 def word_log_probability(word: str) -> float:
     sp = sentencepiece_model()
-    return float(sum(sp.get_score(i) for i in sp.encode(word.lower())))
+    return float(sum(sp.get_score(i) for i in sp.encode(encodable(word.lower()))))
 
 
 def mean_log_probability(words: list[str]) -> float | None:

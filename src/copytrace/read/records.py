@@ -5,6 +5,7 @@ import csv
 import gzip
 import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -40,11 +41,20 @@ def record_to_document(row: dict[str, Any], where: str, fields: RecordFields, pa
 
 def _loads(raw: bytes) -> Any:
     """orjson (several times faster on long texts), and the standard parser for what orjson refuses that JSON
-    allows (an escaped lone surrogate), so the error a bad line reports is the standard one."""
-    try:
-        return orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        return json.loads(raw)
+    allows (an escaped lone surrogate), so the error a bad line reports is the standard one. Besides
+    JSONDecodeError the standard parser raises ValueError for an integer of over 4300 digits and RecursionError
+    for nesting deeper than the interpreter's stack. orjson reads an integer beyond 64 bits as a float, losing
+    digits (two long numeric ids would become one): a line with 19 digits in a row goes to the standard parser."""
+    if _LONG_DIGITS.search(raw) is None:
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(raw)
+
+
+#: a run of digits that may be an integer beyond 64 bits (-9223372036854775809 has 19)
+_LONG_DIGITS = re.compile(rb"\d{19}")
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
@@ -60,7 +70,7 @@ def _jsonl_lines(lines: Iterable[bytes], name: str) -> Iterator[tuple[str, dict[
             continue
         try:
             row = _loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        except (ValueError, RecursionError) as e:  # (JSONDecodeError and UnicodeDecodeError are ValueErrors)
             yield where, Skip(where, f"malformed JSON ({e})")
             continue
         if not isinstance(row, dict):
@@ -75,9 +85,25 @@ def _parquet_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
     pf = pq.ParquetFile(path)
     n = 0
     for batch in pf.iter_batches(batch_size=2048):
-        for row in batch.to_pylist():
+        try:
+            rows = batch.to_pylist()
+        except (ValueError, OverflowError):  # a value beyond Python's range (a date past year 9999): find its row
+            rows = None
+        for k in range(batch.num_rows):
             n += 1
-            yield f"{path.name}:row {n}", row
+            where = f"{path.name}:row {n}"
+            yield where, _parquet_row(batch, k, where) if rows is None else rows[k]
+
+
+def _parquet_row(batch: Any, k: int, where: str) -> dict[str, Any] | Skip:
+    """Row k of a record batch, or a Skip naming the column whose value Python cannot represent."""
+    row = {}
+    for name, column in zip(batch.schema.names, batch.columns):
+        try:
+            row[name] = column[k].as_py()
+        except (ValueError, OverflowError) as e:
+            return Skip(where, f"column {name!r} holds a value Python cannot represent ({e})")
+    return row
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:

@@ -16,6 +16,7 @@ each text. Each text also gets an exact hash: its token hashes, each mixed with 
 """
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -94,3 +95,15 @@ def normal_form(text: str) -> str:
     if text.isascii():
         return text
     return unicodedata.normalize("NFKC", text).replace("\ufeff", "")
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def encodable(text: str) -> str:
+    """text with each lone surrogate replaced by U+FFFD, one character for one (offsets keep their meaning). A JSON
+    escape ("\\ud800") puts lone surrogates in a str; the C++ models (fastText, SentencePiece) take only text that
+    encodes as UTF-8."""
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub("\ufffd", text)
