@@ -10,11 +10,12 @@ from copytrace.dedup import DedupResult, Drop, dedup, plan_drops
 from copytrace.document import Document, Kind, Pair, Passage, Skip
 from copytrace.config import ScanConfig, Thresholds
 from copytrace.engine.local import ScanResult, scan, scan_documents
+from copytrace.index import Index
 from copytrace.read import InputError, RecordFields, read_inputs
 from copytrace.write.atomic import OutputError
 
 __all__ = [
-    "DedupResult", "Document", "Drop", "InputError", "Kind", "OutputError", "Pair", "Passage", "RecordFields",
+    "DedupResult", "Document", "Drop", "Index", "InputError", "Kind", "OutputError", "Pair", "Passage", "RecordFields",
     "ScanConfig", "ScanResult", "Skip", "Thresholds",
     "compare_documents", "compare_texts", "dedup", "plan_drops", "read_inputs", "scan", "scan_documents",
 ]

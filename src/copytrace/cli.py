@@ -16,7 +16,7 @@ from copytrace.document import Document, Skip
 from copytrace.config import DEFAULTS, LAYERS, ScanConfig, Thresholds
 from copytrace.engine.local import scan
 from copytrace.read import InputError, RecordFields, read_inputs
-from copytrace.write.atomic import OutputError, check_writable
+from copytrace.write.atomic import OutputError, check_writable, write_jsonl
 from copytrace.write.results import summary_table, write_results
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -197,6 +197,120 @@ def compare_cmd(
             f"{p.kind.value}\n{p.score:.2f}",
         )
     console.print(table)
+
+
+index_app = typer.Typer(no_args_is_help=True, help="A corpus kept on disk: add to it, query it, remove from it.")
+app.add_typer(index_app, name="index")
+IndexArg = typer.Argument(..., help="the index folder (add makes it if it does not exist)")
+
+
+def _index(path: Path, config: ScanConfig):
+    from copytrace.index import Index
+
+    return Index(path, config)
+
+
+def _index_or_fail(call):
+    """An index call; a folder that is not an index (or an incompatible one), a missing input or an unwritable
+    output is bad usage (exit 2), said in one line."""
+    from copytrace.index import NotAnIndex
+
+    try:
+        return call()
+    except (NotAnIndex, InputError, OutputError) as e:
+        _fail_usage(str(e))
+
+
+def _report_skips(skips: list[Skip]) -> None:
+    if skips:
+        typer.echo(f"copytrace: {len(skips)} input(s) skipped (named above)", err=True)
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+@index_app.command("add")
+def index_add_cmd(
+    index: Path = IndexArg,
+    inputs: list[Path] = typer.Argument(..., help="files, folders and corpora, as for scan"),
+    replace_ids: bool = typer.Option(False, "--replace", help="an id already in the index replaces the old document"),
+    layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
+    workers: int = WorkersOpt, quiet: bool = QuietOpt, thresholds: Optional[Path] = ThresholdsOpt,
+) -> None:
+    """Add documents to the index (one segment, committed whole or not at all); each new pair is found now."""
+    config = _config(layers, id_field, text_field, date_field, workers, quiet, thresholds=thresholds)
+    ix = _index(index, config)
+    read = config.thresholds.read.min_document_words
+    done = _index_or_fail(lambda: ix.add(read_inputs([str(p) for p in inputs], config.fields, read), replace_ids))
+    if not quiet:
+        typer.echo(f"added {done.added} documents, found {done.pairs} related pairs, skipped {len(done.skipped)}",
+                   err=True)
+    _report_skips(done.skipped)
+
+
+@index_app.command("query")
+def index_query_cmd(
+    index: Path = IndexArg,
+    inputs: list[Path] = typer.Argument(..., help="the texts to look for, as for scan"),
+    out: Path = typer.Option(..., "--out", "-o", help="pairs.jsonl of the inputs (a) and the indexed documents (b)"),
+    id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
+    workers: int = WorkersOpt, quiet: bool = QuietOpt, thresholds: Optional[Path] = ThresholdsOpt,
+) -> None:
+    """Find copies of the inputs among the indexed documents, without adding them."""
+    config = _config("all", id_field, text_field, date_field, workers, quiet, thresholds=thresholds)
+    ix = _index(index, config)
+
+    def query():
+        check_writable(out)
+        read = config.thresholds.read.min_document_words
+        pairs, skips = ix.query(read_inputs([str(p) for p in inputs], config.fields, read))
+        write_jsonl(out, (p.to_json() for p in pairs))
+        return pairs, skips
+
+    pairs, skips = _index_or_fail(query)
+    if not quiet:
+        typer.echo(f"{len(pairs)} related pairs written to {out}", err=True)
+    _report_skips(skips)
+
+
+@index_app.command("remove")
+def index_remove_cmd(index: Path = IndexArg, ids: list[str] = typer.Argument(..., help="ids of documents to remove")) -> None:
+    """Remove documents for good: they and their pairs never appear again."""
+    unknown = _index_or_fail(lambda: _index(index, ScanConfig()).remove(ids))
+    for doc_id in unknown:
+        typer.echo(f"copytrace: no document {doc_id!r} in {index}", err=True)
+    if unknown:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+@index_app.command("pairs")
+def index_pairs_cmd(
+    index: Path = IndexArg,
+    out: Path = typer.Option(..., "--out", "-o", help="folder for documents.jsonl, pairs.jsonl, clusters.jsonl"),
+    quiet: bool = QuietOpt,
+) -> None:
+    """Write every related pair of the index, exactly as scan writes them."""
+    def pairs():
+        check_writable(out, folder=True)
+        result = _index(index, ScanConfig()).pairs()
+        write_results(result, out)
+        return result
+
+    result = _index_or_fail(pairs)
+    if not quiet:
+        Console(stderr=not sys.stdout.isatty()).print(summary_table(result))
+
+
+@index_app.command("stats")
+def index_stats_cmd(index: Path = IndexArg) -> None:
+    """Print the index's size as JSON: documents, segments, bytes, layers."""
+    import json
+
+    typer.echo(json.dumps(_index_or_fail(lambda: _index(index, ScanConfig()).stats())))
+
+
+@index_app.command("merge")
+def index_merge_cmd(index: Path = IndexArg) -> None:
+    """Merge the index's segments into one, purging removed documents."""
+    _index_or_fail(lambda: _index(index, ScanConfig()).merge())
 
 
 def main() -> None:  # pragma: no cover

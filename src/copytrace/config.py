@@ -295,6 +295,9 @@ class EngineConfig:
     #: documents whose sentence embeddings a process keeps (~50 KB each): a document met again in a later pair is
     #: not embedded twice, and only the sentences not embedded before are.
     embedding_cache_documents: int = 4096
+    #: an index merges its segments into one when an add leaves more than this many (each segment is a lookup per
+    #: key and a set of files to open).
+    max_segments: int = 16
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,23 @@ class Pair:
     source: str | None = None
     passages: list[Passage] = field(default_factory=list)
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every field at full precision (to_json rounds for readers): what an index stores."""
+        return {"a": self.a, "b": self.b, "kind": self.kind.value, "score": self.score, "coverage_a": self.coverage_a,
+                "coverage_b": self.coverage_b, "source": self.source,
+                "passages": [[list(p.a), list(p.b), p.kind.value, p.score] for p in self.passages]}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Pair:
+        passages = [Passage(tuple(a), tuple(b), Kind(kind), score) for a, b, kind, score in d["passages"]]
+        return cls(d["a"], d["b"], Kind(d["kind"]), d["score"], d["coverage_a"], d["coverage_b"], d["source"],
+                   passages)
+
+    def swapped(self) -> Pair:
+        """The same relation seen from b: sides, coverages and passages exchanged."""
+        return Pair(self.b, self.a, self.kind, self.score, self.coverage_b, self.coverage_a, self.source,
+                    [Passage(p.b, p.a, p.kind, p.score) for p in self.passages])
+
     def to_json(self) -> dict[str, Any]:
         return {
             "a": self.a,

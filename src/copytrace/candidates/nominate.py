@@ -35,6 +35,17 @@ class Nomination:
     shortlist: np.ndarray  # pairs across languages whose leads are compared (with_lead_neighbours)
     foreign: np.ndarray  # documents outside the corpus's main language (none in a corpus of one language)
 
+    def involving(self, first_new: int, old_partners_only: bool = False) -> Nomination:
+        """Only the pairs that involve a document numbered first_new or above (a pair key holds the higher number
+        in its low half, the lower in its high half); with old_partners_only, each with one below."""
+        def new(keys: np.ndarray) -> np.ndarray:
+            keep = (keys & 0xFFFFFFFF) >= first_new
+            if old_partners_only:
+                keep &= (keys >> 32) < first_new
+            return keys[keep]
+
+        return Nomination(new(self.keys), new(self.quotes_only), new(self.shortlist), self.foreign)
+
     def with_lead_neighbours(
         self, vectors: dict[int, np.ndarray], langs: list[str | None], config: CandidateConfig = DEFAULTS.candidates
     ) -> Nomination:

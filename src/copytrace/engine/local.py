@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
@@ -25,7 +26,7 @@ from copytrace.candidates.nominate import nominate
 from copytrace.clean import batch_line_keys, repeated_lines
 from copytrace.cluster import build_clusters, settle_competing_translations
 from copytrace.config import LAYERS, ScanConfig
-from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
+from copytrace.document import Cluster, Document, DocumentRecord, Pair, ScanResult, Skip
 from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
@@ -40,7 +41,7 @@ from copytrace.text.tokens import is_member
 __all__ = ["LAYERS", "ScanConfig", "ScanResult", "scan", "scan_documents"]
 
 
-class _Progress:
+class Progress:
     """Rich progress bars on stderr, or nothing at all."""
 
     def __init__(self, enabled: bool) -> None:
@@ -65,9 +66,12 @@ def _stderr_console():
     return Console(stderr=True)
 
 
-def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Progress, config: ScanConfig):
-    """Pass 1: texts to the store, metadata to memory, and the keys of every document's short lines, whose repeats
-    across the corpus are its furniture lines (clean.repeated_lines)."""
+def read_documents(
+    items: Iterable[Document | Skip], store: TextStore, progress: Progress, config: ScanConfig
+) -> tuple[list[DocumentRecord], list[Skip], np.ndarray]:
+    """Pass 1: texts to the store, metadata to memory, skips named on stderr, and the keys of every document's
+    short lines (each document's distinct keys), whose repeats across the corpus are its furniture lines
+    (clean.repeated_lines)."""
     records: list[DocumentRecord] = []
     skips: list[Skip] = []
     key_chunks: list[np.ndarray] = [np.zeros(0, np.uint64)]
@@ -87,44 +91,66 @@ def _read_all(items: Iterable[Document | Skip], store: TextStore, progress: _Pro
                 texts = []
             advance()
     key_chunks.append(batch_line_keys(texts, clean_config))
-    repeated = repeated_lines(np.concatenate(key_chunks), clean_config)
     store.seal()
-    return records, skips, repeated
+    return records, skips, np.concatenate(key_chunks)
 
 
 def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanConfig()) -> ScanResult:
     """The whole pipeline over a stream of documents (and skips, which are counted and passed through)."""
     reuse_freed_memory()
-    progress = _Progress(config.progress)
+    progress = Progress(config.progress)
     store = TextStore(config.temp_dir)
-    thresholds, threads = config.thresholds, config.workers or os.cpu_count() or 1
     executor = None
     try:
-        records, skips, repeated = _read_all(items, store, progress, config)
+        records, skips, line_keys = read_documents(items, store, progress, config)
         if not records:  # nothing to compare: every stage below assumes at least one document
             return ScanResult(records, [], [], skips)
+        repeated = repeated_lines(line_keys, config.thresholds.clean)
         executor = make_executor(config.engine, config.workers, len(records), config.sizes, config.scheduler)
-        fp = _fingerprint_all(executor, store, len(records), FingerprintContext(repeated, config.layers, thresholds),
-                              config, progress)
-        for r, lang, bp in zip(records, fp.langs, fp.boilerplate_chars.tolist()):
-            r.lang, r.boilerplate_chars = lang, bp
-        furniture = corpus_furniture(fp, store.get_many, repeated, thresholds)
-        nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads)
-        exact, langs = fp.exact, fp.langs
-        # the indexes' arrays are done with: free them before workers fork again, so they do not carry them
-        del fp
-        gc.collect()
-        if len(nomination.foreign):  # every lead is embedded: the foreign ones are compared with all of them
-            with_lang = np.flatnonzero([bool(lang) for lang in langs])
-            vectors = _lead_vectors(executor, store, with_lang, config, progress)
-            nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates)
-        context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers, thresholds, config.sizes)
-        docs = _DocumentSource(store, [r.id for r in records], langs)
-        found = _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress)
+        found = relate_documents(
+            executor, store, records, fingerprint_texts(executor, store, records, 0, repeated, config, progress),
+            repeated, config, progress,
+        )
     finally:
         if executor is not None:
             executor.close()
         store.close()
+    return ScanResult(records, *settle(records, found, config), skips)
+
+
+def relate_documents(
+    executor: Executor, texts: Texts, records: list[DocumentRecord], fp: Fingerprints, repeated: frozenset[int],
+    config: ScanConfig, progress: Progress, new_from: int = 0, old_partners_only: bool = False,
+) -> list[tuple[int, int, Pair]]:
+    """Candidates, alignment and kind for the documents whose fingerprints these are (numbered as `texts` and
+    `records` number them): every related pair, or with new_from only the pairs that involve a document numbered
+    new_from or above (with old_partners_only, each with one below). The fingerprints are consumed: their arrays
+    are freed before workers fork again."""
+    thresholds, threads = config.thresholds, config.workers or os.cpu_count() or 1
+    furniture = corpus_furniture(fp, texts.get_many, repeated, thresholds)
+    nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads)
+    exact, langs = fp.exact, fp.langs
+    del fp
+    gc.collect()
+    if len(nomination.foreign):  # every lead is embedded: the foreign ones are compared with all of them
+        with_lang = np.flatnonzero([bool(lang) for lang in langs])
+        vectors = _lead_vectors(executor, texts, with_lang, config, progress)
+        nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates)
+    if new_from:
+        nomination = nomination.involving(new_from, old_partners_only)
+    context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers, thresholds, config.sizes)
+    docs = _DocumentSource(texts, [r.id for r in records], langs)
+    return _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress)
+
+
+def settle(
+    records: list[DocumentRecord], found: list[tuple[int, int, Pair]], config: ScanConfig
+) -> tuple[list[Pair], list[Cluster]]:
+    """The corpus-wide last steps over every related pair (with the document numbers of `records`): translations
+    that match several reports settled, each pair's likely original, pairs in order, copy families and story
+    clusters."""
+    thresholds = config.thresholds
+    langs = [r.lang for r in records]
     pairs = []
     for i, j, pair in settle_competing_translations(found, langs, thresholds.classify):
         pair.source = likely_source(pair, records[i].evidence, records[j].evidence, thresholds.classify)
@@ -132,14 +158,21 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
     pairs.sort(key=lambda p: (p.a, p.b))
     by_id = {r.id: r for r in records}
     clusters = build_clusters(pairs, lambda members: cleanest_longest([by_id[m].evidence for m in members]))
-    return ScanResult(records, pairs, clusters, skips)
+    return pairs, clusters
+
+
+class Texts(Protocol):
+    """Where the engine reads documents' texts by number: a scan's TextStore, an index's segments. Forked workers
+    read it themselves."""
+
+    def get_many(self, indices: Iterable[int]) -> list[str]: ...
 
 
 @dataclass
 class _DocumentSource:
     """What an align task needs of each document it touches: id, original text and language."""
 
-    store: TextStore
+    store: Texts
     ids: list[str]
     langs: list[str | None]
 
@@ -148,16 +181,20 @@ class _DocumentSource:
         return {i: (self.ids[i], text, self.langs[i]) for i, text in zip(wanted, self.store.get_many(wanted))}
 
 
-def _fingerprint_all(
-    executor: Executor, store: TextStore, n: int, context: FingerprintContext, config: ScanConfig, progress: _Progress
+def fingerprint_texts(
+    executor: Executor, texts: Texts, records: list[DocumentRecord], first: int, repeated: frozenset[int],
+    config: ScanConfig, progress: Progress,
 ) -> Fingerprints:
-    size = config.sizes.batch_size
-    ranges = (np.arange(s, min(s + size, n)) for s in range(0, n, size))
+    """The fingerprints of the documents `records` describes, numbered from `first` in `texts`; each record gets its
+    language and furniture count."""
+    n, size = len(records), config.sizes.batch_size
+    context = FingerprintContext(repeated, config.layers, config.thresholds)
+    ranges = (np.arange(first + s, first + min(s + size, n)) for s in range(0, n, size))
     if executor.shares_files:  # the workers read their batches from the store themselves
-        context = replace(context, store=store)
+        context = replace(context, store=texts)
         batches = ((idx, None) for idx in ranges)
     else:
-        batches = ((idx, store.get_many(idx)) for idx in ranges)
+        batches = ((idx, texts.get_many(idx)) for idx in ranges)
     parts: list[Fingerprints] = []
     with progress.task("fingerprinting", total=n) as advance:
         for part in executor.map(fingerprint_task, batches, context):
@@ -167,6 +204,8 @@ def _fingerprint_all(
         return Fingerprints.empty(config.thresholds.fingerprint.num_perm)
     parts.sort(key=lambda p: int(p.doc_index[0]) if len(p.doc_index) else 0)
     fp = Fingerprints.concatenate(parts)
+    for r, lang, bp in zip(records, fp.langs, fp.boilerplate_chars.tolist()):
+        r.lang, r.boilerplate_chars = lang, bp
     # each index sorted by key once: furniture detection and the indexes then group runs of equal keys without
     # sorting again. Its columns are reordered in threads (numpy lets go of the GIL to gather).
     with ThreadPoolExecutor(config.workers or os.cpu_count() or 1) as pool:
@@ -175,7 +214,7 @@ def _fingerprint_all(
 
 
 def _lead_vectors(
-    executor: Executor, store: TextStore, docs: np.ndarray, config: ScanConfig, progress: _Progress
+    executor: Executor, store: Texts, docs: np.ndarray, config: ScanConfig, progress: Progress
 ) -> dict[int, np.ndarray]:
     vectors: dict[int, np.ndarray] = {}
     if len(docs) == 0:
@@ -191,7 +230,7 @@ def _lead_vectors(
 
 def _align_all(
     executor: Executor, keys: np.ndarray, quotes_only: np.ndarray, exact: np.ndarray, docs: _DocumentSource,
-    context: AlignContext, config: ScanConfig, progress: _Progress,
+    context: AlignContext, config: ScanConfig, progress: Progress,
 ) -> list[tuple[int, int, Pair]]:
     """Every candidate pair (pair keys) aligned and classified; `quotes_only` holds the keys only the quotation
     index nominated, which are aligned as related reports (align.cascade)."""

@@ -1,0 +1,341 @@
+"""`Index`: a corpus copytrace remembers. Add documents day by day, ask which indexed documents a new text copies,
+remove documents for good, and write every related pair, exactly as `scan` does.
+
+An add fingerprints only the new documents, with the furniture lines counted over the whole index, and aligns only
+the candidate pairs that involve a new document; the pairs it finds are stored with its segment. `pairs` gathers
+the stored pairs of the live documents and settles them corpus-wide (competing translations, likely originals,
+families). Corpus-wide statistics are those of the index when each pair was found: a line that becomes furniture
+after later adds is furniture for the pairs found from then on.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from copytrace.clean import batch_line_keys, repeated_lines
+from copytrace.config import ScanConfig
+from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
+from copytrace.engine.executors import make_executor
+from copytrace.engine.local import Progress, fingerprint_texts, read_documents, relate_documents, settle
+from copytrace.engine.memory import reuse_freed_memory
+from copytrace.engine.store import TextStore
+from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
+from copytrace.index.store import (
+    Manifest, NotAnIndex, Segment, remove_strays, write_segment, writer_lock,
+)
+from copytrace.origin import likely_source
+
+__all__ = ["AddResult", "Index", "NotAnIndex"]
+
+
+@dataclass
+class AddResult:
+    added: int
+    skipped: list[Skip]
+    pairs: int  # related pairs the add found
+
+
+class _Snapshot:
+    """The live documents of the segments one manifest names, numbered in the order of their adds (removed ones
+    left out): their records, texts and fingerprints."""
+
+    def __init__(self, folder: Path, manifest: Manifest) -> None:
+        self.manifest = manifest
+        self.segments = [Segment.open(folder / s["name"]) for s in manifest.segments]
+        self.live: list[np.ndarray] = []
+        for segment in self.segments:
+            keep = np.ones(len(segment), bool)
+            keep[manifest.deleted.get(segment.name, [])] = False
+            self.live.append(keep)
+        self.rows = [np.flatnonzero(keep) for keep in self.live]  # global number -> (segment, row)
+        self.starts = np.cumsum([0] + [len(r) for r in self.rows])
+        self.records = [s.records[r] for s, rows in zip(self.segments, self.rows) for r in rows.tolist()]
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def ids(self) -> set[str]:
+        return {r.id for r in self.records}
+
+    def get_many(self, indices: Iterable[int]) -> list[str]:
+        out = []
+        for i in indices:
+            k = int(np.searchsorted(self.starts, i, side="right")) - 1
+            out.append(self.segments[k].texts.get(int(self.rows[k][i - self.starts[k]])))
+        return out
+
+    def line_keys(self) -> np.ndarray:
+        return np.concatenate([np.zeros(0, np.uint64)] + [np.asarray(s.line_keys()) for s in self.segments])
+
+    def fingerprints(self) -> Fingerprints | None:
+        """The live documents' fingerprints, renumbered from 0 in this snapshot's order (indexes unsorted)."""
+        parts = []
+        for segment, keep, start in zip(self.segments, self.live, self.starts[:-1].tolist()):
+            fp = segment.fingerprints()
+            number = (np.cumsum(keep) - 1 + start).astype(np.int32)
+            per_doc = {name: np.asarray(value)[keep] for name, value in vars(fp).items()
+                       if name != "langs" and name not in INDEXES}
+            per_doc["doc_index"] = number[keep]
+            indexes = {}
+            for name, index in fp.indexes().items():
+                rows = keep[np.asarray(index.doc)]
+                doc = number[np.asarray(index.doc)[rows]]
+                indexes[name] = KeyIndex(np.asarray(index.key)[rows], doc,
+                                         None if index.pos is None else np.asarray(index.pos)[rows])
+            langs = [lang for lang, k in zip(fp.langs, keep.tolist()) if k]
+            parts.append(Fingerprints(langs=langs, **per_doc, **indexes))
+        return Fingerprints.concatenate(parts) if parts else None
+
+    def pairs(self) -> Iterator[Pair]:
+        """The stored pairs of live documents."""
+        live = self.ids()
+        for segment in self.segments:
+            for pair in segment.pairs():
+                if pair.a in live and pair.b in live:
+                    yield pair
+
+    def close(self) -> None:
+        for segment in self.segments:
+            segment.close()
+
+
+class _Chained:
+    """The snapshot's texts, then a new batch's (numbered from the snapshot's length)."""
+
+    def __init__(self, old: _Snapshot, new: TextStore) -> None:
+        self.old, self.new, self.first = old, new, len(old)
+
+    def get_many(self, indices: Iterable[int]) -> list[str]:
+        indices = [int(i) for i in indices]
+        old = iter(self.old.get_many([i for i in indices if i < self.first]))
+        new = iter(self.new.get_many([i - self.first for i in indices if i >= self.first]))
+        return [next(new) if i >= self.first else next(old) for i in indices]
+
+
+class Index:
+    """An index folder. Every call opens the manifest it finds (a snapshot); writes hold the folder's lock."""
+
+    def __init__(self, path: str | Path, config: ScanConfig | None = None) -> None:
+        self.path = Path(path)
+        self.config = config or ScanConfig()
+
+    # ---- opening ----------------------------------------------------------------------------------------------
+
+    def _manifest(self, create: bool = False) -> Manifest:
+        if create and not (self.path / "manifest.json").exists():
+            if self.path.exists() and (not self.path.is_dir() or any(self.path.iterdir())):
+                raise NotAnIndex(f"{self.path}: not a copytrace index, and not an empty folder to make one in")
+            self.path.mkdir(parents=True, exist_ok=True)
+            Manifest(0, tuple(self.config.layers)).write(self.path)
+        return Manifest.read(self.path)
+
+    def _snapshot(self) -> _Snapshot:
+        return _Snapshot(self.path, self._manifest())
+
+    # ---- reading ----------------------------------------------------------------------------------------------
+
+    def stats(self) -> dict:
+        manifest = self._manifest()
+        size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+        deleted = sum(len(rows) for rows in manifest.deleted.values())
+        return {"documents": sum(s["documents"] for s in manifest.segments) - deleted, "deleted": deleted,
+                "segments": len(manifest.segments), "bytes": size, "layers": list(manifest.layers),
+                "generation": manifest.generation}
+
+    def pairs(self) -> ScanResult:
+        """Every related pair among the live documents, settled as a scan settles them: documents, pairs and
+        clusters exactly as `scan` writes them."""
+        snapshot = self._snapshot()
+        try:
+            records = [replace(r) for r in snapshot.records]
+            number = {r.id: k for k, r in enumerate(records)}
+            found = [(number[p.a], number[p.b], p) for p in snapshot.pairs()]
+        finally:
+            snapshot.close()
+        return ScanResult(records, *settle(records, found, self._config(snapshot.manifest)), [])
+
+    def query(self, items: Iterable[Document | Skip]) -> tuple[list[Pair], list[Skip]]:
+        """Copies of the given documents among the indexed ones, without adding them: pairs with `a` the query
+        document and `b` the indexed one."""
+        snapshot = self._snapshot()
+        try:
+            found, records, skips = self._relate_new(snapshot, items)
+        finally:
+            snapshot.close()
+        # each pair is (indexed document, query document), the query numbered after the index: turn it round
+        pairs = [pair.swapped() for _, _, pair in found]
+        by_id = {r.id: r for r in snapshot.records + records}
+        config = self._config(snapshot.manifest)
+        for pair in pairs:
+            pair.source = likely_source(pair, by_id[pair.a].evidence, by_id[pair.b].evidence, config.thresholds.classify)
+        return sorted(pairs, key=lambda p: (p.a, -p.score, p.b)), skips
+
+    # ---- writing ----------------------------------------------------------------------------------------------
+
+    def add(self, items: Iterable[Document | Skip], replace_ids: bool = False) -> AddResult:
+        """Add documents: one new segment, committed whole or not at all. An id already in the index is a skip
+        unless replace_ids, which removes the old document first."""
+        self._manifest(create=True)
+        with writer_lock(self.path):
+            manifest = Manifest.read(self.path)
+            remove_strays(self.path, manifest)
+            snapshot = _Snapshot(self.path, manifest)
+            try:
+                held = snapshot.ids()
+                if replace_ids:
+                    items = list(items)
+                    replaced = {d.id for d in items if isinstance(d, Document) and d.id in held}
+                    if replaced:
+                        snapshot.close()
+                        self._mark_deleted(manifest, replaced)
+                        manifest = Manifest.read(self.path)
+                        snapshot = _Snapshot(self.path, manifest)
+                        held = snapshot.ids()
+                result = self._add(manifest, snapshot, _not_held(items, held))
+            finally:
+                snapshot.close()
+        return result
+
+    def _add(self, manifest: Manifest, snapshot: _Snapshot, items: Iterable[Document | Skip]) -> AddResult:
+        config = self._config(manifest)
+        progress = Progress(config.progress)
+        store = TextStore(config.temp_dir)
+        try:
+            records, skips, line_keys = read_documents(items, store, progress, config)
+            if not records:
+                return AddResult(0, skips, 0)
+            found, fp_new = self._relate(snapshot, store, records, line_keys, config, progress, old_only=False)
+            first = len(snapshot)
+            fp_new.doc_index = (fp_new.doc_index - first).astype(np.int32)
+            for index in fp_new.indexes().values():
+                index.doc = (index.doc - first).astype(np.int32)
+            name = f"seg-{manifest.generation + 1:06d}"
+            write_segment(self.path, name, records, store.get_many(range(len(records))), line_keys, fp_new,
+                          [pair for _, _, pair in found])
+        finally:
+            store.close()
+        manifest.generation += 1
+        manifest.layers = manifest.layers or tuple(config.layers)
+        manifest.segments.append({"name": name, "documents": len(records)})
+        manifest.write(self.path)
+        if len(manifest.segments) > config.sizes.max_segments:
+            self._merge(manifest)
+        return AddResult(len(records), skips, len(found))
+
+    def remove(self, ids: Iterable[str]) -> list[str]:
+        """Remove documents for good (tombstones until the next merge); their pairs go with them. Returns the ids
+        that were not in the index."""
+        ids = set(ids)
+        with writer_lock(self.path):
+            manifest = self._manifest()
+            return sorted(ids - self._mark_deleted(manifest, ids))
+
+    def merge(self) -> None:
+        """Write the live documents of every segment into one segment (tombstoned rows purged)."""
+        with writer_lock(self.path):
+            manifest = self._manifest()
+            remove_strays(self.path, manifest)
+            self._merge(manifest)
+
+    # ---- inside -----------------------------------------------------------------------------------------------
+
+    def _config(self, manifest: Manifest) -> ScanConfig:
+        """The index's layers are those it was made with: a query or add cannot ask for more."""
+        return replace(self.config, layers=manifest.layers or self.config.layers)
+
+    def _mark_deleted(self, manifest: Manifest, ids: set[str]) -> set[str]:
+        found = set()
+        for s in manifest.segments:
+            segment = Segment.open(self.path / s["name"])
+            try:
+                gone = set(manifest.deleted.get(segment.name, []))
+                rows = [k for k, r in enumerate(segment.records) if r.id in ids and k not in gone]
+            finally:
+                segment.close()
+            if rows:
+                manifest.deleted[segment.name] = sorted(gone | set(rows))
+                found.update(segment.records[k].id for k in rows)
+        if found:
+            manifest.generation += 1
+            manifest.write(self.path)
+        return found
+
+    def _relate_new(self, snapshot: _Snapshot, items: Iterable[Document | Skip]):
+        config = self._config(snapshot.manifest)
+        progress = Progress(config.progress)
+        store = TextStore(config.temp_dir)
+        try:
+            records, skips, line_keys = read_documents(items, store, progress, config)
+            if not records:
+                return [], records, skips
+            found, _ = self._relate(snapshot, store, records, line_keys, config, progress, old_only=True)
+        finally:
+            store.close()
+        return found, records, skips
+
+    def _relate(
+        self, snapshot: _Snapshot, store: TextStore, records: list[DocumentRecord], line_keys: np.ndarray,
+        config: ScanConfig, progress: Progress, old_only: bool,
+    ) -> tuple[list[tuple[int, int, Pair]], Fingerprints]:
+        """The new documents fingerprinted with the index's furniture lines (their fingerprints are returned), and
+        aligned with every candidate that involves one of them (with old_only, only candidates in the index)."""
+        reuse_freed_memory()
+        first = len(snapshot)
+        repeated = repeated_lines(np.concatenate([snapshot.line_keys(), line_keys]), config.thresholds.clean)
+        texts = _Chained(snapshot, store)
+        everything = snapshot.records + records
+        executor = make_executor(config.engine, config.workers, len(records), config.sizes, config.scheduler)
+        try:
+            new = fingerprint_texts(executor, texts, records, first, repeated, config, progress)
+            old = snapshot.fingerprints()
+            combined = Fingerprints.concatenate([old, _copy(new)]) if old is not None else _copy(new)
+            with ThreadPoolExecutor(config.workers or os.cpu_count() or 1) as pool:
+                combined.sort_indexes(pool.map)
+            found = relate_documents(executor, texts, everything, combined, repeated, config, progress,
+                                     new_from=first, old_partners_only=old_only)
+            return found, new
+        finally:
+            executor.close()
+
+    def _merge(self, manifest: Manifest) -> None:
+        snapshot = _Snapshot(self.path, manifest)
+        try:
+            fp = snapshot.fingerprints()
+            if fp is None:
+                return
+            texts = [s.texts.raw(r) for s, rows in zip(snapshot.segments, snapshot.rows) for r in rows.tolist()]
+            line_keys = batch_line_keys(snapshot.get_many(range(len(snapshot))), self.config.thresholds.clean)
+            name = f"seg-{manifest.generation + 1:06d}"
+            write_segment(self.path, name, snapshot.records, texts, line_keys, fp, list(snapshot.pairs()))
+            old = [s["name"] for s in manifest.segments]
+        finally:
+            snapshot.close()
+        manifest.generation += 1
+        manifest.segments = [{"name": name, "documents": len(snapshot.records)}]
+        manifest.deleted = {}
+        manifest.write(self.path)
+        for segment in old:  # a reader that opened them keeps its open files and mappings
+            shutil.rmtree(self.path / segment, ignore_errors=True)
+
+
+def _copy(fp: Fingerprints) -> Fingerprints:
+    """A copy whose arrays concatenation may drop (Fingerprints.concatenate empties its parts)."""
+    indexes = {name: KeyIndex(i.key, i.doc, i.pos) for name, i in fp.indexes().items()}
+    per_doc = {name: value for name, value in vars(fp).items() if name not in INDEXES}
+    return Fingerprints(**per_doc, **indexes)
+
+
+def _not_held(items: Iterable[Document | Skip], held: set[str]) -> Iterator[Document | Skip]:
+    for item in items:
+        if isinstance(item, Document) and item.id in held:
+            yield Skip(item.path or item.id, "already in the index (add with --replace to replace it)", item.id)
+        else:
+            yield item
+
+

@@ -1,0 +1,228 @@
+"""The index: added to in parts it answers as one scan does; queried, it finds copies without keeping them; a removed
+document never comes back; a merge keeps every answer; a killed add leaves the last commit; a reader never sees an
+add half done; a folder that is not an index is named as such."""
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import ROOT, run_cli
+from copytrace import Index, ScanConfig, read_inputs
+from copytrace.write.results import write_results
+
+NEWS, DISGUISED = ROOT / "examples" / "news", ROOT / "examples" / "disguised"
+RESULT_FILES = ("documents.jsonl", "pairs.jsonl", "clusters.jsonl")
+
+
+def _files(folder):
+    """The three result files; documents without their path (the index's came from other files than the scan's)."""
+    out = {name: (folder / name).read_text(encoding="utf-8") for name in RESULT_FILES}
+    out["documents.jsonl"] = [{k: v for k, v in json.loads(line).items() if k != "path"}
+                              for line in out["documents.jsonl"].splitlines()]
+    return out
+
+
+def _corpus(tmp_path):
+    """The two examples as one record corpus, in one order."""
+    rows = [{"id": f"{folder.name}/{d.id}", "text": d.text}
+            for folder in (NEWS, DISGUISED) for d in read_inputs([str(folder)])]
+    assert len(rows) == 9
+    return rows
+
+
+def _write(path, rows):
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("parts", [1, 3, 9])
+def test_an_index_added_to_in_parts_writes_what_one_scan_writes(tmp_path, parts):
+    rows = _corpus(tmp_path)
+    code, _, err = run_cli("scan", _write(tmp_path / "all.jsonl", rows), "--out", tmp_path / "scan", "-q")
+    assert code == 0, err
+    size = -(-len(rows) // parts)
+    for k in range(0, len(rows), size):
+        code, _, err = run_cli("index", "add", tmp_path / "ix", _write(tmp_path / f"part{k}.jsonl", rows[k:k + size]),
+                               "-q")
+        assert code == 0, err
+    code, _, err = run_cli("index", "pairs", tmp_path / "ix", "--out", tmp_path / "pairs", "-q")
+    assert code == 0, err
+    scanned = _files(tmp_path / "scan")
+    assert scanned["pairs.jsonl"].count("\n") >= 8  # the examples' copies and story links
+    assert _files(tmp_path / "pairs") == scanned
+    stats = json.loads(run_cli("index", "stats", tmp_path / "ix")[1])
+    assert stats["documents"] == 9 and stats["segments"] == min(parts, 9)
+
+
+def test_a_query_finds_copies_among_the_indexed_documents_and_keeps_nothing(tmp_path):
+    ix = Index(tmp_path / "ix")
+    ix.add(read_inputs([str(NEWS)]))
+    before = ix.stats()
+    pairs, skips = ix.query(read_inputs([str(DISGUISED / "spun.txt"), str(DISGUISED / "translation-de.txt")]))
+    assert skips == []
+    found = {(p.a, p.b): p.kind.value for p in pairs}
+    assert found[("spun.txt", "story.txt")] == "spun"
+    assert found[("translation-de.txt", "story.txt")] == "translation"
+    assert all(a in ("spun.txt", "translation-de.txt") for a, _ in found)  # a is always the query
+    spun = next(p for p in pairs if (p.a, p.b) == ("spun.txt", "story.txt"))
+    text = (DISGUISED / "spun.txt").read_text(encoding="utf-8")
+    assert all(0 <= s < e <= len(text) for p in spun.passages for s, e in [p.a])  # offsets into the query
+    assert ix.stats() == before
+
+
+def test_a_removed_document_never_comes_back(tmp_path):
+    ix = Index(tmp_path / "ix")
+    ix.add(read_inputs([str(NEWS)]))
+    assert any("repost.html" in (p.a, p.b) for p in ix.pairs().pairs)
+    assert ix.remove(["repost.html", "nothing-such"]) == ["nothing-such"]
+    result = ix.pairs()
+    assert result.pairs and all("repost.html" not in (p.a, p.b) for p in result.pairs)
+    assert "repost.html" not in {d.id for d in result.documents}
+    assert all("repost.html" not in c.members for c in result.clusters)
+    pairs, _ = ix.query([_renamed(NEWS / "story.txt", "query")])
+    assert pairs and all(p.b != "repost.html" for p in pairs)
+    ix.merge()
+    assert ix.stats()["deleted"] == 0 and ix.stats()["documents"] == 3 and ix.stats()["segments"] == 1
+    assert all("repost.html" not in (p.a, p.b) for p in ix.pairs().pairs)
+    # the id is free again
+    assert ix.add([_renamed(NEWS / "repost.html", "repost.html")]).added == 1
+
+
+def _renamed(path, doc_id):
+    from copytrace import Document
+
+    return Document(doc_id, path.read_text(encoding="utf-8") if path.suffix != ".html"
+                    else next(iter(read_inputs([str(path)]))).text)
+
+
+def test_merging_segments_changes_no_answer(tmp_path):
+    rows = _corpus(tmp_path)
+    ix = Index(tmp_path / "ix")
+    for row in rows:
+        ix.add([_doc(row)])
+    assert ix.stats()["segments"] == 9
+    write_results(ix.pairs(), tmp_path / "before")
+    ix.merge()
+    assert ix.stats()["segments"] == 1
+    assert [p.name for p in (tmp_path / "ix").iterdir() if p.name.startswith("seg-")] == ["seg-000010"]
+    write_results(ix.pairs(), tmp_path / "after")
+    assert _files(tmp_path / "before") == _files(tmp_path / "after")
+
+
+def _doc(row):
+    from copytrace import Document
+
+    return Document(row["id"], row["text"])
+
+
+def test_an_id_already_indexed_is_a_skip_unless_replaced(tmp_path):
+    story = tmp_path / "c.jsonl"
+    _write(story, [{"id": "s", "text": (NEWS / "story.txt").read_text(encoding="utf-8")}])
+    assert run_cli("index", "add", tmp_path / "ix", story, "-q")[0] == 0
+    code, _, err = run_cli("index", "add", tmp_path / "ix", story, "-q")
+    assert code == 1 and "already in the index" in err
+    code, _, err = run_cli("index", "add", tmp_path / "ix", story, "-q", "--replace")
+    assert code == 0, err
+    stats = json.loads(run_cli("index", "stats", tmp_path / "ix")[1])
+    assert stats["documents"] == 1 and stats["deleted"] == 1
+
+
+def test_a_folder_that_is_not_an_index_is_named(tmp_path):
+    code, _, err = run_cli("index", "stats", NEWS)
+    assert code == 2 and "not a copytrace index" in err and "Traceback" not in err
+    code, _, err = run_cli("index", "add", NEWS, NEWS / "story.txt")
+    assert code == 2 and "not a copytrace index" in err
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "manifest.json").write_text(json.dumps({"format": 99}))
+    code, _, err = run_cli("index", "query", tmp_path / "old", NEWS / "story.txt", "--out", tmp_path / "q.jsonl")
+    assert code == 2 and "format 99" in err
+
+
+ADD_SCRIPT = """
+import sys
+from copytrace import Index, read_inputs
+Index(sys.argv[1]).add(read_inputs([sys.argv[2]]))
+"""
+
+
+def _many_documents(tmp_path, n, tag):
+    base = [d.text for d in read_inputs([str(NEWS)])]
+    rng = random.Random(tag)
+    rows = []
+    for k in range(n):
+        words = rng.choice(base).split()
+        rng.shuffle(words)
+        rows.append({"id": f"{tag}-{k}", "text": " ".join(words)})
+    return _write(tmp_path / f"{tag}.jsonl", rows)
+
+
+def test_a_killed_add_leaves_the_last_commit_and_a_readd_succeeds(tmp_path):
+    """SIGKILL at random moments of an add: the index opens, holds exactly the committed documents, and the same
+    add run again commits whole."""
+    ix_path = tmp_path / "ix"
+    Index(ix_path).add(read_inputs([str(NEWS)]))
+    batch = _many_documents(tmp_path, 300, "day2")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", ADD_SCRIPT, str(tmp_path / "timing"), str(batch)], check=True)
+    duration = time.perf_counter() - start
+    rng = random.Random(7)
+    committed = 4
+    for attempt in range(8):
+        proc = subprocess.Popen([sys.executable, "-c", ADD_SCRIPT, str(ix_path), str(batch)])
+        time.sleep(rng.uniform(0.0, duration))
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        stats = Index(ix_path).stats()
+        assert stats["documents"] in (committed, committed + 300)
+        if stats["documents"] == committed + 300:  # the add had committed before the kill: take it back out
+            Index(ix_path).remove([f"day2-{k}" for k in range(300)])
+            Index(ix_path).merge()
+        ids = {d.id for d in Index(ix_path).pairs().documents}
+        assert ids == {d.id for d in read_inputs([str(NEWS)])}
+    assert Index(ix_path).add(read_inputs([str(batch)])).added == 300
+    assert Index(ix_path).stats()["documents"] == committed + 300
+    assert not [p for p in ix_path.iterdir() if p.name.startswith(".tmp-")]
+
+
+QUERY_SCRIPT = """
+import sys, json
+from copytrace import Index, read_inputs
+ix = Index(sys.argv[1])
+counts = []
+while True:
+    pairs, _ = ix.query(read_inputs([sys.argv[2]]))
+    counts.append(len(pairs))
+    if ix.stats()["documents"] > int(sys.argv[3]):
+        pairs, _ = ix.query(read_inputs([sys.argv[2]]))
+        counts.append(len(pairs))
+        break
+print(json.dumps(counts))
+"""
+
+
+def test_readers_during_an_add_see_the_index_before_or_after_never_half(tmp_path):
+    ix_path = tmp_path / "ix"
+    Index(ix_path).add(read_inputs([str(NEWS / "story.txt")]))
+    reader = subprocess.Popen([sys.executable, "-c", QUERY_SCRIPT, str(ix_path), str(DISGUISED / "spun.txt"), "1"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    Index(ix_path).add(read_inputs([str(NEWS / "repost.html")]))
+    out, err = reader.communicate(timeout=120)
+    assert reader.returncode == 0, err
+    counts = json.loads(out)
+    # the spun copy matches the story before the add, and the story and its repost after it
+    assert set(counts) <= {1, 2} and counts[-1] == 2
+
+
+def test_scan_output_through_the_python_api(tmp_path):
+    ix = Index(tmp_path / "ix", ScanConfig(layers=("lexical",)))
+    ix.add(read_inputs([str(NEWS)]))
+    assert ix.stats()["layers"] == ["lexical"]
+    kinds = {frozenset((p.a, p.b)): p.kind.value for p in ix.pairs().pairs}
+    assert kinds[frozenset(("repost.html", "story.txt"))] == "near_duplicate"
+    assert os.path.exists(tmp_path / "ix" / "manifest.json")
