@@ -226,3 +226,25 @@ def test_scan_output_through_the_python_api(tmp_path):
     kinds = {frozenset((p.a, p.b)): p.kind.value for p in ix.pairs().pairs}
     assert kinds[frozenset(("repost.html", "story.txt"))] == "near_duplicate"
     assert os.path.exists(tmp_path / "ix" / "manifest.json")
+
+
+def test_the_newsrooms_day_in_the_readme_runs_on_the_shipped_files(tmp_path):
+    room, ix = ROOT / "examples" / "newsroom", tmp_path / "newsroom"
+    for day in ("archive.jsonl", "crawl-2024-03-04.jsonl"):
+        assert run_cli("index", "add", ix, room / day, "--date-field", "date", "-q")[0] == 0
+    code, _, err = run_cli("index", "query", ix, room / "todays-story.txt", "--out", tmp_path / "copies.jsonl", "-q")
+    assert code == 0, err
+    assert {json.loads(line)["b"] for line in (tmp_path / "copies.jsonl").read_text().splitlines()} >= {
+        "agency/2024-03-04-diplomats", "web/scraper.example/diplomats-repost"}
+    assert run_cli("index", "pairs", ix, "--out", tmp_path / "report", "-q")[0] == 0
+    ours = "agency/2024-03-04-diplomats"
+    kinds = {json.loads(line)["b"]: (json.loads(line)["kind"], json.loads(line)["source"])
+             for line in (tmp_path / "report" / "pairs.jsonl").read_text().splitlines()
+             if json.loads(line)["a"] == ours}
+    assert kinds == {"web/digest.example/talks-rewritten": ("paraphrase", ours),
+                     "web/nachrichten.example/diplomaten": ("translation", ours),
+                     "web/scraper.example/diplomats-repost": ("near_duplicate", ours),
+                     "web/spinfarm.example/prime-diplomats": ("spun", ours)}
+    assert run_cli("index", "remove", ix, "web/spinfarm.example/prime-diplomats")[0] == 0
+    assert run_cli("index", "pairs", ix, "--out", tmp_path / "after", "-q")[0] == 0
+    assert "prime-diplomats" not in (tmp_path / "after" / "pairs.jsonl").read_text()
