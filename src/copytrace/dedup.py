@@ -2,6 +2,7 @@
 skipped record with its reason (kept + dropped + skipped = input)."""
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +87,8 @@ def dedup(
     drop_partial_above: float | None = None,
 ) -> DedupResult:
     """Write the inputs less their copies to `out`, in the format they came in (or the one `out`'s name says:
-    .jsonl[.gz], .parquet, .csv/.tsv), every record whole; `out`.dropped.jsonl (id, kept, kind, reason) and
+    .jsonl[.gz], .parquet, .csv/.tsv), every record whole (a value the output cannot hold makes its record a
+    skip: write.corpus); `out`.dropped.jsonl (id, kept, kind, reason) and
     `out`.skipped.jsonl (record, id, reason). The corpus is read once (see RecordSpill).
 
     Raises OutputError, before reading anything, if `out` cannot be written; InputError for a missing input."""
@@ -94,12 +96,14 @@ def dedup(
     dropped_path, skipped_path = sidecar_paths(out)
     for target in (out, dropped_path, skipped_path):  # before reading: a bad --out must not cost a whole scan
         check_writable(target)
-    with RecordSpill(config.fields, config.temp_dir) as spill:
+    with RecordSpill(config.fields, output_format(out, inputs), config.temp_dir) as spill:
         documents = read_inputs(inputs, config.fields, config.thresholds.read.min_document_words)
         result = scan_documents(spill.passing(documents), config)
         drops = plan_drops(result, drop_partial_above)
-        columns = spill.columns or dict.fromkeys((config.fields.id, config.fields.text))
-        kept = write_corpus(spill.rows({d.id for d in drops}), out, output_format(out, inputs), columns)
+        kept, unwritten = write_corpus(spill, out, {d.id for d in drops}, (config.fields.id, config.fields.text))
+    for skip in unwritten:  # (a value the output cannot hold, found only once the output's types are known)
+        print(skip, file=sys.stderr)
+    skips = result.skips + unwritten
     write_jsonl(dropped_path, (d.to_json() for d in drops))
-    write_jsonl(skipped_path, (s.to_json() for s in result.skips))
-    return DedupResult(kept, len(drops), len(result.skips), result)
+    write_jsonl(skipped_path, (s.to_json() for s in skips))
+    return DedupResult(kept, len(drops), len(skips), result)

@@ -40,6 +40,11 @@ class Document:
     path: str | None = None
     date: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    #: where it was read (a file, `corpus.jsonl:LINE`, `corpus.parquet:row N`), to name it in a skip
+    record: str | None = field(default=None, compare=False)
+    #: a Parquet record as its file holds it (its record batch and row number in it), so that dedup writes it back
+    #: with its Arrow types; dedup's spill takes it off, so no document carries a batch further
+    arrow_row: tuple[Any, int] | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ def read_inputs(
             located = _read_path(p, p.name, fields)
         for where, item in located:
             if isinstance(item, Document):
+                item.record = where
                 short = words_short_of(item.text, min_words)
                 if short is not None:
                     item = Skip(where, f"too short to compare: {short} word{'' if short == 1 else 's'}, fewer than "

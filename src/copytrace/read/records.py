@@ -79,7 +79,8 @@ def _jsonl_lines(lines: Iterable[bytes], name: str) -> Iterator[tuple[str, dict[
         yield where, row
 
 
-def _parquet_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
+def _parquet_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip, tuple[Any, int]]]:
+    """Each row with where it is and its place in its record batch (Document.arrow_row)."""
     import pyarrow.parquet as pq
 
     pf = pq.ParquetFile(path)
@@ -92,7 +93,7 @@ def _parquet_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
         for k in range(batch.num_rows):
             n += 1
             where = f"{path.name}:row {n}"
-            yield where, _parquet_row(batch, k, where) if rows is None else rows[k]
+            yield where, _parquet_row(batch, k, where) if rows is None else rows[k], (batch, k)
 
 
 def _parquet_row(batch: Any, k: int, where: str) -> dict[str, Any] | Skip:
@@ -125,8 +126,13 @@ def located_records(path: Path, fields: RecordFields) -> Iterator[tuple[str, Doc
     """Each record of one file with where it is (`corpus.jsonl:LINE`, `corpus.parquet:row N`)."""
     name = path.name.lower()
     if name.endswith(".parquet"):
-        rows = _parquet_rows(path)
-    elif name.endswith((".csv", ".tsv")):
+        for where, row, arrow_row in _parquet_rows(path):
+            item = row if isinstance(row, Skip) else record_to_document(row, where, fields, path)
+            if isinstance(item, Document):
+                item.arrow_row = arrow_row
+            yield where, item
+        return
+    if name.endswith((".csv", ".tsv")):
         rows = _csv_rows(path)
     else:
         rows = _jsonl_rows(path)
