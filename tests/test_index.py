@@ -248,3 +248,33 @@ def test_the_newsrooms_day_in_the_readme_runs_on_the_shipped_files(tmp_path):
     assert run_cli("index", "remove", ix, "web/spinfarm.example/prime-diplomats")[0] == 0
     assert run_cli("index", "pairs", ix, "--out", tmp_path / "after", "-q")[0] == 0
     assert "prime-diplomats" not in (tmp_path / "after" / "pairs.jsonl").read_text()
+
+
+def test_dedup_against_an_index_drops_copies_of_what_it_holds_and_adds_what_it_keeps(tmp_path):
+    room, ix = ROOT / "examples" / "newsroom", tmp_path / "ix"
+    assert run_cli("index", "add", ix, room / "archive.jsonl", "--date-field", "date", "-q")[0] == 0
+    crawl = [json.loads(line) for line in (room / "crawl-2024-03-04.jsonl").read_text().splitlines()]
+    again = {"id": "agency/2024-03-04-storm", "text": "A record claiming an id the index holds, long enough to count."}
+    shard = _write(tmp_path / "shard.jsonl", crawl + [again])
+    out = tmp_path / "kept.jsonl"
+    code, _, err = run_cli("dedup", shard, "--out", out, "--index", ix, "--date-field", "date", "-q", "--no-add")
+    assert code == 1, err  # the held id is a skip
+    assert json.loads(run_cli("index", "stats", ix)[1])["documents"] == 2  # --no-add: untouched
+    code, _, err = run_cli("dedup", shard, "--out", out, "--index", ix, "--date-field", "date", "-q")
+    assert code == 1, err
+    kept = [json.loads(line) for line in out.read_text().splitlines()]
+    dropped = [json.loads(line) for line in (tmp_path / "kept.jsonl.dropped.jsonl").read_text().splitlines()]
+    skipped = [json.loads(line) for line in (tmp_path / "kept.jsonl.skipped.jsonl").read_text().splitlines()]
+    assert len(kept) + len(dropped) + len(skipped) == len(crawl) + 1
+    assert [r["id"] for r in kept] == ["web/rival-agency.example/talks"]  # the same story, told independently
+    assert {d["kept"] for d in dropped} == {"agency/2024-03-04-diplomats"}
+    assert [s["id"] for s in skipped] == ["agency/2024-03-04-storm"]
+    stats = json.loads(run_cli("index", "stats", ix)[1])
+    assert stats["documents"] == 3  # the archive and the one kept
+    # the next shard's copy of the kept report is dropped against the index
+    rival = next(r for r in crawl if r["id"] == "web/rival-agency.example/talks")
+    nxt = _write(tmp_path / "next.jsonl", [{"id": "web/mirror.example/talks", "text": rival["text"]}])
+    code, _, err = run_cli("dedup", nxt, "--out", tmp_path / "next-kept.jsonl", "--index", ix, "-q")
+    assert code == 0, err
+    assert (tmp_path / "next-kept.jsonl").read_text() == ""
+    assert "exact of web/rival-agency.example/talks" in (tmp_path / "next-kept.jsonl.dropped.jsonl").read_text()

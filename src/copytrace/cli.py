@@ -135,19 +135,24 @@ def dedup_cmd(
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
     thresholds: Optional[Path] = ThresholdsOpt,
+    index: Optional[Path] = typer.Option(
+        None, "--index", help="also drop copies of what this index holds, and add the kept documents to it"),
+    no_add: bool = typer.Option(False, "--no-add", help="with --index: leave the index as it is"),
 ) -> None:
     """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why and
     OUT.skipped.jsonl naming the records that could not be used."""
+    from copytrace.index import NotAnIndex
+
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds)
     try:
-        done = dedup(inputs, out, config, drop_partial_above)
-    except (InputError, OutputError) as e:
+        done = dedup(inputs, out, config, drop_partial_above, index, add=not no_add)
+    except (InputError, OutputError, NotAnIndex) as e:
         _fail_usage(str(e))
     if not quiet:
         dropped_path, skipped_path = sidecar_paths(out)
         Console(stderr=True).print(
-            f"kept {done.kept} of {len(done.scan.documents)} documents, dropped {done.dropped} copies "
-            f"(see {dropped_path}), skipped {done.skipped} inputs (see {skipped_path})"
+            f"kept {done.kept}, dropped {done.dropped} copies (see {dropped_path}), skipped {done.skipped} inputs "
+            f"(see {skipped_path})" + (f"; the kept ones added to {index}" if index and not no_add else "")
         )
     if done.skipped:
         raise typer.Exit(EXIT_SKIPPED)

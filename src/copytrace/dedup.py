@@ -11,6 +11,7 @@ from copytrace.cluster import families, family_source
 from copytrace.document import FAMILY_KINDS, Kind, Pair
 from copytrace.config import ScanConfig
 from copytrace.engine.local import ScanResult, scan_documents
+from copytrace.index import Index
 from copytrace.origin import cleanest_longest
 from copytrace.read import read_inputs
 from copytrace.write.atomic import check_writable, write_jsonl
@@ -35,9 +36,12 @@ def _link(pairs_by_doc: dict[str, list[Pair]], doc: str, kept: str, kinds) -> Pa
     return max(direct or mine, key=lambda p: p.score, default=None)
 
 
-def plan_drops(result: ScanResult, drop_partial_above: float | None = None, kinds=FAMILY_KINDS) -> list[Drop]:
+def plan_drops(
+    result: ScanResult, drop_partial_above: float | None = None, kinds=FAMILY_KINDS, held: frozenset[str] = frozenset()
+) -> list[Drop]:
     """One document kept per family of `kinds` copies: the one its pairs name as original (dates, containment,
-    rewriting artefacts), else the earliest dated, else the cleanest, longest text.
+    rewriting artefacts), else the earliest dated, else the cleanest, longest text. Documents `held` (kept before,
+    in an index) are never dropped, and a family holding one keeps it: the new copies are dropped.
 
     Partial copies are kept, unless drop_partial_above is given: then a document whose own side of a partial pair
     is at least that much inside a kept document is dropped too."""
@@ -49,9 +53,13 @@ def plan_drops(result: ScanResult, drop_partial_above: float | None = None, kind
     drops: dict[str, Drop] = {}
     for family in families(result.pairs, kinds):
         family_pairs = [p for m in family for p in pairs_by_doc.get(m, []) if p.a == m]
-        kept = family_source(family, family_pairs, lambda ms: cleanest_longest([evidence[m] for m in ms]))
+        kept_before = [m for m in family if m in held]
+        if kept_before:
+            kept = cleanest_longest([evidence[m] for m in kept_before])
+        else:
+            kept = family_source(family, family_pairs, lambda ms: cleanest_longest([evidence[m] for m in ms]))
         for doc in family:
-            if doc == kept:
+            if doc == kept or doc in held:
                 continue
             link = _link(pairs_by_doc, doc, kept, kinds)
             reason = f"{link.kind.value} of {kept}" + ("" if kept in (link.a, link.b) else f" (via {link.b if link.a == doc else link.a})")
@@ -62,7 +70,7 @@ def plan_drops(result: ScanResult, drop_partial_above: float | None = None, kind
                 continue
             keeper = p.source or cleanest_longest([evidence[p.a], evidence[p.b]])
             doc, cov = (p.b, p.coverage_b) if keeper == p.a else (p.a, p.coverage_a)
-            if cov >= drop_partial_above and doc not in drops and keeper not in drops:
+            if cov >= drop_partial_above and doc not in drops and keeper not in drops and doc not in held:
                 drops[doc] = Drop(doc, keeper, Kind.PARTIAL, f"{cov:.0%} of it is inside {keeper}")
     return sorted(drops.values(), key=lambda d: d.id)
 
@@ -84,26 +92,55 @@ def sidecar_paths(out: str | Path) -> tuple[Path, Path]:
 
 def dedup(
     inputs: Iterable[str | Path], out: str | Path, config: ScanConfig = ScanConfig(),
-    drop_partial_above: float | None = None,
+    drop_partial_above: float | None = None, index: str | Path | None = None, add: bool = True,
 ) -> DedupResult:
     """Write the inputs less their copies to `out`, in the format they came in (or the one `out`'s name says:
     .jsonl[.gz], .parquet, .csv/.tsv), every record whole (a value the output cannot hold makes its record a
     skip: write.corpus); `out`.dropped.jsonl (id, kept, kind, reason) and
     `out`.skipped.jsonl (record, id, reason). The corpus is read once (see RecordSpill).
 
-    Raises OutputError, before reading anything, if `out` cannot be written; InputError for a missing input."""
+    With an `index` (copytrace.Index), the inputs are deduplicated against everything it holds as well: a copy of
+    an indexed document is dropped, and the documents kept are added to the index (unless not `add`); an id the
+    index already holds is a skip.
+
+    Raises OutputError, before reading anything, if `out` cannot be written; InputError for a missing input;
+    index.NotAnIndex for a folder that is not an index."""
     inputs, out = [str(p) for p in inputs], Path(out)
     dropped_path, skipped_path = sidecar_paths(out)
     for target in (out, dropped_path, skipped_path):  # before reading: a bad --out must not cost a whole scan
         check_writable(target)
     with RecordSpill(config.fields, output_format(out, inputs), config.temp_dir) as spill:
         documents = read_inputs(inputs, config.fields, config.thresholds.read.min_document_words)
-        result = scan_documents(spill.passing(documents), config)
-        drops = plan_drops(result, drop_partial_above)
-        kept, unwritten = write_corpus(spill, out, {d.id for d in drops}, (config.fields.id, config.fields.text))
+        held: set[str] = set()
+        if index is None:
+            result = scan_documents(spill.passing(documents), config)
+            drops = plan_drops(result, drop_partial_above)
+        else:
+            result, drops, held = _against_index(Index(index, config), spill.passing(documents), drop_partial_above,
+                                                 add)
+        left_out = {d.id for d in drops} | held
+        kept, unwritten = write_corpus(spill, out, left_out, (config.fields.id, config.fields.text))
     for skip in unwritten:  # (a value the output cannot hold, found only once the output's types are known)
         print(skip, file=sys.stderr)
     skips = result.skips + unwritten
     write_jsonl(dropped_path, (d.to_json() for d in drops))
     write_jsonl(skipped_path, (s.to_json() for s in skips))
     return DedupResult(kept, len(drops), len(skips), result)
+
+
+def _against_index(
+    index: Index, documents: Iterable, drop_partial_above: float | None, add: bool
+) -> tuple[ScanResult, list[Drop], set[str]]:
+    """The new documents related to each other and to the index's; the drops planned with the index's documents
+    held; the kept ones committed to the index (the dropped ones committed removed), unless not `add`. Also the
+    ids the index held already (skipped, so not written either)."""
+    planned: list[Drop] = []
+
+    def drop(found: ScanResult, held: frozenset[str]) -> list[str]:
+        planned.extend(plan_drops(found, drop_partial_above, held=held))
+        return [d.id for d in planned]
+
+    done = index.add(documents, drop=drop, commit=add)
+    found = done.found or ScanResult([], [], [], done.skipped)
+    return found, planned, set(done.already_held)
+

@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,8 @@ class AddResult:
     added: int
     skipped: list[Skip]
     pairs: int  # related pairs the add found
+    found: ScanResult | None = None  # with `drop`: what was shown to it
+    already_held: list[str] = field(default_factory=list)  # ids skipped because the index held them
 
 
 class _Snapshot:
@@ -178,10 +180,16 @@ class Index:
 
     # ---- writing ----------------------------------------------------------------------------------------------
 
-    def add(self, items: Iterable[Document | Skip], replace_ids: bool = False) -> AddResult:
+    def add(
+        self, items: Iterable[Document | Skip], replace_ids: bool = False,
+        drop: Callable[[ScanResult, frozenset[str]], Iterable[str]] | None = None, commit: bool = True,
+    ) -> AddResult:
         """Add documents: one new segment, committed whole or not at all. An id already in the index is a skip
-        unless replace_ids, which removes the old document first."""
-        self._manifest(create=True)
+        unless replace_ids, which removes the old document first. `drop` (for dedup) is shown what the add found
+        (the indexed and new documents that take part, every pair involving a new one, settled) and the ids the
+        index already held, and names new documents to keep out: they are committed removed. Without commit,
+        nothing is written (the index must exist)."""
+        self._manifest(create=commit)
         with writer_lock(self.path):
             manifest = Manifest.read(self.path)
             remove_strays(self.path, manifest)
@@ -197,21 +205,32 @@ class Index:
                         manifest = Manifest.read(self.path)
                         snapshot = _Snapshot(self.path, manifest)
                         held = snapshot.ids()
-                result = self._add(manifest, snapshot, _not_held(items, held))
+                already: list[str] = []
+                result = self._add(manifest, snapshot, _not_held(items, held, already), drop, commit)
+                result.already_held = already
             finally:
                 snapshot.close()
         return result
 
-    def _add(self, manifest: Manifest, snapshot: _Snapshot, items: Iterable[Document | Skip]) -> AddResult:
+    def _add(self, manifest: Manifest, snapshot: _Snapshot, items: Iterable[Document | Skip],
+             drop: Callable[[ScanResult, frozenset[str]], Iterable[str]] | None, commit: bool) -> AddResult:
         config = self._config(manifest)
         progress = Progress(config.progress)
         store = TextStore(config.temp_dir)
+        dropped: list[int] = []
         try:
             records, skips, line_keys = read_documents(items, store, progress, config)
             if not records:
                 return AddResult(0, skips, 0)
             found, fp_new = self._relate(snapshot, store, records, line_keys, config, progress, old_only=False)
             first = len(snapshot)
+            if drop is not None:
+                everything = snapshot.records + records
+                result = ScanResult(everything, *settle(everything, found, config), skips)
+                gone = set(drop(result, frozenset(r.id for r in snapshot.records)))
+                dropped = [k for k, r in enumerate(records) if r.id in gone]
+            if not commit:
+                return AddResult(0, skips, len(found), result if drop is not None else None)
             fp_new.doc_index = (fp_new.doc_index - first).astype(np.int32)
             for index in fp_new.indexes().values():
                 index.doc = (index.doc - first).astype(np.int32)
@@ -223,10 +242,12 @@ class Index:
         manifest.generation += 1
         manifest.layers = manifest.layers or tuple(config.layers)
         manifest.segments.append({"name": name, "documents": len(records)})
+        if dropped:
+            manifest.deleted[name] = dropped
         manifest.write(self.path)
         if len(manifest.segments) > config.sizes.max_segments:
             self._merge(manifest)
-        return AddResult(len(records), skips, len(found))
+        return AddResult(len(records) - len(dropped), skips, len(found), result if drop is not None else None)
 
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Remove documents for good (tombstones until the next merge); their pairs go with them. Returns the ids
@@ -331,9 +352,11 @@ def _copy(fp: Fingerprints) -> Fingerprints:
     return Fingerprints(**per_doc, **indexes)
 
 
-def _not_held(items: Iterable[Document | Skip], held: set[str]) -> Iterator[Document | Skip]:
+def _not_held(items: Iterable[Document | Skip], held: set[str], already: list[str]) -> Iterator[Document | Skip]:
+    """The items, a document whose id the index holds turned into a skip (its id noted in `already`)."""
     for item in items:
         if isinstance(item, Document) and item.id in held:
+            already.append(item.id)
             yield Skip(item.path or item.id, "already in the index (add with --replace to replace it)", item.id)
         else:
             yield item
