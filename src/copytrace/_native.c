@@ -637,8 +637,8 @@ fail:
 
 /* ---- align ---------------------------------------------------------------------------------------------------- */
 
-typedef struct { uint64_t hash; int64_t head, count, count_a; } Slot; /* B's positions of one seed hash, and how
-                                                                    * often B and A hold it */
+typedef struct { uint64_t hash; int64_t head, count, count_a; } Slot; /* the table side's positions of one seed hash,
+                                                                    * and how often it and the other side hold it */
 typedef struct { int64_t diag, i; } Seed;
 typedef struct { int64_t first, last, diag, seed0, seed1; } Run; /* seeds [seed0, seed1) of the sorted seed array */
 
@@ -705,46 +705,54 @@ static PyObject *align(PyObject *self, PyObject *args) {
     OUT_PUT(&cov_b_off, int64_t, 0);
     Py_ssize_t n_seeds = 0;
     if (na > 0 && nb > 0) {
-        /* 1. seed: B's seed positions chained per hash in an open-addressing table; each A seed looks its hash up */
+        /* 1. seed: the smaller side's seed positions chained per hash in an open-addressing table (2 slots a
+         *    position: on a document of millions of tokens against a short one, a table over the long side would
+         *    take 64 bytes a token); each seed of the other side looks its hash up. The seeds found are the same
+         *    whichever side the table holds, and step 2 sorts them, so the passages are too. */
+        int table_is_a = na < nb;
+        const uint64_t *st = table_is_a ? sa : sb, *sp = table_is_a ? sb : sa;
+        const uint8_t *story_t = table_is_a ? story_a : story_b, *story_p = table_is_a ? story_b : story_a;
+        Py_ssize_t nt = table_is_a ? na : nb, np_ = table_is_a ? nb : na;
         Py_ssize_t slots = 16;
-        while (slots < 2 * nb) slots *= 2;
+        while (slots < 2 * nt) slots *= 2;
         table = malloc(slots * sizeof(Slot));
-        chain = malloc(nb * sizeof(int64_t));
+        chain = malloc(nt * sizeof(int64_t));
         if (!table || !chain) { PyErr_NoMemory(); goto fail; }
         for (Py_ssize_t k = 0; k < slots; k++) table[k].head = -1;
-        for (Py_ssize_t p = nb - 1; p >= 0; p--) { /* backwards, so each chain runs in B's order */
-            Py_ssize_t k = (Py_ssize_t)(sb[p] & (slots - 1));
-            while (table[k].head >= 0 && table[k].hash != sb[p]) k = (k + 1) & (slots - 1);
-            if (table[k].head < 0) { table[k].hash = sb[p]; table[k].count = 0; table[k].count_a = 0; chain[p] = -1; }
+        for (Py_ssize_t p = nt - 1; p >= 0; p--) { /* backwards, so each chain runs in the table side's order */
+            Py_ssize_t k = (Py_ssize_t)(st[p] & (slots - 1));
+            while (table[k].head >= 0 && table[k].hash != st[p]) k = (k + 1) & (slots - 1);
+            if (table[k].head < 0) { table[k].hash = st[p]; table[k].count = 0; table[k].count_a = 0; chain[p] = -1; }
             else chain[p] = table[k].head;
             table[k].head = p;
             table[k].count++;
         }
-        for (Py_ssize_t p = 0; p < na; p++) { /* how often A holds each of B's seed hashes */
-            Py_ssize_t k = (Py_ssize_t)(sa[p] & (slots - 1));
-            while (table[k].head >= 0 && table[k].hash != sa[p]) k = (k + 1) & (slots - 1);
+        for (Py_ssize_t p = 0; p < np_; p++) { /* how often the other side holds each of the table's seed hashes */
+            Py_ssize_t k = (Py_ssize_t)(sp[p] & (slots - 1));
+            while (table[k].head >= 0 && table[k].hash != sp[p]) k = (k + 1) & (slots - 1);
             if (table[k].head >= 0) table[k].count_a++;
         }
         Py_ssize_t cap = 256;
         seeds = malloc(cap * sizeof(Seed));
         if (!seeds) { PyErr_NoMemory(); goto fail; }
-        for (Py_ssize_t p = 0; p < na; p++) {
-            if (!story_a[p]) continue; /* furniture seeds nothing */
-            Py_ssize_t k = (Py_ssize_t)(sa[p] & (slots - 1));
-            while (table[k].head >= 0 && table[k].hash != sa[p]) k = (k + 1) & (slots - 1);
+        for (Py_ssize_t p = 0; p < np_; p++) {
+            if (!story_p[p]) continue; /* furniture seeds nothing */
+            Py_ssize_t k = (Py_ssize_t)(sp[p] & (slots - 1));
+            while (table[k].head >= 0 && table[k].hash != sp[p]) k = (k + 1) & (slots - 1);
             /* a refrain of both texts (a list, a chorus) seeds nothing: its seeds would be quadratic. A passage that
              * one text repeats and the other holds once seeds every copy: at most max_repeats seeds per position */
             if (table[k].head < 0 || (table[k].count > max_repeats && table[k].count_a > max_repeats)) continue;
             for (int64_t q = table[k].head; q >= 0; q = chain[q]) {
-                if (!story_b[q]) continue;
+                if (!story_t[q]) continue;
                 if (n_seeds == cap) {
                     cap *= 2;
                     Seed *grown = realloc(seeds, cap * sizeof(Seed));
                     if (!grown) { PyErr_NoMemory(); goto fail; }
                     seeds = grown;
                 }
-                seeds[n_seeds].diag = q - p;
-                seeds[n_seeds].i = p;
+                int64_t i = table_is_a ? q : p, j = table_is_a ? p : q; /* positions in A and in B */
+                seeds[n_seeds].diag = j - i;
+                seeds[n_seeds].i = i;
                 n_seeds++;
             }
         }

@@ -215,6 +215,23 @@ class AlignConfig:
     lead_sentences: int = 3
     anchor_gap: int = 3
 
+    # long documents (align.windows): a document of millions of tokens is aligned against a short one only in the
+    # windows where the short one's evidence (its seed shingles and anchors) lies in it, so time and memory follow
+    # the short side and the windows, not the long side (issue 17: a 60 MB document took 7.6 min and 4.4 GB).
+    #: a side longer than this (tokens, ~600 KB of English) is aligned in windows; news articles are a few thousand
+    #: tokens at most, so ordinary corpora are aligned whole, as before (examples and tune split: identical output).
+    window_min_tokens: int = 100_000
+    #: tokens kept either side of a stretch of hits, and the gap between hits that still joins them into one
+    #: window is twice this: a few sentences of context, so sentences reworded beside the copied ones are aligned.
+    window_pad_tokens: int = 100
+    #: windows holding fewer distinct seeds and anchors of the short text than this share of the best window's are
+    #: chance phrases the long text holds (a refrain it repeats thousands of times), not where the short text came
+    #: from: on bench/bigdoc.py's documents this leaves each planted copy's own stretch, and all 20 are partial.
+    window_min_hit_share: float = 0.25
+    #: at most this many tokens of the long side are aligned at once (the richest windows first): bounds the
+    #: sentence matrices (window sentences x short sentences) and the sentences embedded.
+    window_max_tokens: int = 50_000
+
 
 @dataclass(frozen=True)
 class ClassifyConfig:

@@ -12,6 +12,7 @@ from copytrace.align.evidence import SentenceEvidence, VerbatimEvidence
 from copytrace.align.meaning import meaning_matches
 from copytrace.align.sentences import match_sentences
 from copytrace.align.verbatim import align_verbatim
+from copytrace.align.windows import windowed
 from copytrace.cache import LruCache
 from copytrace.clean import clean
 from copytrace.config import DEFAULTS, LAYERS, Thresholds
@@ -52,7 +53,9 @@ def align_pair(
     """The evidence for one candidate pair. A pair that only shares quotations (`quotes_only`) is aligned verbatim
     for its passages alone: it is two reports of one event (any reuse of 32 words or more would have put it in a
     copy-finding index). An exact copy is exact whatever its sentences say: no sentence work for it, nor for a pair
-    whose verbatim passages already make it a near-duplicate."""
+    whose verbatim passages already make it a near-duplicate. A long document is aligned only in the windows where
+    the other's evidence lies (align.windows), and the Alignment holds that window view."""
+    a, b = windowed(a, b, thresholds.align)
     verbatim = VerbatimEvidence.of(a, b, align_verbatim(a, b, thresholds.align))
     sentences = None
     disguise = "spin" in layers or "semantic" in layers

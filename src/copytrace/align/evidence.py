@@ -101,13 +101,14 @@ class SentenceEvidence:
             return cls([], 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
         ia = np.unique([m.i for m in matches])  # a sentence split in translation is matched twice: count it once
         jb = np.unique([m.j for m in matches])
-        cov_a = float(ta.chars[ia].sum() / max(ta.chars.sum(), 1))
-        cov_b = float(tb.chars[jb].sum() / max(tb.chars.sum(), 1))
+        cov_a = float(ta.chars[ia].sum() / max(ta.document_chars, 1))
+        cov_b = float(tb.chars[jb].sum() / max(tb.document_chars, 1))
         hows = [m.how for m in matches]
-        na, nb = int((ta.chars > 0).sum()), int((tb.chars > 0).sum())
+        na, nb = ta.document_usable_sentences, tb.document_usable_sentences
+        sa, sb = ta.document_sentences, tb.document_sentences
         return cls(
             matches, cov_a, cov_b, in_order_share(matches), hows.count("skeleton") / len(hows),
-            hows.count("meaning") / len(hows), min(len(ta), len(tb)) / max(len(ta), len(tb), 1),
+            hows.count("meaning") / len(hows), min(sa, sb) / max(sa, sb, 1),
             len(matches) / max(min(na, nb), 1),
         )
 
@@ -115,7 +116,7 @@ class SentenceEvidence:
         """Whether the alignment is a copy's: at least min_aligned_sentences matched (fewer when the shorter text has
         fewer) covering min_sentence_coverage of one side, and, when made on meaning, most of the shorter side's
         sentences (meaning_min_shorter_share). Which kind of copy is classify's to say."""
-        shorter_sentences = min(int((a.sentences.chars > 0).sum()), int((b.sentences.chars > 0).sum()))
+        shorter_sentences = min(a.sentences.document_usable_sentences, b.sentences.document_usable_sentences)
         needed = min(config.min_aligned_sentences, max(shorter_sentences, 1))
         if len(self.matches) < needed or max(self.coverage_a, self.coverage_b) < config.min_sentence_coverage:
             return False

@@ -26,7 +26,8 @@ def sentence_embeddings(view: TextView, wanted: np.ndarray | None = None) -> np.
     table = view.sentences
     if wanted is None:
         wanted = np.ones(len(table), bool)
-    key = (view.id, len(view.text), xxhash.xxh3_64_intdigest(view.text.encode("utf-8", "surrogatepass")))
+    # a window view's sentences are its windows' (align.windows): its key names them
+    key = (view.id, len(view.text), xxhash.xxh3_64_intdigest(view.text.encode("utf-8", "surrogatepass")), view.windows)
     return embed_sentences(key, [sentence_text(view, table, k) for k in range(len(table))], wanted)
 
 

@@ -45,9 +45,24 @@ class SentenceTable:
     skeleton: tuple[np.ndarray, np.ndarray]  # (sentence index, key) rows, each key once per sentence
     content: tuple[np.ndarray, np.ndarray]
     chars: np.ndarray  # story characters of each sentence, quotes excluded
+    #: for the table of a window of a long document (text.view.TextView.window): the whole document's sentences,
+    #: those with story characters, and its story characters, which coverage and sentence counts are shares of
+    whole: tuple[int, int, int] | None = None
 
     def __len__(self) -> int:
         return len(self.bounds)
+
+    @property
+    def document_sentences(self) -> int:
+        return len(self) if self.whole is None else self.whole[0]
+
+    @property
+    def document_usable_sentences(self) -> int:
+        return int((self.chars > 0).sum()) if self.whole is None else self.whole[1]
+
+    @property
+    def document_chars(self):
+        return self.chars.sum() if self.whole is None else self.whole[2]
 
 
 def sentence_starts(text: str) -> np.ndarray:
@@ -73,7 +88,7 @@ def sentence_table(view) -> SentenceTable:
     if n_tok == 0:
         empty = (np.zeros(0, np.int64), np.zeros(0, np.uint64))
         return SentenceTable(np.zeros((0, 2), np.int64), empty, empty, np.zeros(0, np.int64))
-    sentence_of = np.searchsorted(sentence_starts(view.text), view.starts, side="right") - 1
+    sentence_of = np.searchsorted(view.sentence_starts, view.starts, side="right") - 1
     cuts = np.flatnonzero(np.diff(sentence_of)) + 1
     bounds = np.stack([np.concatenate(([0], cuts)), np.concatenate((cuts, [n_tok]))], axis=1)
     sentence = np.repeat(np.arange(len(bounds)), bounds[:, 1] - bounds[:, 0])
@@ -93,7 +108,18 @@ def sentence_table(view) -> SentenceTable:
     content_token = usable & ~function & ~view.numeric & (~view.capitalised | sentence_initial)
     content = distinct_holdings(sentence[content_token], view.hashes[content_token])
     chars = np.add.reduceat(np.where(usable, view.token_chars, 0), bounds[:, 0])
-    return SentenceTable(bounds, skeleton, content, chars)
+    return SentenceTable(bounds, skeleton, content, chars, view.whole_sentences)
+
+
+def sentence_summary(view) -> tuple[int, int, int]:
+    """(sentences, sentences with story characters, story characters outside quotes) of a whole view, without its
+    sentence table's keys."""
+    if len(view) == 0:
+        return 0, 0, 0
+    sentence_of = np.searchsorted(view.sentence_starts, view.starts, side="right") - 1
+    first = np.flatnonzero(np.concatenate(([True], sentence_of[1:] != sentence_of[:-1])))
+    chars = np.add.reduceat(np.where(view.story & ~view.in_quote, view.token_chars, 0), first)
+    return len(first), int((chars > 0).sum()), int(chars.sum())
 
 
 def sentence_text(view, table: SentenceTable, k: int) -> str:

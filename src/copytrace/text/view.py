@@ -9,7 +9,7 @@ import numpy as np
 
 from copytrace.config import DEFAULTS, TextConfig
 from copytrace.text.quotes import inside_quotes
-from copytrace.text.sentences import SentenceTable, sentence_table
+from copytrace.text.sentences import SentenceTable, sentence_starts, sentence_summary, sentence_table
 from copytrace.text.tokens import anchor_mask, is_member, per_document_counts, shingle_hashes, tokenize
 from copytrace.text.words import is_function
 
@@ -77,6 +77,10 @@ class TextView:
     story: np.ndarray = field(repr=False)  # bool: tokens not inside corpus furniture passages
     lang: str | None = None
     config: TextConfig = field(default=DEFAULTS.text, repr=False)
+    #: a window view's token ranges [start, end) in the whole document's view (TextView.window); None for a whole one
+    windows: tuple[tuple[int, int], ...] | None = None
+    #: a window view's whole document: (sentences, sentences with story characters, story characters outside quotes)
+    whole_sentences: tuple[int, int, int] | None = field(default=None, repr=False)
     _seeds: dict[int, np.ndarray] = field(default_factory=dict, init=False, repr=False)
 
     @classmethod
@@ -115,6 +119,44 @@ class TextView:
         if found is None:
             found = self._seeds[k] = shingle_hashes(self.hashes, np.array([0, len(self)], np.int64), k)[0]
         return found
+
+    def window(self, ranges: list[tuple[int, int]], seed_words: int) -> TextView:
+        """A view of only these token ranges (sorted, disjoint) of this one, for aligning a long document against a
+        short one (align.windows). Offsets stay offsets into the original text, and shares stay shares of the whole
+        document: its coverage counts all its story characters, its sentence table the whole document's sentences.
+        Its seed shingles of seed_words tokens are this view's, cut at the window borders (no seed spans two
+        windows)."""
+        idx = np.concatenate([np.arange(s, e) for s, e in ranges]) if ranges else np.zeros(0, np.int64)
+        view = TextView(
+            self.id, self.text, self.cleaned, self.hashes[idx], self.starts[idx], self.ends[idx],
+            self.capitalised[idx], self.numeric[idx], self.story[idx], self.lang, self.config,
+            tuple((int(s), int(e)) for s, e in ranges), self.sentence_summary,
+        )
+        cached = view.__dict__  # the whole document's figures, and what the view can take from it as it is
+        cached["in_quote"] = self.in_quote[idx]
+        cached["total_chars"] = self.total_chars
+        cached["sentence_starts"] = self.sentence_starts
+        lengths = np.array([e - s for s, e in ranges], np.int64)
+        # positions where no seed of a window starts hold a hash no shingle has (the maximum): they seed nothing
+        seeds = np.full(len(idx), np.iinfo(np.uint64).max, np.uint64)
+        found, offsets = shingle_hashes(view.hashes, np.concatenate(([0], np.cumsum(lengths))), seed_words)
+        starts = np.concatenate([np.arange(o, o + max(0, n - seed_words + 1))
+                                 for o, n in zip(np.concatenate(([0], np.cumsum(lengths)[:-1])).tolist(),
+                                                 lengths.tolist())]) if ranges else np.zeros(0, np.int64)
+        seeds[starts] = found
+        view._seeds[seed_words] = seeds
+        return view
+
+    @cached_property
+    def sentence_starts(self) -> np.ndarray:
+        """Character offsets where the text's sentences begin (text.sentences)."""
+        return sentence_starts(self.text)
+
+    @cached_property
+    def sentence_summary(self) -> tuple[int, int, int]:
+        """(sentences, sentences with story characters, story characters outside quotes): what a window's sentence
+        table counts shares of."""
+        return self.whole_sentences or sentence_summary(self)
 
     @cached_property
     def has_quotes(self) -> bool:
