@@ -278,3 +278,19 @@ def test_dedup_against_an_index_drops_copies_of_what_it_holds_and_adds_what_it_k
     assert code == 0, err
     assert (tmp_path / "next-kept.jsonl").read_text() == ""
     assert "exact of web/rival-agency.example/talks" in (tmp_path / "next-kept.jsonl.dropped.jsonl").read_text()
+
+
+def test_a_text_cut_into_other_sentences_by_a_later_add_is_embedded_anew():
+    """The same text cleaned with other furniture lines has other sentences: the embeddings a process cached for
+    its first cut must not be handed to the second (a later add to an index once crashed on mismatched shapes)."""
+    from copytrace.align.cascade import cleaned_view
+    from copytrace.align.meaning import sentence_embeddings
+    from copytrace.clean import short_line_keys
+
+    byline = "Reporting by the wire desk in Geneva."
+    text = byline + "\n" + (NEWS / "story.txt").read_text(encoding="utf-8")
+    whole = cleaned_view("s", text)
+    cut = cleaned_view("s", text, repeated=frozenset(short_line_keys(byline)))  # the byline became furniture
+    assert len(cut.sentences) == len(whole.sentences) - 1
+    assert sentence_embeddings(whole).shape[0] == len(whole.sentences)
+    assert sentence_embeddings(cut).shape[0] == len(cut.sentences)

@@ -26,9 +26,11 @@ def sentence_embeddings(view: TextView, wanted: np.ndarray | None = None) -> np.
     table = view.sentences
     if wanted is None:
         wanted = np.ones(len(table), bool)
-    # a window view's sentences are its windows' (align.windows): its key names them
-    key = (view.id, len(view.text), xxhash.xxh3_64_intdigest(view.text.encode("utf-8", "surrogatepass")), view.windows)
-    return embed_sentences(key, [sentence_text(view, table, k) for k in range(len(table))], wanted)
+    # the cache is keyed by the sentences themselves: the same text cut otherwise (a window of it, align.windows, or
+    # cleaned with other furniture lines by a later add to an index) has other sentences
+    sentences = [sentence_text(view, table, k) for k in range(len(table))]
+    key = (view.id, len(sentences), xxhash.xxh3_64_intdigest("\x00".join(sentences).encode("utf-8", "surrogatepass")))
+    return embed_sentences(key, sentences, wanted)
 
 
 def sentences_sharing_anchors(view: TextView, other: TextView, config: AlignConfig = DEFAULTS.align) -> np.ndarray:

@@ -46,6 +46,15 @@ class Nomination:
 
         return Nomination(new(self.keys), new(self.quotes_only), new(self.shortlist), self.foreign)
 
+    def joined(self, other: Nomination) -> Nomination:
+        """Both nominations' pairs (a pair only one of them calls quotes-only stays so)."""
+        keys = unique_values(np.concatenate([self.keys, other.keys]))
+        quotes_only = unique_values(np.concatenate([
+            self.quotes_only[~is_member(self.quotes_only, other.keys)],
+            other.quotes_only[~is_member(other.quotes_only, self.keys)],
+        ]))
+        return Nomination(keys, quotes_only, self.shortlist, self.foreign)
+
     def with_lead_neighbours(
         self, vectors: dict[int, np.ndarray], langs: list[str | None], config: CandidateConfig = DEFAULTS.candidates
     ) -> Nomination:

@@ -22,7 +22,7 @@ from copytrace.arrays import unique_values
 from copytrace.align.cascade import EXACT, QUOTES_ONLY
 from copytrace.candidates.furniture import corpus_furniture
 from copytrace.candidates.groups import unpack_pair_keys
-from copytrace.candidates.nominate import nominate
+from copytrace.candidates.nominate import Nomination, nominate
 from copytrace.clean import batch_line_keys, repeated_lines
 from copytrace.cluster import build_clusters, settle_competing_translations
 from copytrace.config import LAYERS, ScanConfig
@@ -121,13 +121,16 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
 def relate_documents(
     executor: Executor, texts: Texts, records: list[DocumentRecord], fp: Fingerprints, repeated: frozenset[int],
     config: ScanConfig, progress: Progress, new_from: int = 0, old_partners_only: bool = False,
+    furniture: np.ndarray | None = None, recheck: Nomination | None = None,
 ) -> list[tuple[int, int, Pair]]:
     """Candidates, alignment and kind for the documents whose fingerprints these are (numbered as `texts` and
     `records` number them): every related pair, or with new_from only the pairs that involve a document numbered
-    new_from or above (with old_partners_only, each with one below). The fingerprints are consumed: their arrays
-    are freed before workers fork again."""
+    new_from or above (with old_partners_only, each with one below), and the pairs of `recheck` besides. The
+    corpus's furniture shingles are found unless given. The fingerprints are consumed: their arrays are freed
+    before workers fork again."""
     thresholds, threads = config.thresholds, config.workers or os.cpu_count() or 1
-    furniture = corpus_furniture(fp, texts.get_many, repeated, thresholds)
+    if furniture is None:
+        furniture = corpus_furniture(fp, texts.get_many, repeated, thresholds)
     nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads)
     exact, langs = fp.exact, fp.langs
     del fp
@@ -138,6 +141,8 @@ def relate_documents(
         nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates)
     if new_from:
         nomination = nomination.involving(new_from, old_partners_only)
+    if recheck is not None:
+        nomination = nomination.joined(recheck)
     context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers, thresholds, config.sizes)
     docs = _DocumentSource(texts, [r.id for r in records], langs)
     return _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress)

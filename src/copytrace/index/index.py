@@ -18,9 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from copytrace.clean import batch_line_keys, repeated_lines
+from copytrace.candidates.furniture import corpus_furniture
+from copytrace.candidates.groups import pair_keys
+from copytrace.candidates.nominate import Nomination
+from copytrace.clean import batch_line_keys, repeated_lines, short_line_keys
 from copytrace.config import ScanConfig
-from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
+from copytrace.document import Document, DocumentRecord, Kind, Pair, ScanResult, Skip
 from copytrace.engine.executors import make_executor
 from copytrace.engine.local import Progress, fingerprint_texts, read_documents, relate_documents, settle
 from copytrace.engine.memory import reuse_freed_memory
@@ -30,6 +33,7 @@ from copytrace.index.store import (
     Manifest, NotAnIndex, Segment, remove_strays, write_segment, writer_lock,
 )
 from copytrace.origin import likely_source
+from copytrace.text.tokens import is_member
 
 __all__ = ["AddResult", "Index", "NotAnIndex"]
 
@@ -95,12 +99,22 @@ class _Snapshot:
         return Fingerprints.concatenate(parts) if parts else None
 
     def pairs(self) -> Iterator[Pair]:
-        """The stored pairs of live documents."""
+        """The stored pairs of live documents, each as its latest segment has it (a later add may have checked it
+        again, or ended it)."""
         live = self.ids()
+        latest: dict[frozenset, Pair | None] = {}
         for segment in self.segments:
-            for pair in segment.pairs():
-                if pair.a in live and pair.b in live:
-                    yield pair
+            for a, b, pair in segment.pairs():
+                key = frozenset((a, b))
+                latest.pop(key, None)  # a replaced pair takes its new place in the order
+                latest[key] = pair
+        for pair in latest.values():
+            if pair is not None and pair.a in live and pair.b in live:
+                yield pair
+
+    def furniture(self) -> np.ndarray:
+        """The furniture shingles the last add worked with."""
+        return self.segments[-1].furniture() if self.segments else np.zeros(0, np.uint64)
 
     def close(self) -> None:
         for segment in self.segments:
@@ -222,8 +236,11 @@ class Index:
             records, skips, line_keys = read_documents(items, store, progress, config)
             if not records:
                 return AddResult(0, skips, 0)
-            found, fp_new = self._relate(snapshot, store, records, line_keys, config, progress, old_only=False)
+            found, fp_new, furniture, rechecked = self._relate(snapshot, store, records, line_keys, config, progress,
+                                                               old_only=False)
             first = len(snapshot)
+            still = {frozenset((p.a, p.b)) for _, _, p in found}
+            ended = [(a, b) for a, b in rechecked if frozenset((a, b)) not in still]
             if drop is not None:
                 everything = snapshot.records + records
                 result = ScanResult(everything, *settle(everything, found, config), skips)
@@ -236,7 +253,7 @@ class Index:
                 index.doc = (index.doc - first).astype(np.int32)
             name = f"seg-{manifest.generation + 1:06d}"
             write_segment(self.path, name, records, store.get_many(range(len(records))), line_keys, fp_new,
-                          [pair for _, _, pair in found])
+                          [pair for _, _, pair in found], ended, furniture)
         finally:
             store.close()
         manifest.generation += 1
@@ -295,7 +312,7 @@ class Index:
             records, skips, line_keys = read_documents(items, store, progress, config)
             if not records:
                 return [], records, skips
-            found, _ = self._relate(snapshot, store, records, line_keys, config, progress, old_only=True)
+            found, *_ = self._relate(snapshot, store, records, line_keys, config, progress, old_only=True)
         finally:
             store.close()
         return found, records, skips
@@ -303,9 +320,12 @@ class Index:
     def _relate(
         self, snapshot: _Snapshot, store: TextStore, records: list[DocumentRecord], line_keys: np.ndarray,
         config: ScanConfig, progress: Progress, old_only: bool,
-    ) -> tuple[list[tuple[int, int, Pair]], Fingerprints]:
-        """The new documents fingerprinted with the index's furniture lines (their fingerprints are returned), and
-        aligned with every candidate that involves one of them (with old_only, only candidates in the index)."""
+    ) -> tuple[list[tuple[int, int, Pair]], Fingerprints, np.ndarray, list[tuple[str, str]]]:
+        """The new documents fingerprinted with the index's furniture lines, and aligned with every candidate that
+        involves one of them (with old_only, only candidates in the index). Also the new documents' fingerprints,
+        the corpus's furniture shingles, and the stored pairs checked again (old_only: none): those whose
+        documents hold furniture found since they were (a shingle or line that more documents now hold), for
+        which the index's answer would have changed."""
         reuse_freed_memory()
         first = len(snapshot)
         repeated = repeated_lines(np.concatenate([snapshot.line_keys(), line_keys]), config.thresholds.clean)
@@ -318,11 +338,45 @@ class Index:
             combined = Fingerprints.concatenate([old, _copy(new)]) if old is not None else _copy(new)
             with ThreadPoolExecutor(config.workers or os.cpu_count() or 1) as pool:
                 combined.sort_indexes(pool.map)
+            furniture = corpus_furniture(combined, texts.get_many, repeated, config.thresholds)
+            recheck, rechecked = None, []
+            if not old_only and first:
+                recheck, rechecked = self._stale_pairs(snapshot, combined, furniture, repeated, config)
             found = relate_documents(executor, texts, everything, combined, repeated, config, progress,
-                                     new_from=first, old_partners_only=old_only)
-            return found, new
+                                     new_from=first, old_partners_only=old_only, furniture=furniture,
+                                     recheck=recheck)
+            return found, new, furniture, rechecked
         finally:
             executor.close()
+
+    def _stale_pairs(
+        self, snapshot: _Snapshot, fp: Fingerprints, furniture: np.ndarray, repeated: frozenset[int],
+        config: ScanConfig,
+    ) -> tuple[Nomination | None, list[tuple[str, str]]]:
+        """The stored pairs whose documents hold furniture that the index did not know when they were found: a
+        shingle that is furniture now and was not at the last add, or a line that now repeats across enough
+        documents. A same_story pair is checked as a quotes-only one: new furniture only takes evidence away."""
+        first = len(snapshot)
+        fresh = furniture[~is_member(furniture, snapshot.furniture())]
+        affected = set(np.unique(fp.shingles.doc[is_member(fp.shingles.key, fresh)]).tolist()) if len(fresh) else set()
+        stored = list(snapshot.pairs())
+        number = {r.id: k for k, r in enumerate(snapshot.records)}
+        fresh_lines = repeated - repeated_lines(snapshot.line_keys(), config.thresholds.clean)
+        if fresh_lines:
+            in_pairs = sorted({number[d] for p in stored for d in (p.a, p.b)} - affected)
+            for doc, text in zip(in_pairs, snapshot.get_many(in_pairs)):
+                if not fresh_lines.isdisjoint(short_line_keys(text, config.thresholds.clean)):
+                    affected.add(doc)
+        affected = {d for d in affected if d < first}
+        stale = [p for p in stored if number[p.a] in affected or number[p.b] in affected]
+        if not stale:
+            return None, []
+        i = np.array([number[p.a] for p in stale], np.int64)
+        j = np.array([number[p.b] for p in stale], np.int64)
+        keys = pair_keys(i, j)
+        story = pair_keys(i[[p.kind is Kind.SAME_STORY for p in stale]], j[[p.kind is Kind.SAME_STORY for p in stale]])
+        empty = np.empty(0, np.int64)
+        return Nomination(np.unique(keys), np.unique(story), empty, empty), [(p.a, p.b) for p in stale]
 
     def _merge(self, manifest: Manifest) -> None:
         snapshot = _Snapshot(self.path, manifest)
@@ -333,7 +387,8 @@ class Index:
             texts = [s.texts.raw(r) for s, rows in zip(snapshot.segments, snapshot.rows) for r in rows.tolist()]
             line_keys = batch_line_keys(snapshot.get_many(range(len(snapshot))), self.config.thresholds.clean)
             name = f"seg-{manifest.generation + 1:06d}"
-            write_segment(self.path, name, snapshot.records, texts, line_keys, fp, list(snapshot.pairs()))
+            write_segment(self.path, name, snapshot.records, texts, line_keys, fp, list(snapshot.pairs()),
+                          furniture=snapshot.furniture())
             old = [s["name"] for s in manifest.segments]
         finally:
             snapshot.close()
