@@ -278,3 +278,14 @@ def test_dedup_against_an_index_drops_copies_of_what_it_holds_and_adds_what_it_k
     assert code == 0, err
     assert (tmp_path / "next-kept.jsonl").read_text() == ""
     assert "exact of web/rival-agency.example/talks" in (tmp_path / "next-kept.jsonl.dropped.jsonl").read_text()
+
+
+def test_an_add_returns_the_pairs_it_stored(tmp_path):
+    ix = Index(tmp_path / "ix")
+    first = ix.add(read_inputs([str(NEWS / "story.txt")]))
+    assert first.found_pairs == []
+    done = ix.add(read_inputs([str(DISGUISED / "spun.txt")]))
+    assert done.pairs == len(done.found_pairs) == 1
+    pair = done.found_pairs[0]
+    assert {pair.a, pair.b} == {"story.txt", "spun.txt"} and pair.kind.value == "spun"
+    assert {frozenset((p.a, p.b)) for p in ix.pairs().pairs} == {frozenset((pair.a, pair.b))}
