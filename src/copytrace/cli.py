@@ -329,6 +329,7 @@ def serve_cmd(
     max_texts: int = typer.Option(100, "--max-texts", help="texts per query request (over it: 422)"),
     request_seconds: float = typer.Option(120.0, "--request-seconds", help="time limit of a request (over it: 503)"),
     workers: int = typer.Option(1, "--workers", help="processes for a large add or query (1: none forked)"),
+    layers: str = typer.Option("all", "--layers", help="the layers of an index made now (else the index's own)"),
     webhook_attempts: int = typer.Option(5, "--webhook-attempts", help="tries of each webhook delivery"),
     webhook_backoff: float = typer.Option(
         1.0, "--webhook-backoff", help="seconds before the first retry of a delivery; doubled each retry"),
@@ -349,7 +350,7 @@ def serve_cmd(
         _fail_usage(str(e))
     limits = Limits(max_body_bytes=int(max_body_mb * 1024 * 1024), max_documents=max_documents,
                     max_texts=max_texts, request_seconds=request_seconds)
-    config = ScanConfig(progress=False, workers=workers)
+    config = ScanConfig(progress=False, workers=workers, layers=_layers(layers))
     try:
         service = create_app(index, api_keys, limits, config, webhook_attempts, webhook_backoff)
     except NotAnIndex as e:
