@@ -324,3 +324,29 @@ def test_a_server_killed_during_an_add_holds_the_committed_batches_and_takes_the
         assert c.get("/v1/stats").json()["documents"] == 1504
     server.stop()
     assert not [p for p in (tmp_path / "ix").iterdir() if p.name.startswith(".tmp-")]
+
+
+def test_the_readmes_serve_section_runs_on_the_newsroom_files(tmp_path):
+    room = ROOT / "examples" / "newsroom"
+
+    def records(name, **extra):
+        return [{k: r[k] for k in ("id", "text", "date")} | extra
+                for r in map(json.loads, (room / name).read_text().splitlines())]
+    server = Server(tmp_path, tmp_path / "newsroom")
+    try:
+        with server.client() as c:
+            assert c.post("/v1/documents", json={"documents": records("archive.jsonl", watch=True)}).json() == {
+                "added": 2, "skipped": [], "pairs": 0, "events": 0}
+            crawl = c.post("/v1/documents", json={"documents": records("crawl-2024-03-04.jsonl")}).json()
+            assert crawl == {"added": 5, "skipped": [], "pairs": 10, "events": 4}
+            ours = "agency/2024-03-04-diplomats"
+            copies = c.get(f"/v1/documents/{ours}/copies").json()["pairs"]
+            assert {p["b"]: (p["kind"], p["source"]) for p in copies} == {
+                "web/digest.example/talks-rewritten": ("paraphrase", ours),
+                "web/nachrichten.example/diplomaten": ("translation", ours),
+                "web/scraper.example/diplomats-repost": ("near_duplicate", ours),
+                "web/spinfarm.example/prime-diplomats": ("spun", ours)}
+            assert c.delete("/v1/documents/web/spinfarm.example/prime-diplomats").status_code == 200
+            assert c.get("/v1/stats").json()["documents"] == 6
+    finally:
+        server.stop()
