@@ -294,3 +294,14 @@ def test_a_text_cut_into_other_sentences_by_a_later_add_is_embedded_anew():
     assert len(cut.sentences) == len(whole.sentences) - 1
     assert sentence_embeddings(whole).shape[0] == len(whole.sentences)
     assert sentence_embeddings(cut).shape[0] == len(cut.sentences)
+
+
+def test_an_add_returns_the_pairs_it_stored(tmp_path):
+    ix = Index(tmp_path / "ix")
+    first = ix.add(read_inputs([str(NEWS / "story.txt")]))
+    assert first.found_pairs == []
+    done = ix.add(read_inputs([str(DISGUISED / "spun.txt")]))
+    assert done.pairs == len(done.found_pairs) == 1
+    pair = done.found_pairs[0]
+    assert {pair.a, pair.b} == {"story.txt", "spun.txt"} and pair.kind.value == "spun"
+    assert {frozenset((p.a, p.b)) for p in ix.pairs().pairs} == {frozenset((pair.a, pair.b))}

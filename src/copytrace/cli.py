@@ -318,5 +318,46 @@ def index_merge_cmd(index: Path = IndexArg) -> None:
     _index_or_fail(lambda: _index(index, ScanConfig()).merge())
 
 
+@app.command("serve")
+def serve_cmd(
+    index: Path = typer.Argument(..., help="the index folder (made if it does not exist)"),
+    keys: Path = typer.Option(..., "--keys", help="API keys: one 'KEY SCOPE' per line, scope read or write"),
+    host: str = typer.Option("127.0.0.1", "--host", help="address to listen on"),
+    port: int = typer.Option(8080, "--port", help="port to listen on"),
+    max_body_mb: float = typer.Option(10.0, "--max-body-mb", help="largest request body, in MB (over it: 413)"),
+    max_documents: int = typer.Option(1000, "--max-documents", help="documents per add request (over it: 422)"),
+    max_texts: int = typer.Option(100, "--max-texts", help="texts per query request (over it: 422)"),
+    request_seconds: float = typer.Option(120.0, "--request-seconds", help="time limit of a request (over it: 503)"),
+    workers: int = typer.Option(1, "--workers", help="processes for a large add or query (1: none forked)"),
+    layers: str = typer.Option("all", "--layers", help="the layers of an index made now (else the index's own)"),
+    webhook_attempts: int = typer.Option(5, "--webhook-attempts", help="tries of each webhook delivery"),
+    webhook_backoff: float = typer.Option(
+        1.0, "--webhook-backoff", help="seconds before the first retry of a delivery; doubled each retry"),
+) -> None:
+    """Serve the index over HTTP: add, query, copies, remove, stats, webhooks (OpenAPI at /docs)."""
+    import logging
+
+    try:
+        from copytrace.service import Keys, KeysError, Limits, create_app
+        import uvicorn
+    except ImportError:
+        _fail_usage("serve needs: pip install 'copytrace[serve]'")
+    from copytrace.index import NotAnIndex
+
+    try:
+        api_keys = Keys.read(keys)
+    except KeysError as e:
+        _fail_usage(str(e))
+    limits = Limits(max_body_bytes=int(max_body_mb * 1024 * 1024), max_documents=max_documents,
+                    max_texts=max_texts, request_seconds=request_seconds)
+    config = ScanConfig(progress=False, workers=workers, layers=_layers(layers))
+    try:
+        service = create_app(index, api_keys, limits, config, webhook_attempts, webhook_backoff)
+    except NotAnIndex as e:
+        _fail_usage(str(e))
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    uvicorn.run(service, host=host, port=port, log_level="warning", access_log=False)
+
+
 def main() -> None:  # pragma: no cover
     app()

@@ -45,6 +45,7 @@ class AddResult:
     pairs: int  # related pairs the add found
     found: ScanResult | None = None  # with `drop`: what was shown to it
     already_held: list[str] = field(default_factory=list)  # ids skipped because the index held them
+    found_pairs: list[Pair] = field(default_factory=list)  # the related pairs involving a new document (unsettled)
 
 
 class _Snapshot:
@@ -264,7 +265,9 @@ class Index:
         manifest.write(self.path)
         if len(manifest.segments) > config.sizes.max_segments:
             self._merge(manifest)
-        return AddResult(len(records) - len(dropped), skips, len(found), result if drop is not None else None)
+        new_pairs = [pair for i, j, pair in found if max(i, j) >= first]  # (not the older pairs checked again)
+        return AddResult(len(records) - len(dropped), skips, len(new_pairs), result if drop is not None else None,
+                         found_pairs=new_pairs)
 
     def remove(self, ids: Iterable[str]) -> list[str]:
         """Remove documents for good (tombstones until the next merge); their pairs go with them. Returns the ids

@@ -1,0 +1,393 @@
+"""The service's HTTP app (FastAPI): the index's add, query, copies, remove and stats, webhooks, and the limits that
+keep one server standing under load.
+
+    POST   /v1/documents              {"documents": [{"id", "text", "date"?, "watch"?}]}   write key
+    POST   /v1/query                  {"texts": [{"id"?, "text"}]} -> {"pairs": [pairs.jsonl lines]}   read key
+    GET    /v1/documents/{id}/copies  the copies of an indexed document (pairs.jsonl lines, `a` the document)
+    DELETE /v1/documents/{id}         removed for good, with its pairs                        write key
+    GET    /v1/stats                  {"documents", ...}                                      read key
+    POST   /v1/webhooks               {"url", "secret"}                                       write key
+    GET    /v1/webhooks               registrations and deliveries                            read key
+
+Writes go through one writer thread (writer.py); reads run on a bounded pool of threads, each on the index
+snapshot it opens. Every error answer is JSON; a malformed body is 422 naming each bad field (`documents[3].text`).
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.routing import APIRoute
+from fastapi.security import HTTPBearer
+from pydantic import BaseModel, ConfigDict, Field
+
+from copytrace.config import ScanConfig
+from copytrace.document import Document, Pair
+from copytrace.index import Index
+from copytrace.index.store import MANIFEST, Manifest
+from copytrace.service.auth import Keys, allows
+from copytrace.service.state import FOLDER, WatchList
+from copytrace.service.webhooks import Webhooks, copy_events
+from copytrace.service.writer import Writer, WriterBusy
+
+log = logging.getLogger("copytrace.service")
+
+#: where the service notes the scope of the key a request came with, for the request log (never the key)
+SCOPE_KEY = "copytrace.key_scope"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one request may ask, and how much the server takes on at once. Over a limit is an answer, never a
+    crash: 413 (body), 422 (too many documents or texts), 503 (busy, or over time: retry later)."""
+
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_documents: int = 1000  # per POST /v1/documents
+    max_texts: int = 100  # per POST /v1/query
+    request_seconds: float = 120.0  # a read over it is 503; a write not started by then is taken back (503)
+    queued_writes: int = 16  # writes waiting for the writer; one more is 503
+    concurrent_reads: int = max(1, min(8, os.cpu_count() or 1))  # queries, copies, stats at once; more wait
+
+
+# ---- request bodies ---------------------------------------------------------------------------------------------
+
+class DocumentIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str = Field(min_length=1, description="the document's id in the index")
+    text: str = Field(min_length=1)
+    date: str | None = Field(None, description="publication date (ISO 8601): names the original of a pair")
+    watch: bool = Field(False, description="the client's own story: copies found later are webhook events")
+
+
+class AddBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    documents: list[DocumentIn]
+
+
+class TextIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    id: str | None = Field(None, min_length=1, description="the text's id in the answer (default query-N)")
+    text: str = Field(min_length=1)
+
+
+class QueryBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    texts: list[TextIn]
+
+
+class WebhookIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(pattern=r"^https?://", description="where copy_found events are POSTed")
+    secret: str = Field(min_length=1, description="the key of each event's HMAC-SHA256 signature")
+
+
+# ---- errors -----------------------------------------------------------------------------------------------------
+
+class BodyTooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"request body over the limit of {limit} bytes")
+
+
+def field_name(loc: tuple | list) -> str:
+    """("body", "documents", 3, "text") -> "documents[3].text"."""
+    name = ""
+    for part in loc[1:] if loc and loc[0] == "body" else loc:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or "body"
+
+
+def invalid(field: str, message: str) -> HTTPException:
+    return HTTPException(422, [{"field": field, "message": message}])
+
+
+# ---- middleware (plain ASGI: they see every request, errors included) ---------------------------------------------
+
+class BodyLimit:
+    """A body over the limit is 413: at once when Content-Length says so, else as soon as the bytes read pass it
+    (a chunked body is never read whole first)."""
+
+    def __init__(self, app, max_bytes: int) -> None:
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > self.max_bytes:
+            return await _send_json(send, 413, {"detail": f"request body over the limit of {self.max_bytes} bytes"})
+        received = 0
+
+        async def limited():
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise BodyTooLarge(self.max_bytes)
+            return message
+
+        await self.app(scope, limited, send)
+
+
+class RequestLog:
+    """One JSON line per request: method, path, status, ms, and the scope of the key it came with (never the key)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start, status = time.perf_counter(), 500
+
+        async def noting(message):
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, noting)
+        finally:
+            log.info(json.dumps({"method": scope["method"], "path": scope["path"], "status": status,
+                                 "ms": round((time.perf_counter() - start) * 1000, 1),
+                                 "key_scope": scope.get(SCOPE_KEY)}))
+
+
+async def _send_json(send, status: int, body: dict) -> None:
+    data = json.dumps(body).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(data)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": data})
+
+
+# ---- the app ----------------------------------------------------------------------------------------------------
+
+def create_app(
+    index_path: str | Path, keys: Keys, limits: Limits = Limits(), config: ScanConfig | None = None,
+    webhook_attempts: int = 5, webhook_backoff: float = 1.0,
+) -> FastAPI:
+    """The app over the index at index_path (made if it does not exist; NotAnIndex if the folder is something
+    else). `config` is the index's scan configuration (default: no progress bars, one process)."""
+    index = Index(index_path, config or ScanConfig(progress=False, workers=1))
+    if not (index.path / MANIFEST).exists():
+        index.add([])  # makes the index, so that its folder can hold the service's files
+    Manifest.read(index.path)
+    (index.path / FOLDER).mkdir(exist_ok=True)
+    watched = WatchList(index.path)
+    webhooks = Webhooks(index.path, webhook_attempts, webhook_backoff)
+    writer = Writer(limits.queued_writes)
+    reads = ThreadPoolExecutor(limits.concurrent_reads, thread_name_prefix="copytrace-read")
+    read_slots: list[asyncio.Semaphore] = []  # made on the server's event loop
+    copies = _CopiesCache(index)
+
+    async def lifespan(app: FastAPI):
+        read_slots.append(asyncio.Semaphore(limits.concurrent_reads))
+        yield
+        writer.close(timeout=limits.request_seconds)
+        webhooks.close()
+        reads.shutdown(wait=False, cancel_futures=True)
+
+    def scoped(needed: str) -> Callable:
+        """Marks an endpoint as needing a key of that scope: AuthRoute checks it before the body is read."""
+        def mark(endpoint):
+            endpoint.needed_scope = needed
+            return endpoint
+        return mark
+
+    class AuthRoute(APIRoute):
+        def get_route_handler(self):
+            handler = super().get_route_handler()
+            needed = getattr(self.endpoint, "needed_scope", None)
+            if needed is None:
+                return handler
+
+            async def checked(request: Request):
+                header = request.headers.get("authorization", "")
+                scheme, _, key = header.partition(" ")
+                scope = keys.scope_of(key.strip()) if scheme.lower() == "bearer" and key.strip() else None
+                request.scope[SCOPE_KEY] = scope
+                if scope is None:
+                    raise HTTPException(401, "a valid API key is needed: Authorization: Bearer KEY",
+                                        headers={"WWW-Authenticate": "Bearer"})
+                if not allows(scope, needed):
+                    raise HTTPException(403, f"this key's scope is {scope}; this request needs {needed}")
+                return await handler(request)
+            return checked
+
+    app = FastAPI(title="copytrace", version=_version(), lifespan=lifespan, description=__doc__.split("\n\n")[0],
+                  dependencies=[Depends(HTTPBearer(auto_error=False))])
+    app.router.route_class = AuthRoute
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid_body(request: Request, exc: RequestValidationError):
+        return JSONResponse({"detail": [{"field": field_name(e["loc"]), "message": e["msg"]} for e in exc.errors()]},
+                            status_code=422)
+
+    @app.exception_handler(Exception)
+    async def _failed(request: Request, exc: Exception):
+        log.exception("request failed")
+        return JSONResponse({"detail": f"internal error: {exc.__class__.__name__}"}, status_code=500)
+
+    async def read(call: Callable[[], Any]) -> Any:
+        """A read on the pool, at most concurrent_reads at once (the rest wait, within the time limit)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + limits.request_seconds
+        slots = read_slots[0]
+        try:
+            await asyncio.wait_for(slots.acquire(), limits.request_seconds)
+        except asyncio.TimeoutError:
+            raise HTTPException(503, "the server is busy: retry later", headers={"Retry-After": "5"}) from None
+        future = loop.run_in_executor(reads, call)
+        future.add_done_callback(lambda _: slots.release())  # the slot is held until the work is really done
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), max(0.0, deadline - loop.time()))
+        except asyncio.TimeoutError:
+            raise HTTPException(503, f"over the time limit of {limits.request_seconds:g} s") from None
+
+    async def write(call: Callable[[], Any]) -> Any:
+        """A write through the writer; if it has not started within the time limit it is taken back (503)."""
+        try:
+            future = writer.submit(call)
+        except WriterBusy:
+            raise HTTPException(503, "too many writes queued: retry later", headers={"Retry-After": "5"}) from None
+        waiting = asyncio.wrap_future(future)
+        try:
+            return await asyncio.wait_for(asyncio.shield(waiting), limits.request_seconds)
+        except asyncio.TimeoutError:
+            if future.cancel():
+                raise HTTPException(503, "the writer did not reach this batch in time: nothing was added; retry "
+                                         "later") from None
+            return await waiting  # under way: a commit is whole, so wait for it
+
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    async def page() -> str:
+        return ("<!doctype html><meta charset=utf-8><title>copytrace</title><h1>copytrace</h1>"
+                "<p>The index over HTTP. <a href=/docs>API documentation</a> (<a href=/openapi.json>OpenAPI</a>).</p>")
+
+    @app.post("/v1/documents", summary="Add a batch of documents (committed whole or not at all)")
+    @scoped("write")
+    async def add_documents(body: AddBody, replace: bool = False) -> dict:
+        if len(body.documents) > limits.max_documents:
+            raise invalid("documents", f"at most {limits.max_documents} documents per request")
+        first: dict[str, int] = {}
+        for k, d in enumerate(body.documents):
+            if first.setdefault(d.id, k) != k:
+                raise invalid(f"documents[{k}].id", f"repeats documents[{first[d.id]}].id")
+        documents = [Document(d.id, d.text, date=d.date) for d in body.documents]
+        watch = {d.id for d in body.documents if d.watch}
+
+        def add() -> dict:
+            done = index.add(documents, replace_ids=replace)
+            skipped_ids = {s.id for s in done.skipped}
+            watched.update(add={i for i in watch if i not in skipped_ids})
+            events = copy_events(done.found_pairs, watched)
+            webhooks.send(events)
+            return {"added": done.added, "skipped": [{"id": s.id, "reason": s.reason} for s in done.skipped],
+                    "pairs": done.pairs, "events": len(events)}
+
+        try:
+            return await write(add)
+        except HTTPException:
+            raise
+        except Exception as e:
+            log.exception("add failed")
+            raise HTTPException(500, f"the batch failed and nothing of it was added ({e.__class__.__name__})") from e
+
+    @app.post("/v1/query", summary="Find copies of texts among the indexed documents, adding nothing")
+    @scoped("read")
+    async def query(body: QueryBody) -> dict:
+        if len(body.texts) > limits.max_texts:
+            raise invalid("texts", f"at most {limits.max_texts} texts per request")
+        documents = [Document(t.id or f"query-{k + 1}", t.text) for k, t in enumerate(body.texts)]
+        pairs, skips = await read(lambda: index.query(documents))
+        return {"pairs": [p.to_json() for p in pairs], "skipped": [{"id": s.id, "reason": s.reason} for s in skips]}
+
+    @app.get("/v1/documents/{doc_id:path}/copies", summary="The copies of an indexed document")
+    @scoped("read")
+    async def copies_of(doc_id: str, same_story: bool = False) -> dict:
+        found = await read(lambda: copies.of(doc_id))
+        if found is None:
+            raise HTTPException(404, f"no document {doc_id!r} in the index")
+        return {"id": doc_id, "pairs": [p.to_json() for p in found if same_story or p.kind.is_copy]}
+
+    @app.delete("/v1/documents/{doc_id:path}", summary="Remove a document for good, with its pairs")
+    @scoped("write")
+    async def remove(doc_id: str) -> dict:
+        def remove_one() -> list[str]:
+            unknown = index.remove([doc_id])
+            watched.update(remove={doc_id})
+            return unknown
+        if await write(remove_one):
+            raise HTTPException(404, f"no document {doc_id!r} in the index")
+        return {"removed": doc_id}
+
+    @app.get("/v1/stats", summary="The index's size, and the service's queues")
+    @scoped("read")
+    async def stats() -> dict:
+        out = await read(index.stats)
+        out.update({"watched": len(watched), "queued_writes": writer.queued(),
+                    "webhooks": len(webhooks.registrations())})
+        return out
+
+    @app.post("/v1/webhooks", status_code=201, summary="Register a webhook for copies of watched documents")
+    @scoped("write")
+    async def register(body: WebhookIn) -> dict:
+        return webhooks.register(body.url, body.secret)
+
+    @app.get("/v1/webhooks", summary="Registered webhooks, and their deliveries and failures")
+    @scoped("read")
+    async def list_webhooks() -> dict:
+        return {"webhooks": webhooks.registrations(), "deliveries": webhooks.deliveries()}
+
+    app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
+    app.add_middleware(RequestLog)
+    return app
+
+
+class _CopiesCache:
+    """Every settled pair of the index by document, kept until the next commit (the manifest's generation)."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.generation: int | None = None
+        self.by_document: dict[str, list[Pair]] = {}
+        self.documents: set[str] = set()
+        self._lock = threading.Lock()
+
+    def of(self, doc_id: str) -> list[Pair] | None:
+        with self._lock:
+            self._refresh()
+            if doc_id not in self.documents:
+                return None
+            found = self.by_document.get(doc_id, [])
+        return sorted(found, key=lambda p: (-p.score, p.b))
+
+    def _refresh(self) -> None:
+        generation = Manifest.read(self.index.path).generation
+        if generation != self.generation:
+            result = self.index.pairs()
+            by_document: dict[str, list[Pair]] = {}
+            for pair in result.pairs:
+                by_document.setdefault(pair.a, []).append(pair)
+                by_document.setdefault(pair.b, []).append(pair.swapped())
+            self.by_document, self.documents = by_document, {d.id for d in result.documents}
+            self.generation = generation
+
+
+def _version() -> str:
+    from copytrace import __version__
+    return __version__
