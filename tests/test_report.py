@@ -224,6 +224,11 @@ def test_report_of_a_finished_scan_reads_the_texts_again_and_dedup_reports_its_d
     assert "offsets only" in browser.find_element("id", "notes").text
     assert browser.find_elements("css selector", "#pair-detail .ct-missing")
     assert run_cli("report", tmp_path / "nowhere", "--out", bare)[0] == 2
+    changed = tmp_path / "changed.jsonl"  # the later version edited since the scan: its text is not used
+    changed.write_text(corpus.read_text(encoding="utf-8").replace("Vienna", "Geneva, Switzerland"), encoding="utf-8")
+    assert run_cli("report", out, changed, "--out", bare, "--date-field", "date")[0] == 0
+    _open(browser, bare)
+    assert "differ from the scanned ones" in browser.find_element("id", "notes").text
 
     dedup_report = tmp_path / "dedup.html"
     code, _, err = run_cli("dedup", corpus, "--out", tmp_path / "kept.jsonl", "-q", "--date-field", "date",

@@ -196,12 +196,12 @@
       svg.appendChild(n);
       return n;
     }
-    function short(s) { return s.length > 26 ? s.slice(0, 25) + "\u2026" : s; }
+    function short(s) { return s.length > 24 ? s.slice(0, 23) + "\u2026" : s; }
     var copies = f.members.filter(function (m) { return m.id !== f.source; });
     var centre = f.source || null;
     copies.forEach(function (m, k) {
       var angle = -Math.PI / 2 + 2 * Math.PI * k / copies.length;
-      var x = cx + 150 * Math.cos(angle), y = cy + 82 * Math.sin(angle);
+      var x = cx + 120 * Math.cos(angle), y = cy + 82 * Math.sin(angle);
       node("line", { x1: cx, y1: cy, x2: x, y2: y, "class": "edge ct-stroke-" + (m.kind || "unknown") });
       node("circle", { cx: x, cy: y, r: 6, "class": "ct-fill-" + (m.kind || "unknown") });
       var label = node("text", { x: x, y: y + (y < cy ? -10 : 18), "text-anchor": "middle" }, short(m.id));
