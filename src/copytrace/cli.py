@@ -208,8 +208,9 @@ def report_cmd(
     texts: dict[str, str] = {}
     if inputs:
         try:
-            texts, mismatched = texts_from_inputs(inputs, result.documents, RecordFields(id_field, text_field,
-                                                                                      date_field))
+            fields = RecordFields(id_field, text_field, date_field)  # read as the scan read them (duplicate ids)
+            texts, mismatched = texts_from_inputs(inputs, result.documents, fields,
+                                                  DEFAULTS.read.min_document_words)
         except InputError as e:
             _fail_usage(str(e))
         if mismatched:
