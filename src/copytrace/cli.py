@@ -14,9 +14,10 @@ from copytrace.compare import compare_documents
 from copytrace.dedup import dedup, sidecar_paths
 from copytrace.document import Document, Skip
 from copytrace.config import DEFAULTS, LAYERS, ScanConfig, Thresholds
-from copytrace.engine.local import scan
+from copytrace.engine.local import scan, scan_documents
 from copytrace.read import InputError, RecordFields, read_inputs
 from copytrace.write.atomic import OutputError, check_writable, write_jsonl
+from copytrace.write.report import TextSpool, read_results, texts_from_inputs, write_report
 from copytrace.write.results import summary_table, write_results
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
@@ -82,12 +83,32 @@ def _fail_usage(message: str) -> None:
     raise typer.Exit(EXIT_USAGE)
 
 
-def _scan_or_fail(paths: list[Path], config: ScanConfig):
-    """The library scan; a path that cannot be read at all is bad usage (exit 2)."""
+def _scan_or_fail(paths: list[Path], config: ScanConfig, report: Optional[Path] = None):
+    """The library scan; a path that cannot be read at all is bad usage (exit 2). With a report, the texts the scan
+    reads are kept aside (TextSpool) and the report written from them once the scan is done."""
     try:
-        return scan([str(p) for p in paths], config)
+        if report is None:
+            return scan([str(p) for p in paths], config)
+        with TextSpool(config.temp_dir) as spool:
+            read = config.thresholds.read.min_document_words
+            result = scan_documents(spool.keeping(read_inputs([str(p) for p in paths], config.fields, read)), config)
+            write_report(result, spool.texts(_shown_ids(result)), report)
+            return result
     except InputError as e:
         _fail_usage(str(e))
+
+
+def _shown_ids(result) -> set[str]:
+    """The documents whose texts a report shows: those in a pair."""
+    return {i for p in result.pairs for i in (p.a, p.b)}
+
+
+def _check_report(report: Optional[Path]) -> None:
+    if report is not None:
+        try:
+            check_writable(report)
+        except OutputError as e:
+            _fail_usage(str(e))
 
 
 LayersOpt = typer.Option("all", "--layers", help="lexical, or a comma list of lexical,spin,semantic, or all")
@@ -98,6 +119,7 @@ WorkersOpt = typer.Option(0, "--workers", help="processes for fingerprinting and
 QuietOpt = typer.Option(False, "--quiet", "-q", help="no progress bars and no summary table")
 EngineOpt = typer.Option("local", "--engine", help="local (this machine's cores) or dask")
 SchedulerOpt = typer.Option(None, "--scheduler", help="address of a Dask scheduler (default: a local Dask cluster)")
+ReportOpt = typer.Option(None, "--report", help="also write an HTML report of the results (one self-contained file)")
 ThresholdsOpt = typer.Option(
     None, "--thresholds", help='JSON file of thresholds to change, {"stage": {"field": value}} (see config.py)')
 
@@ -108,7 +130,7 @@ def scan_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="folder for documents.jsonl, pairs.jsonl, clusters.jsonl"),
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
-    thresholds: Optional[Path] = ThresholdsOpt,
+    thresholds: Optional[Path] = ThresholdsOpt, report: Optional[Path] = ReportOpt,
 ) -> None:
     """Find every related pair in the inputs and write the results to OUT."""
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds)
@@ -116,7 +138,8 @@ def scan_cmd(
         check_writable(out, folder=True)
     except OutputError as e:
         _fail_usage(str(e))
-    result = _scan_or_fail(paths, config)
+    _check_report(report)
+    result = _scan_or_fail(paths, config, report)
     write_results(result, out)
     if not quiet:
         Console(stderr=not sys.stdout.isatty()).print(summary_table(result))
@@ -138,16 +161,24 @@ def dedup_cmd(
     index: Optional[Path] = typer.Option(
         None, "--index", help="also drop copies of what this index holds, and add the kept documents to it"),
     no_add: bool = typer.Option(False, "--no-add", help="with --index: leave the index as it is"),
+    report: Optional[Path] = ReportOpt,
 ) -> None:
     """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why and
     OUT.skipped.jsonl naming the records that could not be used."""
     from copytrace.index import NotAnIndex
 
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds)
-    try:
-        done = dedup(inputs, out, config, drop_partial_above, index, add=not no_add)
-    except (InputError, OutputError, NotAnIndex) as e:
-        _fail_usage(str(e))
+    _check_report(report)
+    with TextSpool(config.temp_dir) as spool:
+        try:
+            done = dedup(inputs, out, config, drop_partial_above, index, add=not no_add,
+                         texts=None if report is None else spool)
+        except (InputError, OutputError, NotAnIndex) as e:
+            _fail_usage(str(e))
+        if report is not None:
+            notes = [f"documents already in the index {index} are shown without their texts"] if index else []
+            write_report(done.scan, spool.texts(_shown_ids(done.scan)), report, done.drops,
+                         title="copytrace dedup report", notes=notes)
     if not quiet:
         dropped_path, skipped_path = sidecar_paths(out)
         Console(stderr=True).print(
@@ -156,6 +187,38 @@ def dedup_cmd(
         )
     if done.skipped:
         raise typer.Exit(EXIT_SKIPPED)
+
+
+@app.command("report")
+def report_cmd(
+    results: Path = typer.Argument(..., help="a scan's output folder (documents.jsonl, pairs.jsonl, clusters.jsonl)"),
+    inputs: Optional[list[Path]] = typer.Argument(
+        None, help="the scan's inputs again, for the texts of the passages (without them: offsets only)"),
+    out: Path = typer.Option(..., "--out", "-o", help="the HTML report to write"),
+    id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
+) -> None:
+    """Write the HTML report of a finished scan. Its texts are read again from the inputs, with the scan's field
+    options; a text whose length differs from the one the scan recorded is not used (offsets only)."""
+    _check_report(out)
+    try:
+        result = read_results(results)
+    except (FileNotFoundError, NotADirectoryError) as e:
+        _fail_usage(f"{results} is not a scan's output folder: {e}")
+    notes: list[str] = []
+    texts: dict[str, str] = {}
+    if inputs:
+        try:
+            fields = RecordFields(id_field, text_field, date_field)  # read as the scan read them (duplicate ids)
+            texts, mismatched = texts_from_inputs(inputs, result.documents, fields,
+                                                  DEFAULTS.read.min_document_words)
+        except InputError as e:
+            _fail_usage(str(e))
+        if mismatched:
+            notes.append(f"{len(mismatched)} input text(s) differ from the scanned ones (not shown): "
+                         + ", ".join(mismatched[:5]) + (" ..." if len(mismatched) > 5 else ""))
+    else:
+        notes.append("no inputs given (copytrace report OUT_DIR INPUT... --out FILE): passages show offsets only")
+    write_report(result, texts, out, notes=notes)
 
 
 def _read_one(path: Path, fields: RecordFields) -> Document:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from copytrace.cluster import families, family_source
@@ -16,6 +16,7 @@ from copytrace.origin import cleanest_longest
 from copytrace.read import read_inputs
 from copytrace.write.atomic import check_writable, write_jsonl
 from copytrace.write.corpus import RecordSpill, output_format, write_corpus
+from copytrace.write.report import TextSpool
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,7 @@ class DedupResult:
     dropped: int
     skipped: int
     scan: ScanResult
+    drops: list[Drop] = field(default_factory=list)
 
 
 def sidecar_paths(out: str | Path) -> tuple[Path, Path]:
@@ -93,6 +95,7 @@ def sidecar_paths(out: str | Path) -> tuple[Path, Path]:
 def dedup(
     inputs: Iterable[str | Path], out: str | Path, config: ScanConfig = ScanConfig(),
     drop_partial_above: float | None = None, index: str | Path | None = None, add: bool = True,
+    texts: TextSpool | None = None,
 ) -> DedupResult:
     """Write the inputs less their copies to `out`, in the format they came in (or the one `out`'s name says:
     .jsonl[.gz], .parquet, .csv/.tsv), every record whole (a value the output cannot hold makes its record a
@@ -104,13 +107,17 @@ def dedup(
     index already holds is a skip.
 
     Raises OutputError, before reading anything, if `out` cannot be written; InputError for a missing input;
-    index.NotAnIndex for a folder that is not an index."""
+    index.NotAnIndex for a folder that is not an index.
+
+    `texts` (write.report.TextSpool) keeps the texts read, for a report of the result."""
     inputs, out = [str(p) for p in inputs], Path(out)
     dropped_path, skipped_path = sidecar_paths(out)
     for target in (out, dropped_path, skipped_path):  # before reading: a bad --out must not cost a whole scan
         check_writable(target)
     with RecordSpill(config.fields, output_format(out, inputs), config.temp_dir) as spill:
         documents = read_inputs(inputs, config.fields, config.thresholds.read.min_document_words)
+        if texts is not None:
+            documents = texts.keeping(documents)
         held: set[str] = set()
         if index is None:
             result = scan_documents(spill.passing(documents), config)
@@ -125,7 +132,7 @@ def dedup(
     skips = result.skips + unwritten
     write_jsonl(dropped_path, (d.to_json() for d in drops))
     write_jsonl(skipped_path, (s.to_json() for s in skips))
-    return DedupResult(kept, len(drops), len(skips), result)
+    return DedupResult(kept, len(drops), len(skips), result, drops)
 
 
 def _against_index(
