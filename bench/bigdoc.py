@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import common  # noqa: E402
+import speed  # noqa: E402  (the news loader, the Markov chain and its articles live there)
 
 SEED = 17
 COPIES = 20
@@ -42,8 +43,6 @@ FOUND_KINDS = ("exact", "near_duplicate", "partial")
 
 
 def _chain():
-    import speed  # the news loader and the Markov chain live there
-
     path = speed.news_zip()
     if not path.exists():
         return None
@@ -51,18 +50,10 @@ def _chain():
 
 
 def _article(chain, rng: random.Random, min_words: int = 100) -> list[list[str]]:
-    """One article: the word count of a random real article, in paragraphs of 1-4 sentences."""
-    sentences = chain.sentences(min(2000, max(min_words, rng.choice(chain.article_words))), rng)
-    paragraphs, i = [], 0
-    while i < len(sentences):
-        k = rng.randint(1, 4)
-        paragraphs.append(sentences[i:i + k])
-        i += k
-    return paragraphs
+    return speed.article_paragraphs(chain, rng, min_words)
 
 
-def _render(paragraphs: list[list[str]]) -> str:
-    return "\n\n".join(" ".join(p) for p in paragraphs if p)
+_render = speed.render_article
 
 
 def _edited(paragraphs: list[list[str]], rng: random.Random, vocab: list[str]) -> list[list[str]]:

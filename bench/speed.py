@@ -149,6 +149,22 @@ class NewsChain:
                     return out
 
 
+
+def article_paragraphs(chain: NewsChain, rng: random.Random, min_words: int) -> list[list[str]]:
+    """One generated article: the word count of a random real article (at least min_words, at most 2,000), in
+    paragraphs of 1-4 sentences."""
+    sentences = chain.sentences(min(2000, max(min_words, rng.choice(chain.article_words))), rng)
+    paragraphs, i = [], 0
+    while i < len(sentences):
+        k = rng.randint(1, 4)
+        paragraphs.append(sentences[i : i + k])
+        i += k
+    return paragraphs
+
+
+def render_article(paragraphs: list[list[str]]) -> str:
+    return "\n\n".join(" ".join(p) for p in paragraphs if p)
+
 def build_corpus(n_docs: int, out_dir: Path, seed: int = SEED, articles: list[dict] | None = None) -> dict:
     """Write out_dir/corpus.jsonl ({"id", "text"} per line) and
     out_dir/truth.json (the planted pairs). Returns a description."""
@@ -158,17 +174,9 @@ def build_corpus(n_docs: int, out_dir: Path, seed: int = SEED, articles: list[di
     vocab = chain.words
 
     def make_doc() -> list[list[str]]:
-        n_words = min(2000, max(60, rng.choice(chain.article_words)))
-        sentences = chain.sentences(n_words, rng)
-        paragraphs, i = [], 0
-        while i < len(sentences):
-            k = rng.randint(1, 4)
-            paragraphs.append(sentences[i : i + k])
-            i += k
-        return paragraphs
+        return article_paragraphs(chain, rng, 60)
 
-    def render(paragraphs: list[list[str]]) -> str:
-        return "\n\n".join(" ".join(p) for p in paragraphs if p)
+    render = render_article
 
     def near_duplicate(paragraphs: list[list[str]], edits: int, drop: bool) -> list[list[str]]:
         copy = [list(p) for p in paragraphs]
