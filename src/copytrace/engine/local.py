@@ -107,7 +107,7 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
             return ScanResult(records, [], [], skips)
         repeated = repeated_lines(line_keys, config.thresholds.clean)
         executor = make_executor(config.engine, config.workers, len(records), config.sizes, config.scheduler)
-        found = relate_documents(
+        found, _ = relate_documents(
             executor, store, records, fingerprint_texts(executor, store, records, 0, repeated, config, progress),
             repeated, config, progress,
         )
@@ -122,12 +122,13 @@ def relate_documents(
     executor: Executor, texts: Texts, records: list[DocumentRecord], fp: Fingerprints, repeated: frozenset[int],
     config: ScanConfig, progress: Progress, new_from: int = 0, old_partners_only: bool = False,
     furniture: np.ndarray | None = None, recheck: Nomination | None = None,
-) -> list[tuple[int, int, Pair]]:
+) -> tuple[list[tuple[int, int, Pair]], np.ndarray]:
     """Candidates, alignment and kind for the documents whose fingerprints these are (numbered as `texts` and
     `records` number them): every related pair, or with new_from only the pairs that involve a document numbered
     new_from or above (with old_partners_only, each with one below), and the pairs of `recheck` besides. The
-    corpus's furniture shingles are found unless given. The fingerprints are consumed: their arrays are freed
-    before workers fork again."""
+    corpus's furniture shingles are found unless given. Also the pair keys only the quotation index nominated
+    (aligned as reports of one event). The fingerprints are consumed: their arrays are freed before workers fork
+    again."""
     thresholds, threads = config.thresholds, config.workers or os.cpu_count() or 1
     if furniture is None:
         furniture = corpus_furniture(fp, texts.get_many, repeated, thresholds)
@@ -145,7 +146,8 @@ def relate_documents(
         nomination = nomination.joined(recheck)
     context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers, thresholds, config.sizes)
     docs = _DocumentSource(texts, [r.id for r in records], langs)
-    return _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress)
+    found = _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress)
+    return found, nomination.quotes_only
 
 
 def settle(

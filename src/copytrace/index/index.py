@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 
 from copytrace.candidates.furniture import corpus_furniture
-from copytrace.candidates.groups import pair_keys
+from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.nominate import Nomination
 from copytrace.clean import batch_line_keys, repeated_lines, short_line_keys
 from copytrace.config import ScanConfig
-from copytrace.document import Document, DocumentRecord, Kind, Pair, ScanResult, Skip
+from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
 from copytrace.engine.executors import make_executor
 from copytrace.engine.local import Progress, fingerprint_texts, read_documents, relate_documents, settle
 from copytrace.engine.memory import reuse_freed_memory
@@ -100,18 +100,22 @@ class _Snapshot:
         return Fingerprints.concatenate(parts) if parts else None
 
     def pairs(self) -> Iterator[Pair]:
+        for pair, _ in self.pairs_noting_quotes():
+            yield pair
+
+    def pairs_noting_quotes(self) -> Iterator[tuple[Pair, bool]]:
         """The stored pairs of live documents, each as its latest segment has it (a later add may have checked it
-        again, or ended it)."""
+        again, or ended it), with whether only the quotation index nominated it."""
         live = self.ids()
-        latest: dict[frozenset, Pair | None] = {}
+        latest: dict[frozenset, tuple[Pair | None, bool]] = {}
         for segment in self.segments:
-            for a, b, pair in segment.pairs():
+            for a, b, pair, quoted in segment.pairs():
                 key = frozenset((a, b))
                 latest.pop(key, None)  # a replaced pair takes its new place in the order
-                latest[key] = pair
-        for pair in latest.values():
+                latest[key] = (pair, quoted)
+        for pair, quoted in latest.values():
             if pair is not None and pair.a in live and pair.b in live:
-                yield pair
+                yield pair, quoted
 
     def furniture(self) -> np.ndarray:
         """The furniture shingles the last add worked with."""
@@ -237,8 +241,8 @@ class Index:
             records, skips, line_keys = read_documents(items, store, progress, config)
             if not records:
                 return AddResult(0, skips, 0)
-            found, fp_new, furniture, rechecked = self._relate(snapshot, store, records, line_keys, config, progress,
-                                                               old_only=False)
+            found, quoted, fp_new, furniture, rechecked = self._relate(snapshot, store, records, line_keys, config,
+                                                                       progress, old_only=False)
             first = len(snapshot)
             still = {frozenset((p.a, p.b)) for _, _, p in found}
             ended = [(a, b) for a, b in rechecked if frozenset((a, b)) not in still]
@@ -253,8 +257,11 @@ class Index:
             for index in fp_new.indexes().values():
                 index.doc = (index.doc - first).astype(np.int32)
             name = f"seg-{manifest.generation + 1:06d}"
+            everything = snapshot.records + records
+            quotes_only = frozenset(frozenset((everything[i].id, everything[j].id))
+                                    for i, j in unpack_pair_keys(quoted).tolist())
             write_segment(self.path, name, records, store.get_many(range(len(records))), line_keys, fp_new,
-                          [pair for _, _, pair in found], ended, furniture)
+                          [pair for _, _, pair in found], ended, furniture, quotes_only)
         finally:
             store.close()
         manifest.generation += 1
@@ -323,9 +330,10 @@ class Index:
     def _relate(
         self, snapshot: _Snapshot, store: TextStore, records: list[DocumentRecord], line_keys: np.ndarray,
         config: ScanConfig, progress: Progress, old_only: bool,
-    ) -> tuple[list[tuple[int, int, Pair]], Fingerprints, np.ndarray, list[tuple[str, str]]]:
+    ) -> tuple[list[tuple[int, int, Pair]], np.ndarray, Fingerprints, np.ndarray, list[tuple[str, str]]]:
         """The new documents fingerprinted with the index's furniture lines, and aligned with every candidate that
-        involves one of them (with old_only, only candidates in the index). Also the new documents' fingerprints,
+        involves one of them (with old_only, only candidates in the index). Also the pair keys only the quotation
+        index nominated, the new documents' fingerprints,
         the corpus's furniture shingles, and the stored pairs checked again (old_only: none): those whose
         documents hold furniture found since they were (a shingle or line that more documents now hold), for
         which the index's answer would have changed."""
@@ -345,10 +353,10 @@ class Index:
             recheck, rechecked = None, []
             if not old_only and first:
                 recheck, rechecked = self._stale_pairs(snapshot, combined, furniture, repeated, config)
-            found = relate_documents(executor, texts, everything, combined, repeated, config, progress,
-                                     new_from=first, old_partners_only=old_only, furniture=furniture,
-                                     recheck=recheck)
-            return found, new, furniture, rechecked
+            found, quoted = relate_documents(executor, texts, everything, combined, repeated, config, progress,
+                                             new_from=first, old_partners_only=old_only, furniture=furniture,
+                                             recheck=recheck)
+            return found, quoted, new, furniture, rechecked
         finally:
             executor.close()
 
@@ -358,11 +366,13 @@ class Index:
     ) -> tuple[Nomination | None, list[tuple[str, str]]]:
         """The stored pairs whose documents hold furniture that the index did not know when they were found: a
         shingle that is furniture now and was not at the last add, or a line that now repeats across enough
-        documents. A same_story pair is checked as a quotes-only one: new furniture only takes evidence away."""
+        documents. Each is aligned again as it was first: a pair only the quotation index nominated, as reports of
+        one event."""
         first = len(snapshot)
         fresh = furniture[~is_member(furniture, snapshot.furniture())]
         affected = set(np.unique(fp.shingles.doc[is_member(fp.shingles.key, fresh)]).tolist()) if len(fresh) else set()
-        stored = list(snapshot.pairs())
+        noted = list(snapshot.pairs_noting_quotes())
+        stored = [pair for pair, _ in noted]
         number = {r.id: k for k, r in enumerate(snapshot.records)}
         fresh_lines = repeated - repeated_lines(snapshot.line_keys(), config.thresholds.clean)
         if fresh_lines:
@@ -371,15 +381,14 @@ class Index:
                 if not fresh_lines.isdisjoint(short_line_keys(text, config.thresholds.clean)):
                     affected.add(doc)
         affected = {d for d in affected if d < first}
-        stale = [p for p in stored if number[p.a] in affected or number[p.b] in affected]
+        stale = [(p, quoted) for p, quoted in noted if number[p.a] in affected or number[p.b] in affected]
         if not stale:
             return None, []
-        i = np.array([number[p.a] for p in stale], np.int64)
-        j = np.array([number[p.b] for p in stale], np.int64)
-        keys = pair_keys(i, j)
-        story = pair_keys(i[[p.kind is Kind.SAME_STORY for p in stale]], j[[p.kind is Kind.SAME_STORY for p in stale]])
+        keys = pair_keys(np.array([number[p.a] for p, _ in stale], np.int64),
+                         np.array([number[p.b] for p, _ in stale], np.int64))
+        quoted = keys[[q for _, q in stale]]
         empty = np.empty(0, np.int64)
-        return Nomination(np.unique(keys), np.unique(story), empty, empty), [(p.a, p.b) for p in stale]
+        return Nomination(np.unique(keys), np.unique(quoted), empty, empty), [(p.a, p.b) for p, _ in stale]
 
     def _merge(self, manifest: Manifest) -> None:
         snapshot = _Snapshot(self.path, manifest)
@@ -390,8 +399,10 @@ class Index:
             texts = [s.texts.raw(r) for s, rows in zip(snapshot.segments, snapshot.rows) for r in rows.tolist()]
             line_keys = batch_line_keys(snapshot.get_many(range(len(snapshot))), self.config.thresholds.clean)
             name = f"seg-{manifest.generation + 1:06d}"
-            write_segment(self.path, name, snapshot.records, texts, line_keys, fp, list(snapshot.pairs()),
-                          furniture=snapshot.furniture())
+            noted = list(snapshot.pairs_noting_quotes())
+            write_segment(self.path, name, snapshot.records, texts, line_keys, fp, [p for p, _ in noted],
+                          furniture=snapshot.furniture(),
+                          quotes_only=frozenset(frozenset((p.a, p.b)) for p, quoted in noted if quoted))
             old = [s["name"] for s in manifest.segments]
         finally:
             snapshot.close()

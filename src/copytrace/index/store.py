@@ -8,7 +8,8 @@
         texts.zst          each text compressed on its own (zstandard), at texts.offsets.npy
         line_keys.npy      each document's distinct short-line keys (clean.repeated_lines counts them)
         fp.*.npy, fp.langs.json   the fingerprints (fingerprint.keys.Fingerprints), documents numbered from 0
-        pairs.jsonl        the related pairs this add found (new against new, new against old), and the older pairs
+        pairs.jsonl        the related pairs this add found (new against new, new against old; whether only the
+                           quotation index nominated each), and the older pairs
                            it checked again because furniture found since covers their documents: a later
                            segment's line for a pair replaces an earlier one's, {"a", "b", "removed": true} ends it
         furniture.npy      the corpus's furniture shingles when this add was made
@@ -159,12 +160,14 @@ class Segment:
         langs = json.loads((self.folder / "fp.langs.json").read_text(encoding="utf-8"))
         return Fingerprints(langs=langs, **per_doc, **indexes)
 
-    def pairs(self) -> Iterator[tuple[str, str, Pair | None]]:
-        """(a, b, the pair), or (a, b, None) where this segment ends an older segment's pair."""
+    def pairs(self) -> Iterator[tuple[str, str, Pair | None, bool]]:
+        """(a, b, the pair, whether only the quotation index nominated it), or (a, b, None, False) where this
+        segment ends an older segment's pair."""
         path = self.folder / "pairs.jsonl"
         for line in path.read_bytes().splitlines():
             row = orjson.loads(line)
-            yield row["a"], row["b"], None if row.get("removed") else Pair.from_dict(row)
+            pair = None if row.get("removed") else Pair.from_dict(row)
+            yield row["a"], row["b"], pair, bool(row.get("quotes_only"))
 
     def furniture(self) -> np.ndarray:
         path = self.folder / "furniture.npy"
@@ -177,6 +180,7 @@ class Segment:
 def write_segment(
     folder: Path, name: str, records: list[DocumentRecord], texts: Iterable[bytes | str], line_keys: np.ndarray,
     fp: Fingerprints, pairs: Iterable[Pair], ended: Iterable[tuple[str, str]] = (), furniture: np.ndarray | None = None,
+    quotes_only: frozenset[frozenset[str]] = frozenset(),
 ) -> None:
     """Write a segment whole under a temporary name, synced, then rename it to `name` (fingerprints with documents
     numbered from 0). Texts given as bytes are frames already compressed (a merge copies them)."""
@@ -202,8 +206,8 @@ def write_segment(
         for column in index.columns():
             _save_array(tmp, f"fp.{index_name}.{column}", getattr(index, column))
     _write_synced(tmp / "fp.langs.json", json.dumps(fp.langs).encode())
-    rows = [orjson.dumps(p.to_dict()) for p in pairs] + [orjson.dumps({"a": a, "b": b, "removed": True})
-                                                           for a, b in ended]
+    rows = [orjson.dumps({**p.to_dict(), "quotes_only": frozenset((p.a, p.b)) in quotes_only}) for p in pairs]
+    rows += [orjson.dumps({"a": a, "b": b, "removed": True}) for a, b in ended]
     _write_synced(tmp / "pairs.jsonl", b"".join(row + b"\n" for row in rows))
     _save_array(tmp, "furniture", np.zeros(0, np.uint64) if furniture is None else furniture.astype(np.uint64))
     _fsync_dir(tmp)
