@@ -388,7 +388,3 @@ class ScanConfig:
         unknown = set(self.layers) - set(LAYERS)
         if unknown or "lexical" not in self.layers:
             raise ValueError(f"layers must include 'lexical' and be among {LAYERS}, got {self.layers}")
-
-    @property
-    def batch_size(self) -> int:
-        return self.sizes.batch_size
