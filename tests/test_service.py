@@ -349,3 +349,53 @@ def test_the_readmes_serve_section_runs_on_the_newsroom_files(tmp_path):
             assert c.get("/v1/stats").json()["documents"] == 6
     finally:
         server.stop()
+
+
+def test_the_page_finds_copies_of_a_pasted_text_and_shows_them_in_the_pair_view(news, tmp_path):
+    """The page at `/` in headless Chromium: a pasted spun copy of the story lists the story, its passages are
+    highlighted at the reported offsets of both texts, and a pasted text holding markup stays text."""
+    from test_report import _MARKS, CHROMIUM_FLAGS, _chromium  # the report's browser set-up and highlight reader
+
+    found = _chromium()
+    if found is None:
+        pytest.skip("no chromium and chromedriver on PATH (apt-get install chromium chromium-driver)")
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = found[0]
+    for flag in CHROMIUM_FLAGS:
+        options.add_argument(flag)
+    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
+    driver = webdriver.Chrome(options=options, service=Service(found[1]))
+    try:
+        driver.get(news.url + "/")
+        spun = (DISGUISED / "spun.txt").read_text(encoding="utf-8")
+        driver.find_element("id", "key").send_keys(READ)
+        driver.execute_script("document.getElementById('text').value = arguments[0]", spun)
+        driver.find_element("id", "find").click()
+        wait = WebDriverWait(driver, 60)
+        wait.until(lambda d: d.find_elements("css selector", "#copies .pair-row"))
+        rows = {r.get_attribute("data-b"): r for r in driver.find_elements("css selector", "#copies .pair-row")}
+        assert rows["story.txt"].get_attribute("data-kind") == "spun"
+        rows["story.txt"].click()
+        wait.until(lambda d: d.find_elements("css selector", "#pair-detail .ct-passage"))
+        driver.save_screenshot(str(tmp_path / "page.png"))
+        marks = driver.execute_script(_MARKS)
+        story = (NEWS / "story.txt").read_text(encoding="utf-8")
+        texts = {"a": spun, "b": story}
+        assert marks and {m["side"] for m in marks} == {"a", "b"}
+        for m in marks:
+            assert m["text"] == texts[m["side"]][m["start"]:m["end"]]
+        hostile = "<script>window.__xss = 1</script><img src=x onerror='window.__xss = 2'> " + spun
+        driver.execute_script("document.getElementById('text').value = arguments[0]", hostile)
+        driver.find_element("id", "find").click()
+        wait.until(lambda d: d.find_elements("css selector", "#copies .pair-row"))
+        rows = {r.get_attribute("data-b"): r for r in driver.find_elements("css selector", "#copies .pair-row")}
+        rows["story.txt"].click()
+        wait.until(lambda d: d.find_elements("css selector", "#pair-detail .ct-passage"))
+        assert driver.execute_script("return window.__xss") is None
+        assert not driver.find_elements("css selector", "#pair-detail img")
+    finally:
+        driver.quit()

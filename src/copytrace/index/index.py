@@ -181,6 +181,17 @@ class Index:
             snapshot.close()
         return ScanResult(records, *settle(records, found, self._config(snapshot.manifest)), [])
 
+    def document(self, doc_id: str) -> Document | None:
+        """An indexed document (its original text, date and path), or None when the index holds no such id."""
+        snapshot = self._snapshot()
+        try:
+            for number, record in enumerate(snapshot.records):
+                if record.id == doc_id:
+                    return Document(record.id, snapshot.get_many([number])[0], record.path, record.date)
+        finally:
+            snapshot.close()
+        return None
+
     def query(self, items: Iterable[Document | Skip]) -> tuple[list[Pair], list[Skip]]:
         """Copies of the given documents among the indexed ones, without adding them: pairs with `a` the query
         document and `b` the indexed one."""

@@ -176,6 +176,20 @@ async def _send_json(send, status: int, body: dict) -> None:
 
 # ---- the app ----------------------------------------------------------------------------------------------------
 
+def _page() -> str:
+    """The page at `/`: paste a text, see its copies in the report's pair view (write/report/pairview.*), whose
+    scripts and styles are put in whole: the page needs nothing from the network."""
+    from importlib.resources import files
+
+    from copytrace.write.report import asset
+
+    page = (files("copytrace.service") / "page.html").read_text(encoding="utf-8")
+    return page.replace("/*PAIRVIEW_CSS*/", asset("pairview.css")).replace("/*PAIRVIEW_JS*/", asset("pairview.js"))
+
+
+_PAGE = _page()
+
+
 def create_app(
     index_path: str | Path, keys: Keys, limits: Limits = Limits(), config: ScanConfig | None = None,
     webhook_attempts: int = 5, webhook_backoff: float = 1.0,
@@ -275,8 +289,7 @@ def create_app(
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
     async def page() -> str:
-        return ("<!doctype html><meta charset=utf-8><title>copytrace</title><h1>copytrace</h1>"
-                "<p>The index over HTTP. <a href=/docs>API documentation</a> (<a href=/openapi.json>OpenAPI</a>).</p>")
+        return _PAGE
 
     @app.post("/v1/documents", summary="Add a batch of documents (committed whole or not at all)")
     @scoped("write")
@@ -323,6 +336,14 @@ def create_app(
         if found is None:
             raise HTTPException(404, f"no document {doc_id!r} in the index")
         return {"id": doc_id, "pairs": [p.to_json() for p in found if same_story or p.kind.is_copy]}
+
+    @app.get("/v1/documents/{doc_id:path}", summary="An indexed document: its text, date and path")
+    @scoped("read")
+    async def document(doc_id: str) -> dict:
+        found = await read(lambda: index.document(doc_id))
+        if found is None:
+            raise HTTPException(404, f"no document {doc_id!r} in the index")
+        return {"id": found.id, "text": found.text, "date": found.date, "path": found.path}
 
     @app.delete("/v1/documents/{doc_id:path}", summary="Remove a document for good, with its pairs")
     @scoped("write")
