@@ -305,3 +305,15 @@ def test_an_add_returns_the_pairs_it_stored(tmp_path):
     pair = done.found_pairs[0]
     assert {pair.a, pair.b} == {"story.txt", "spun.txt"} and pair.kind.value == "spun"
     assert {frozenset((p.a, p.b)) for p in ix.pairs().pairs} == {frozenset((pair.a, pair.b))}
+
+
+def test_index_pairs_writes_a_report_with_the_texts_it_keeps(tmp_path):
+    room, ix = ROOT / "examples" / "newsroom", tmp_path / "ix"
+    assert run_cli("index", "add", ix, room / "archive.jsonl", room / "crawl-2024-03-04.jsonl", "-q")[0] == 0
+    code, _, err = run_cli("index", "pairs", ix, "--out", tmp_path / "out", "--report", tmp_path / "r.html", "-q")
+    assert code == 0, err
+    page = (tmp_path / "r.html").read_text(encoding="utf-8")
+    story = json.loads((room / "archive.jsonl").read_text().splitlines()[0])["text"]
+    assert "web/spinfarm.example/prime-diplomats" in page
+    assert 'src="http' not in page and 'href="http' not in page  # self-contained
+    assert json.dumps(story[:60])[1:-1].replace("<", "\\u003c").replace(">", "\\u003e") in page  # the text is in

@@ -353,13 +353,19 @@ def index_remove_cmd(index: Path = IndexArg, ids: list[str] = typer.Argument(...
 def index_pairs_cmd(
     index: Path = IndexArg,
     out: Path = typer.Option(..., "--out", "-o", help="folder for documents.jsonl, pairs.jsonl, clusters.jsonl"),
-    quiet: bool = QuietOpt,
+    quiet: bool = QuietOpt, report: Optional[Path] = ReportOpt,
 ) -> None:
-    """Write every related pair of the index, exactly as scan writes them."""
+    """Write every related pair of the index, exactly as scan writes them (and, with --report, their HTML report,
+    the texts read from the index)."""
     def pairs():
         check_writable(out, folder=True)
-        result = _index(index, ScanConfig()).pairs()
+        _check_report(report)
+        ix = _index(index, ScanConfig())
+        result = ix.pairs()
         write_results(result, out)
+        if report is not None:
+            write_report(result, {d.id: d.text for d in ix.documents(_shown_ids(result))}, report,
+                         title="copytrace index report")
         return result
 
     result = _index_or_fail(pairs)

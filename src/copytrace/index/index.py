@@ -183,14 +183,19 @@ class Index:
 
     def document(self, doc_id: str) -> Document | None:
         """An indexed document (its original text, date and path), or None when the index holds no such id."""
+        found = self.documents({doc_id})
+        return found[0] if found else None
+
+    def documents(self, ids: Iterable[str]) -> list[Document]:
+        """The indexed documents among these ids (original texts, dates, paths), in the index's order."""
+        wanted = set(ids)
         snapshot = self._snapshot()
         try:
-            for number, record in enumerate(snapshot.records):
-                if record.id == doc_id:
-                    return Document(record.id, snapshot.get_many([number])[0], record.path, record.date)
+            numbers = [k for k, record in enumerate(snapshot.records) if record.id in wanted]
+            return [Document(snapshot.records[k].id, text, snapshot.records[k].path, snapshot.records[k].date)
+                    for k, text in zip(numbers, snapshot.get_many(numbers))]
         finally:
             snapshot.close()
-        return None
 
     def query(self, items: Iterable[Document | Skip]) -> tuple[list[Pair], list[Skip]]:
         """Copies of the given documents among the indexed ones, without adding them: pairs with `a` the query
