@@ -37,6 +37,9 @@ from copytrace.text.tokens import is_member
 
 __all__ = ["AddResult", "Index", "NotAnIndex"]
 
+#: manifests a reader tries before giving up: each failure means a merge replaced the segments it had just read of
+_SNAPSHOT_TRIES = 5
+
 
 @dataclass
 class AddResult:
@@ -54,7 +57,13 @@ class _Snapshot:
 
     def __init__(self, folder: Path, manifest: Manifest) -> None:
         self.manifest = manifest
-        self.segments = [Segment.open(folder / s["name"]) for s in manifest.segments]
+        self.segments: list[Segment] = []
+        try:
+            for s in manifest.segments:
+                self.segments.append(Segment.open(folder / s["name"]))
+        except FileNotFoundError:  # a merge removed them: the caller reads the newer manifest
+            self.close()
+            raise
         self.live: list[np.ndarray] = []
         for segment in self.segments:
             keep = np.ones(len(segment), bool)
@@ -157,13 +166,20 @@ class Index:
         return Manifest.read(self.path)
 
     def _snapshot(self) -> _Snapshot:
+        """The live documents of the manifest found now. A merge may remove the segments a manifest names between
+        reading it and opening them: then the newer manifest is read and opened instead."""
+        for _ in range(_SNAPSHOT_TRIES - 1):
+            try:
+                return _Snapshot(self.path, self._manifest())
+            except FileNotFoundError:
+                continue
         return _Snapshot(self.path, self._manifest())
 
     # ---- reading ----------------------------------------------------------------------------------------------
 
     def stats(self) -> dict:
         manifest = self._manifest()
-        size = sum(f.stat().st_size for f in self.path.rglob("*") if f.is_file())
+        size = sum(_folder_bytes(self.path / s["name"]) for s in manifest.segments)
         deleted = sum(len(rows) for rows in manifest.deleted.values())
         return {"documents": sum(s["documents"] for s in manifest.segments) - deleted, "deleted": deleted,
                 "segments": len(manifest.segments), "bytes": size, "layers": list(manifest.layers),
@@ -428,6 +444,22 @@ class Index:
         manifest.write(self.path)
         for segment in old:  # a reader that opened them keeps its open files and mappings
             shutil.rmtree(self.path / segment, ignore_errors=True)
+
+
+def _folder_bytes(folder: Path) -> int:
+    """The bytes of a segment's files; 0 for one a merge has just removed (a reader never fails on a writer's
+    work: the folder's other entries may be a writer's temporary ones, which are not counted)."""
+    total = 0
+    try:
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    total += entry.stat().st_size
+                except FileNotFoundError:
+                    continue
+    except FileNotFoundError:
+        return 0
+    return total
 
 
 def _copy(fp: Fingerprints) -> Fingerprints:
