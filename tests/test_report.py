@@ -263,3 +263,44 @@ def test_differing_words_marks_the_swapped_words_on_each_side():
     assert [a[s:e] for s, e in da] == ["meeting", "foreign"]
     assert [b[s:e] for s, e in db] == ["assembly", "overseas"]
     assert differing_words(a, a) == ([], [])
+
+
+def test_the_report_of_the_synthetic_tune_suite_lists_every_pair_with_its_highlights(browser, tmp_path):
+    """The tune split of bench/synthetic.py (every kind of copy, translations among them) at a small scale: every
+    pair listed, every passage highlighted at its reported offsets. Needs the shared news data and WordNet."""
+    import importlib.util
+    import os
+    import sys
+
+    data = Path(os.environ.get("COPYTRACE_DATA") or ROOT.parent / "shared" / "data")
+    if not (data / "news" / "NewsArticles.zip").exists():
+        pytest.skip(f"news data absent: {data / 'news'} (set COPYTRACE_DATA)")
+    spec = importlib.util.spec_from_file_location("bench_synthetic", ROOT / "bench" / "synthetic.py")
+    synthetic = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(spec.name, synthetic)
+    spec.loader.exec_module(synthetic)
+    if not synthetic.WordNet.available():
+        pytest.skip("WordNet absent: apt-get install wordnet-base")
+    suite = synthetic.build("tune", tmp_path / "suite", seed=13, scale=0.05)
+    out, report = tmp_path / "out", tmp_path / "tune.html"
+    code, _, err = run_cli("scan", suite.corpus, "--out", out, "-q", "--report", report)
+    assert code in (0, 1), err
+    pairs = read_jsonl(out / "pairs.jsonl")
+    assert {p["kind"] for p in pairs} >= {"near_duplicate", "partial", "spun", "translation"}
+    _open(browser, report, tmp_path / "tune.png")
+    # more pairs than the virtual list draws at once: read them, and open each, through the page's own script
+    listed = browser.execute_script(
+        "return copytraceReport.filtered().map(i => [i, copytraceReport.pairs[i].a, copytraceReport.pairs[i].b, "
+        "copytraceReport.pairs[i].kind])")
+    assert sorted((a, b, kind) for _, a, b, kind in listed) == sorted((p["a"], p["b"], p["kind"]) for p in pairs)
+    assert len(_listed(browser)) < len(listed)  # (only the visible rows are in the page)
+    texts = {r["id"]: r["text"] for r in read_jsonl(suite.corpus)}
+    by_pair = {(p["a"], p["b"]): p for p in pairs}
+    for i, a, b, _ in listed:
+        marks = browser.execute_script(f"copytraceReport.open({i}); " + _MARKS)
+        pair = by_pair[(a, b)]
+        assert len(marks) == 2 * len(pair["passages"])
+        for m in marks:
+            side_doc = pair[m["side"]]
+            assert [m["start"], m["end"]] == pair["passages"][m["passage"]][m["side"]]
+            assert m["text"] == texts[side_doc][m["start"]:m["end"]]
