@@ -46,7 +46,6 @@ class Progress:
 
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled and sys.stderr.isatty()
-        self._bar = None
 
     @contextmanager
     def task(self, description: str, total: int | None = None) -> Iterator[callable]:
