@@ -16,6 +16,7 @@ document's.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -24,25 +25,47 @@ from copytrace.candidates.groups import pair_keys
 from copytrace.config import DEFAULTS, CandidateConfig
 
 
-def _language_codes(langs: list[str | None]) -> tuple[np.ndarray, np.ndarray] | None:
+@dataclass(frozen=True)
+class Population:
+    """The corpus the documents at hand are part of, where they are not all of it (an index's documents near a
+    new batch): how many documents it holds, its main language and how many languages it has."""
+
+    documents: int
+    main_language: str | None
+    languages: int
+
+    @classmethod
+    def of(cls, counts: Counter) -> Population:
+        """From the count of documents in each language (None: unknown)."""
+        known = Counter({lang: n for lang, n in counts.items() if lang})
+        main = known.most_common(1)[0][0] if known else None
+        return cls(sum(counts.values()), main, len(known))
+
+
+def _language_codes(
+    langs: list[str | None], population: Population | None = None
+) -> tuple[np.ndarray, np.ndarray] | None:
     """Each document's language as a number (-1: unknown) and the documents outside the corpus's main language;
-    None for a corpus in one language."""
+    None for a corpus in one language. The corpus is these documents, or the population they are part of."""
     counts = Counter(lang for lang in langs if lang)
-    if len(counts) < 2:
+    if population is None:
+        population = Population(len(langs), counts.most_common(1)[0][0] if counts else None, len(counts))
+    if population.languages < 2:
         return None
-    codes = {lang: n for n, lang in enumerate(sorted(counts))}
+    codes = {lang: n for n, lang in enumerate(sorted(set(counts) | {population.main_language}))}
     lang_code = np.array([codes.get(lang, -1) for lang in langs])
-    main = codes[counts.most_common(1)[0][0]]
+    main = codes[population.main_language]
     return lang_code, np.flatnonzero((lang_code >= 0) & (lang_code != main))
 
 
 def crosslingual_candidates(
     anchor_doc: np.ndarray, anchor_hash: np.ndarray, langs: list[str | None], tops: tuple[int, ...],
-    config: CandidateConfig = DEFAULTS.candidates,
+    config: CandidateConfig = DEFAULTS.candidates, population: Population | None = None,
 ) -> list[np.ndarray]:
     """For each top k of `tops`: pair keys of (document outside the main language, its k best-anchored partners in
-    other languages), from one ranking."""
-    coded = _language_codes(langs)
+    other languages), from one ranking. Rarity is counted in `population` where given (the anchors' rows must then
+    be all of the population's rows for each anchor held here)."""
+    coded = _language_codes(langs, population)
     if coded is None or len(anchor_hash) == 0:
         return [np.empty(0, np.int64) for _ in tops]
     lang_code, foreign = coded
@@ -51,7 +74,7 @@ def crosslingual_candidates(
     docs, hashes = anchor_doc[order], anchor_hash[order]
     lo_all = np.searchsorted(hashes, hashes, "left")
     df = np.searchsorted(hashes, hashes, "right") - lo_all
-    idf = np.log(len(langs) / df)
+    idf = np.log((population.documents if population else len(langs)) / df)
     # each document's rows of the hash-sorted index, found by a second sort on the document (never a scan per
     # document: a corpus may hold many documents outside its main language)
     usable = np.flatnonzero(df <= config.crosslingual_max_doc_freq)
@@ -81,7 +104,7 @@ def crosslingual_candidates(
     return [unique_values(np.concatenate(found)) if found else np.empty(0, np.int64) for found in out]
 
 
-def foreign_documents(langs: list[str | None]) -> np.ndarray:
+def foreign_documents(langs: list[str | None], population: Population | None = None) -> np.ndarray:
     """The documents outside the corpus's main language (none for a corpus in one language)."""
-    coded = _language_codes(langs)
+    coded = _language_codes(langs, population)
     return np.empty(0, np.int64) if coded is None else coded[1]

@@ -34,50 +34,68 @@ def corpus_furniture(
     """Every shingle of the corpus's in-text furniture passages: found on the sample (its index sorted by key),
     completed from the full text (`texts_of` document numbers) of a few of each passage's holders."""
     config = thresholds.candidates
-    index = fp.shingles
-    furniture = furniture_shingles(index.doc, index.key, fp.signatures, config)
-    holders = passage_holders(index.doc, index.key, furniture, config)
-    if len(holders) == 0:
-        return furniture
-    tokens = tokenize(story_texts(texts_of(holders.tolist()), repeated, thresholds)[1])
-    shingles, offsets = shingle_hashes(tokens.hashes, tokens.doc_offsets, thresholds.fingerprint.shingle_words)
-    return complete_passages(shingles, offsets, furniture, config)
+    # the corpus's size as the sample sees it (documents up to the last one holding a sampled shingle)
+    n_docs = int(fp.shingles.doc.max()) + 1 if len(fp.shingles) else 0
+    keys, holders = common_shingles(fp.shingles.doc, fp.shingles.key, n_docs, config)
+    furniture, holders = judge_furniture(keys, holders, lambda docs: fp.signatures[docs], config)
+    return completed_furniture(furniture, holders, texts_of, repeated, thresholds)
 
 
-def furniture_shingles(
-    sample_doc: np.ndarray, sample_hash: np.ndarray, signatures: np.ndarray, config: CandidateConfig = DEFAULTS.candidates
-) -> np.ndarray:
-    """Sorted uint64 hashes of the sampled shingles judged furniture."""
+def furniture_threshold(n_docs: int, config: CandidateConfig = DEFAULTS.candidates) -> float:
+    """How many documents must hold a shingle for it to be furniture: furniture_min_holders, growing with the
+    corpus (furniture_min_holder_share)."""
+    return max(config.furniture_min_holders, config.furniture_min_holder_share * n_docs)
+
+
+def common_shingles(
+    sample_doc: np.ndarray, sample_hash: np.ndarray, n_docs: int, config: CandidateConfig = DEFAULTS.candidates
+) -> tuple[np.ndarray, np.ndarray]:
+    """The sampled shingles held by enough documents to be furniture (furniture_threshold), and each one's first
+    2 x furniture_holder_pairs holders (rows: shingles; the holders in index order)."""
     if len(sample_hash) == 0:
-        return np.empty(0, np.uint64)
+        return np.empty(0, np.uint64), np.empty((0, 2 * config.furniture_holder_pairs), np.int64)
     order = argsort_keys(sample_hash)
     docs, hashes = sample_doc[order], sample_hash[order]
     starts, sizes = run_lengths(hashes)
-    n_docs = int(sample_doc.max()) + 1
-    common = starts[sizes >= max(config.furniture_min_holders, config.furniture_min_holder_share * n_docs)]
-    if len(common) == 0:
-        return np.empty(0, np.uint64)
-    agreement = np.zeros(len(common))
+    common = starts[sizes >= furniture_threshold(n_docs, config)]
+    first = common[:, None] + np.arange(2 * config.furniture_holder_pairs)
+    return hashes[common], docs[first].astype(np.int64)
+
+
+def judge_furniture(
+    keys: np.ndarray, holders: np.ndarray, signatures_of: Callable[[np.ndarray], np.ndarray],
+    config: CandidateConfig = DEFAULTS.candidates,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Of shingles held by enough documents (with their first holders, as common_shingles gives them), those whose
+    holders, in pairs, agree on under furniture_max_holder_jaccard of their MinHash rows on average: sorted uint64
+    hashes of the furniture shingles, and their holders in the same order."""
+    if len(keys) == 0:
+        return np.empty(0, np.uint64), holders[:0]
+    docs = unique_values(holders.ravel())
+    signatures = signatures_of(docs)
+    row = np.searchsorted(docs, holders)
+    agreement = np.zeros(len(keys))
     for k in range(config.furniture_holder_pairs):
-        x, y = docs[common + 2 * k], docs[common + 2 * k + 1]
-        agreement += (signatures[x] == signatures[y]).mean(axis=1)
+        agreement += (signatures[row[:, 2 * k]] == signatures[row[:, 2 * k + 1]]).mean(axis=1)
     agreement /= config.furniture_holder_pairs
-    return np.sort(hashes[common[agreement < config.furniture_max_holder_jaccard]])
+    furniture = agreement < config.furniture_max_holder_jaccard
+    order = np.argsort(keys[furniture], kind="stable")
+    return keys[furniture][order], holders[furniture][order]
 
 
-def passage_holders(
-    sample_doc: np.ndarray, sample_hash: np.ndarray, furniture: np.ndarray, config: CandidateConfig = DEFAULTS.candidates
+def completed_furniture(
+    furniture: np.ndarray, holders: np.ndarray, texts_of: Callable[[list[int]], list[str]], repeated: frozenset[int],
+    thresholds: Thresholds = DEFAULTS,
 ) -> np.ndarray:
-    """Documents whose full text completes the furniture passages: the first 2 x furniture_holder_pairs holders of
-    each furniture shingle (sorted; sample_hash sorted, as furniture_shingles has it), at most
-    furniture_max_passage_texts."""
+    """The furniture shingles with every shingle of their passages (complete_passages), read from the full texts of
+    their holders: the first documents of each, at most furniture_max_passage_texts."""
+    config = thresholds.candidates
     if len(furniture) == 0:
-        return np.empty(0, np.int64)
-    first = np.searchsorted(sample_hash, furniture)
-    rows = (first[:, None] + np.arange(2 * config.furniture_holder_pairs)).ravel()
-    rows = rows[rows < len(sample_hash)]
-    rows = rows[is_member(sample_hash[rows], furniture)]
-    return unique_values(sample_doc[rows].astype(np.int64))[:config.furniture_max_passage_texts]
+        return furniture
+    texts = unique_values(holders.ravel())[:config.furniture_max_passage_texts]
+    tokens = tokenize(story_texts(texts_of(texts.tolist()), repeated, thresholds)[1])
+    shingles, offsets = shingle_hashes(tokens.hashes, tokens.doc_offsets, thresholds.fingerprint.shingle_words)
+    return complete_passages(shingles, offsets, furniture, config)
 
 
 def complete_passages(

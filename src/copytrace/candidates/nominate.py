@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from copytrace.arrays import argsort_keys, run_lengths, unique_values
-from copytrace.candidates.crosslingual import crosslingual_candidates, foreign_documents
+from copytrace.candidates.crosslingual import Population, crosslingual_candidates, foreign_documents
 from copytrace.candidates.groups import pair_keys
 from copytrace.candidates.lsh import lsh_candidates
 from copytrace.candidates.neighbours import lead_neighbours, neighbour_candidates
@@ -87,11 +87,12 @@ def _passages(index: KeyIndex, min_shared: int, max_doc_freq: int, band: int, co
 
 def nominate(
     fp: Fingerprints, furniture: np.ndarray, layers: tuple[str, ...], config: CandidateConfig = DEFAULTS.candidates,
-    threads: int = 0,
+    threads: int = 0, population: Population | None = None,
 ) -> Nomination:
     """Every pair some index nominates. The indexes are independent and spend their time in numpy and the compiled
     core, which let go of the GIL: they are built in `threads` threads at once (0: one per core). Each index is
-    sorted by key (Fingerprints.sort_indexes)."""
+    sorted by key (Fingerprints.sort_indexes). `population`: the corpus these documents are part of, where they are
+    not all of it (candidates.crosslingual)."""
     shingles = fp.shingles.select(~is_member(fp.shingles.key, furniture))
     jobs = [
         lambda: exact_candidates(fp.exact, fp.n_tokens > 0),
@@ -107,7 +108,8 @@ def nominate(
     crosslingual = "semantic" in layers and fp.anchors is not None
     if crosslingual:
         tops = (config.crosslingual_top_k, config.lead_shortlist)
-        jobs.append(lambda: crosslingual_candidates(fp.anchors.doc, fp.anchors.key, fp.langs, tops, config))
+        jobs.append(lambda: crosslingual_candidates(fp.anchors.doc, fp.anchors.key, fp.langs, tops, config,
+                                                    population))
     if fp.quotes is not None:  # last: its keys are told apart below
         jobs.append(lambda: _passages(fp.quotes, config.quote_min_shared, config.quote_max_doc_freq,
                                       config.quote_band, config))
@@ -119,6 +121,6 @@ def nominate(
         ranked, shortlist = keys.pop()
         keys.append(ranked)
     copies = unique_values(np.concatenate(keys))
-    foreign = foreign_documents(fp.langs) if crosslingual else np.empty(0, np.int64)
+    foreign = foreign_documents(fp.langs, population) if crosslingual else np.empty(0, np.int64)
     return Nomination(unique_values(np.concatenate([copies, quoted])), quoted[~is_member(quoted, copies)],
                       shortlist, foreign)

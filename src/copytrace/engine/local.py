@@ -20,6 +20,7 @@ import numpy as np
 
 from copytrace.arrays import unique_values
 from copytrace.align.cascade import EXACT, QUOTES_ONLY
+from copytrace.candidates.crosslingual import Population
 from copytrace.candidates.furniture import corpus_furniture
 from copytrace.candidates.groups import unpack_pair_keys
 from copytrace.candidates.nominate import Nomination, nominate
@@ -120,18 +121,18 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
 def relate_documents(
     executor: Executor, texts: Texts, records: list[DocumentRecord], fp: Fingerprints, repeated: frozenset[int],
     config: ScanConfig, progress: Progress, new_from: int = 0, old_partners_only: bool = False,
-    furniture: np.ndarray | None = None, recheck: Nomination | None = None,
+    furniture: np.ndarray | None = None, recheck: Nomination | None = None, population: Population | None = None,
 ) -> tuple[list[tuple[int, int, Pair]], np.ndarray]:
     """Candidates, alignment and kind for the documents whose fingerprints these are (numbered as `texts` and
     `records` number them): every related pair, or with new_from only the pairs that involve a document numbered
     new_from or above (with old_partners_only, each with one below), and the pairs of `recheck` besides. The
     corpus's furniture shingles are found unless given. Also the pair keys only the quotation index nominated
-    (aligned as reports of one event). The fingerprints are consumed: their arrays are freed before workers fork
-    again."""
+    (aligned as reports of one event). `population`: the corpus these documents are part of, where they are not all
+    of it (an index's). The fingerprints are consumed: their arrays are freed before workers fork again."""
     thresholds, threads = config.thresholds, config.workers or os.cpu_count() or 1
     if furniture is None:
         furniture = corpus_furniture(fp, texts.get_many, repeated, thresholds)
-    nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads)
+    nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads, population)
     exact, langs = fp.exact, fp.langs
     del fp
     gc.collect()

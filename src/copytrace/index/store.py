@@ -4,10 +4,15 @@
       manifest.json        {"format", "generation", "layers", "segments": [{"name", "documents"}], "deleted"}
       lock                 held (flock) by the one writer
       seg-000001/          one add's documents, written whole before the manifest names them:
-        documents.jsonl    id, path, date, lang, chars, boilerplate_chars per document
+        documents.jsonl    id, path, date, lang, chars, boilerplate_chars per document, at documents.offsets.npy
+        ids.hash.npy, ids.row.npy   the ids' 64-bit hashes, sorted, and their rows: an id found without reading all
         texts.zst          each text compressed on its own (zstandard), at texts.offsets.npy
         line_keys.npy      each document's distinct short-line keys (clean.repeated_lines counts them)
-        fp.*.npy, fp.langs.json   the fingerprints (fingerprint.keys.Fingerprints), documents numbered from 0
+        fp.*.npy, fp.langs.json   the fingerprints (fingerprint.keys.Fingerprints), documents numbered from 0,
+                           each key index sorted by key: the documents holding a key are found by binary search
+        probe.bands.*.npy, probe.exact.*.npy   MinHash band keys and exact-text hashes as key indexes, sorted
+        lines.key.npy, lines.count.npy   the segment's distinct short-line keys and how many documents hold each
+        repeated.npy       the corpus's furniture lines when this add was made
         pairs.jsonl        the related pairs this add found (new against new, new against old; whether only the
                            quotation index nominated each), and the older pairs
                            it checked again because furniture found since covers their documents: a later
@@ -33,13 +38,17 @@ from pathlib import Path
 
 import numpy as np
 import orjson
+import xxhash
 import zstandard
 
+from copytrace.arrays import argsort_keys
+from copytrace.candidates.lsh import band_keys
+from copytrace.config import CandidateConfig
 from copytrace.document import DocumentRecord, Pair
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
 
 #: the layout this code reads and writes; an index written by another is refused, named
-FORMAT = 1
+FORMAT = 2
 MANIFEST = "manifest.json"
 _ZSTD_LEVEL = 3
 
@@ -111,7 +120,8 @@ class SegmentTexts:
 
     def __init__(self, folder: Path) -> None:
         self.offsets = np.load(folder / "texts.offsets.npy", allow_pickle=False)
-        self._fd = os.open(folder / "texts.zst", os.O_RDONLY)
+        self._file = open(folder / "texts.zst", "rb")  # closed with the segment, or when it is collected
+        self._fd = self._file.fileno()
         self._decompress = zstandard.ZstdDecompressor()
 
     def get(self, row: int) -> str:
@@ -123,42 +133,104 @@ class SegmentTexts:
         return os.pread(self._fd, end - start, start)
 
     def close(self) -> None:
-        os.close(self._fd)
+        self._file.close()
 
 
-@dataclass
+def id_hashes(ids: Iterable[str]) -> np.ndarray:
+    """64-bit hashes of document ids (the segment's ids.hash index)."""
+    return np.fromiter((xxhash.xxh3_64_intdigest(i.encode("utf-8", "surrogatepass")) for i in ids), np.uint64)
+
+
 class Segment:
-    """One add's documents, opened read-only (arrays memory-mapped)."""
+    """One add's documents, opened read-only: arrays memory-mapped, records read by row when asked for."""
 
-    name: str
-    folder: Path
-    records: list[DocumentRecord]
-    texts: SegmentTexts
+    def __init__(self, folder: Path) -> None:
+        self.name, self.folder = folder.name, folder
+        self._offsets = np.load(folder / "documents.offsets.npy", allow_pickle=False)
+        self._file = open(folder / "documents.jsonl", "rb")  # closed with the segment, or when it is collected
+        self._documents = self._file.fileno()
+        self.texts = SegmentTexts(folder)
+        self._records: list[DocumentRecord] | None = None
+        self._arrays: dict[str, np.ndarray] = {}
 
     @classmethod
     def open(cls, folder: Path) -> Segment:
-        records = [DocumentRecord(**orjson.loads(line)) for line in (folder / "documents.jsonl").read_bytes().splitlines()]
-        return cls(folder.name, folder, records, SegmentTexts(folder))
+        return cls(folder)
 
     def __len__(self) -> int:
-        return len(self.records)
+        return len(self._offsets) - 1
+
+    @property
+    def records(self) -> list[DocumentRecord]:
+        """Every record of the segment (read once, on first use)."""
+        if self._records is None:
+            end = int(self._offsets[-1])
+            data = os.pread(self._documents, end, 0)
+            self._records = [DocumentRecord(**orjson.loads(line)) for line in data.splitlines()]
+        return self._records
+
+    def record(self, row: int) -> DocumentRecord:
+        if self._records is not None:
+            return self._records[row]
+        start, end = int(self._offsets[row]), int(self._offsets[row + 1])
+        return DocumentRecord(**orjson.loads(os.pread(self._documents, end - start, start)))
+
+    def array(self, name: str) -> np.ndarray:
+        """A memory-mapped array of the segment (kept open)."""
+        if name not in self._arrays:
+            self._arrays[name] = _load_array(self.folder, name)
+        return self._arrays[name]
+
+    def rows_of(self, ids: list[str]) -> list[int | None]:
+        """Each id's row in this segment, or None (found by hash, confirmed on the record)."""
+        hashes, rows = self.array("ids.hash"), self.array("ids.row")
+        wanted = id_hashes(ids)
+        lo, hi = np.searchsorted(hashes, wanted, "left"), np.searchsorted(hashes, wanted, "right")
+        out: list[int | None] = []
+        for doc_id, a, b in zip(ids, lo.tolist(), hi.tolist()):
+            out.append(next((int(r) for r in rows[a:b].tolist() if self.record(int(r)).id == doc_id), None))
+        return out
 
     def line_keys(self) -> np.ndarray:
-        return _load_array(self.folder, "line_keys")
+        return self.array("line_keys")
+
+    def line_counts(self, keys: np.ndarray) -> np.ndarray:
+        """How many of the segment's documents hold each of these short-line keys."""
+        found, counts = self.array("lines.key"), self.array("lines.count")
+        at = np.minimum(np.searchsorted(found, keys), max(len(found) - 1, 0))
+        if len(found) == 0:
+            return np.zeros(len(keys), np.int64)
+        return np.where(found[at] == keys, counts[at], 0)
+
+    def repeated(self) -> np.ndarray:
+        return self.array("repeated")
+
+    def index(self, name: str) -> KeyIndex | None:
+        """One of the segment's key indexes (fingerprint indexes by name, or probe.bands / probe.exact), sorted by
+        key; None where the segment has none of that name."""
+        prefix = name if name.startswith("probe.") else f"fp.{name}"
+        if not (self.folder / f"{prefix}.key.npy").exists():
+            return None
+        pos = self.folder / f"{prefix}.pos.npy"
+        return KeyIndex(self.array(f"{prefix}.key"), self.array(f"{prefix}.doc"),
+                        self.array(f"{prefix}.pos") if pos.exists() else None)
+
+    def banding(self) -> tuple[int, int] | None:
+        """The (bands, rows) of the segment's MinHash band index."""
+        path = self.folder / "probe.bands.json"
+        return tuple(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+
+    def langs(self) -> list[str | None]:
+        if "langs" not in self._arrays:
+            self._arrays["langs"] = json.loads((self.folder / "fp.langs.json").read_text(encoding="utf-8"))
+        return self._arrays["langs"]
 
     def fingerprints(self) -> Fingerprints:
         """This segment's fingerprints, its documents numbered from 0."""
-        per_doc = {f.name: _load_array(self.folder, f"fp.{f.name}") for f in fields(Fingerprints)
+        per_doc = {f.name: self.array(f"fp.{f.name}") for f in fields(Fingerprints)
                    if f.name != "langs" and f.name not in INDEXES}
-        indexes = {}
-        for name in INDEXES:
-            if (self.folder / f"fp.{name}.key.npy").exists():
-                pos = self.folder / f"fp.{name}.pos.npy"
-                indexes[name] = KeyIndex(_load_array(self.folder, f"fp.{name}.key"),
-                                         _load_array(self.folder, f"fp.{name}.doc"),
-                                         _load_array(self.folder, f"fp.{name}.pos") if pos.exists() else None)
-        langs = json.loads((self.folder / "fp.langs.json").read_text(encoding="utf-8"))
-        return Fingerprints(langs=langs, **per_doc, **indexes)
+        indexes = {name: index for name in INDEXES if (index := self.index(name)) is not None}
+        return Fingerprints(langs=self.langs(), **per_doc, **indexes)
 
     def pairs(self) -> Iterator[tuple[str, str, Pair | None, bool]]:
         """(a, b, the pair, whether only the quotation index nominated it), or (a, b, None, False) where this
@@ -170,23 +242,31 @@ class Segment:
             yield row["a"], row["b"], pair, bool(row.get("quotes_only"))
 
     def furniture(self) -> np.ndarray:
-        path = self.folder / "furniture.npy"
-        return np.load(path, allow_pickle=False) if path.exists() else np.zeros(0, np.uint64)
+        return self.array("furniture")
 
     def close(self) -> None:
         self.texts.close()
+        self._file.close()
 
 
 def write_segment(
     folder: Path, name: str, records: list[DocumentRecord], texts: Iterable[bytes | str], line_keys: np.ndarray,
     fp: Fingerprints, pairs: Iterable[Pair], ended: Iterable[tuple[str, str]] = (), furniture: np.ndarray | None = None,
-    quotes_only: frozenset[frozenset[str]] = frozenset(),
+    quotes_only: frozenset[frozenset[str]] = frozenset(), repeated: Iterable[int] = (),
+    candidates: CandidateConfig | None = None,
 ) -> None:
     """Write a segment whole under a temporary name, synced, then rename it to `name` (fingerprints with documents
-    numbered from 0). Texts given as bytes are frames already compressed (a merge copies them)."""
+    numbered from 0, each key index sorted by key). Texts given as bytes are frames already compressed (a merge
+    copies them). `repeated`: the corpus's furniture lines; `candidates`: the MinHash banding to index."""
     tmp = folder / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
-    _write_synced(tmp / "documents.jsonl", b"".join(orjson.dumps(r.to_json()) + b"\n" for r in records))
+    lines = [orjson.dumps(r.to_json()) + b"\n" for r in records]
+    _write_synced(tmp / "documents.jsonl", b"".join(lines))
+    _save_array(tmp, "documents.offsets", np.cumsum([0] + [len(line) for line in lines], dtype=np.int64))
+    hashes = id_hashes(r.id for r in records)
+    order = np.argsort(hashes, kind="stable")
+    _save_array(tmp, "ids.hash", hashes[order])
+    _save_array(tmp, "ids.row", order.astype(np.int32))
     compress = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
     offsets = [0]
     with open(tmp / "texts.zst", "wb", buffering=1 << 20) as f:
@@ -197,14 +277,24 @@ def write_segment(
         f.flush()
         os.fsync(f.fileno())
     _save_array(tmp, "texts.offsets", np.array(offsets, np.int64))
-    _save_array(tmp, "line_keys", line_keys.astype(np.uint64))
+    line_keys = line_keys.astype(np.uint64)
+    _save_array(tmp, "line_keys", line_keys)
+    distinct, counts = np.unique(line_keys, return_counts=True)
+    _save_array(tmp, "lines.key", distinct)
+    _save_array(tmp, "lines.count", counts.astype(np.int64))
+    _save_array(tmp, "repeated", np.sort(np.fromiter(repeated, np.uint64)))
     for f in fields(Fingerprints):
         if f.name == "langs" or f.name in INDEXES:
             continue
         _save_array(tmp, f"fp.{f.name}", getattr(fp, f.name))
     for index_name, index in fp.indexes().items():
-        for column in index.columns():
-            _save_array(tmp, f"fp.{index_name}.{column}", getattr(index, column))
+        _save_index(tmp, f"fp.{index_name}", index)
+    _save_index(tmp, "probe.exact", KeyIndex(fp.exact[fp.n_tokens > 0], np.flatnonzero(fp.n_tokens > 0).astype(np.int32)))
+    if candidates is not None:
+        usable = np.flatnonzero(fp.n_shingles > 0)
+        bands = band_keys(np.asarray(fp.signatures)[usable], candidates.bands, candidates.rows)
+        _save_index(tmp, "probe.bands", KeyIndex(bands.ravel(), np.repeat(usable, candidates.bands).astype(np.int32)))
+        _write_synced(tmp / "probe.bands.json", json.dumps([candidates.bands, candidates.rows]).encode())
     _write_synced(tmp / "fp.langs.json", json.dumps(fp.langs).encode())
     rows = [orjson.dumps({**p.to_dict(), "quotes_only": frozenset((p.a, p.b)) in quotes_only}) for p in pairs]
     rows += [orjson.dumps({"a": a, "b": b, "removed": True}) for a, b in ended]
@@ -213,6 +303,16 @@ def write_segment(
     _fsync_dir(tmp)
     os.rename(tmp, folder / name)
     _fsync_dir(folder)
+
+
+def _save_index(folder: Path, prefix: str, index: KeyIndex) -> None:
+    """A key index's columns, sorted by key (stable: an index sorted already keeps its order)."""
+    key = np.asarray(index.key)
+    ordered = len(key) < 2 or bool((key[1:] >= key[:-1]).all())
+    order = None if ordered else argsort_keys(key)
+    for column in index.columns():
+        values = np.asarray(getattr(index, column))
+        _save_array(folder, f"{prefix}.{column}", values if order is None else values[order])
 
 
 def remove_strays(folder: Path, manifest: Manifest) -> None:
