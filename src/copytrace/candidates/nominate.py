@@ -28,6 +28,10 @@ from copytrace.fingerprint.keys import Fingerprints, KeyIndex
 from copytrace.text.tokens import is_member
 
 
+#: corpora from which the indexes are built in threads (starting them costs more than a small corpus's work)
+_THREADED_DOCS = 2000
+
+
 @dataclass
 class Nomination:
     keys: np.ndarray  # sorted pair keys (candidates.groups.pair_keys) of every nominated pair
@@ -113,8 +117,12 @@ def nominate(
     if fp.quotes is not None:  # last: its keys are told apart below
         jobs.append(lambda: _passages(fp.quotes, config.quote_min_shared, config.quote_max_doc_freq,
                                       config.quote_band, config))
-    with ThreadPoolExecutor(max(1, threads or os.cpu_count() or 1)) as pool:
-        keys = list(pool.map(lambda job: job(), jobs))
+    threads = max(1, threads or os.cpu_count() or 1)
+    if threads == 1 or len(fp) < _THREADED_DOCS:
+        keys = [job() for job in jobs]
+    else:
+        with ThreadPoolExecutor(threads) as pool:
+            keys = list(pool.map(lambda job: job(), jobs))
     quoted = keys.pop() if fp.quotes is not None else np.empty(0, np.int64)
     shortlist = np.empty(0, np.int64)
     if crosslingual:

@@ -28,7 +28,7 @@ from copytrace.clean import batch_line_keys, repeated_lines
 from copytrace.cluster import build_clusters, settle_competing_translations
 from copytrace.config import LAYERS, ScanConfig
 from copytrace.document import Cluster, Document, DocumentRecord, Pair, ScanResult, Skip
-from copytrace.engine.executors import Executor, make_executor
+from copytrace.engine.executors import Executor, InProcess, make_executor
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.engine.tasks import (
@@ -135,7 +135,8 @@ def relate_documents(
     nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads, population)
     exact, langs = fp.exact, fp.langs
     del fp
-    gc.collect()
+    if not isinstance(executor, InProcess):  # the arrays freed before workers fork
+        gc.collect()
     if len(nomination.foreign):  # every lead is embedded: the foreign ones are compared with all of them
         with_lang = np.flatnonzero([bool(lang) for lang in langs])
         vectors = _lead_vectors(executor, texts, with_lang, config, progress)
@@ -214,10 +215,23 @@ def fingerprint_texts(
     for r, lang, bp in zip(records, fp.langs, fp.boilerplate_chars.tolist()):
         r.lang, r.boilerplate_chars = lang, bp
     # each index sorted by key once: furniture detection and the indexes then group runs of equal keys without
-    # sorting again. Its columns are reordered in threads (numpy lets go of the GIL to gather).
-    with ThreadPoolExecutor(config.workers or os.cpu_count() or 1) as pool:
-        fp.sort_indexes(pool.map)
+    # sorting again.
+    sort_indexes(fp, config.workers)
     return fp
+
+
+#: key index rows from which sorting them is spread over threads (starting threads costs more for fewer)
+_THREADED_ROWS = 1_000_000
+
+
+def sort_indexes(fp: Fingerprints, workers: int) -> None:
+    """Each of the fingerprints' key indexes in key order; a large one's columns reordered in threads (numpy lets
+    go of the GIL to gather)."""
+    if sum(len(index) for index in fp.indexes().values()) < _THREADED_ROWS:
+        fp.sort_indexes(map)
+        return
+    with ThreadPoolExecutor(workers or os.cpu_count() or 1) as pool:
+        fp.sort_indexes(pool.map)
 
 
 def _lead_vectors(

@@ -15,7 +15,6 @@ import os
 import shutil
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
@@ -31,7 +30,9 @@ from copytrace.clean import batch_line_keys, short_line_keys
 from copytrace.config import ScanConfig, Thresholds
 from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
 from copytrace.engine.executors import make_executor
-from copytrace.engine.local import Progress, fingerprint_texts, read_documents, relate_documents, settle
+from copytrace.engine.local import (
+    Progress, fingerprint_texts, read_documents, relate_documents, settle, sort_indexes,
+)
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
@@ -305,15 +306,16 @@ class Index:
             located = snapshot.locate(d for p, _ in stale for d in (p.a, p.b))
             if not snapshot.banding_matches(thresholds.candidates):
                 raise NotAnIndex(f"{self.path}: made with another MinHash banding than these thresholds ask for")
-            hood = neighbourhood(snapshot, new, thresholds.candidates, located.values())
+            population = Population.of(snapshot.languages() + Counter(r.lang for r in records))
+            multilingual = "semantic" in config.layers and population.languages > 1
+            hood = neighbourhood(snapshot, new, thresholds.candidates, multilingual, located.values())
             first = len(hood.old)
             fp = _shifted(new, first)
             if first:
                 near = Fingerprints(doc_index=np.arange(first, dtype=np.int32),
                                     **snapshot.per_document(hood.old), **hood.indexes)
                 fp = Fingerprints.concatenate([near, fp])
-            with ThreadPoolExecutor(config.workers or os.cpu_count() or 1) as pool:
-                fp.sort_indexes(pool.map)
+            sort_indexes(fp, config.workers)
             everything = snapshot.records_of(hood.old) + records
             recheck = None
             if stale:
@@ -322,7 +324,6 @@ class Index:
                                  np.array([local[p.b] for p, _ in stale], np.int64))
                 empty = np.empty(0, np.int64)
                 recheck = Nomination(unique_values(keys), unique_values(keys[[q for _, q in stale]]), empty, empty)
-            population = Population.of(snapshot.languages() + Counter(r.lang for r in records))
             found, quoted = relate_documents(executor, _Near(snapshot, hood.old, store), everything, fp, repeated,
                                              config, progress, new_from=first, old_partners_only=old_only,
                                              furniture=furniture, recheck=recheck, population=population)

@@ -66,6 +66,7 @@ class Snapshot:
             start += int(keep.sum())
         self.starts = np.cumsum([0] + [len(r) for r in self.rows])
         self._records: list[DocumentRecord] | None = None
+        self._languages: Counter | None = None
 
     def __len__(self) -> int:
         return int(self.starts[-1])
@@ -113,7 +114,12 @@ class Snapshot:
         return [self.segments[s].texts.get(r) for s, r in zip(k.tolist(), rows.tolist())]
 
     def languages(self) -> Counter:
-        """How many live documents are in each language."""
+        """How many live documents are in each language (counted once per snapshot)."""
+        if self._languages is None:
+            self._languages = self._count_languages()
+        return self._languages
+
+    def _count_languages(self) -> Counter:
         counts: Counter = Counter()
         for segment, rows in zip(self.segments, self.rows):
             langs = segment.langs()
@@ -262,20 +268,30 @@ class Neighbourhood:
         return np.searchsorted(self.old, numbers)
 
 
-def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig,
+def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig, multilingual: bool,
                   also: Iterable[int] = ()) -> Neighbourhood:
-    """The indexed documents that share with the new documents (fingerprinted, numbered from 0) a key some index
-    would nominate a pair on: an exact text, a MinHash band, a sampled shingle, skeleton n-gram, content-word
-    pair, quotation or anchor held by no more documents than its index looks at; and the documents `also` names."""
+    """The indexed documents that could make a candidate pair with a new document (fingerprinted, numbered from
+    0): an exact text or a MinHash band in common, at least as many sampled shingles, skeleton n-grams, content-word
+    pairs or quotations in common as their index needs on one diagonal (counted over all the new documents: an
+    upper bound); in a corpus of several languages, every holder of an anchor (candidates.crosslingual ranks them
+    all by rarity); and the documents `also` names. Only keys held by no more documents than their index looks at
+    count. Each key's rows are those of all its holders taken in: the counts the candidate stage makes of a key stay
+    the whole index's."""
     caps = {"shingles": config.shingle_max_doc_freq, "skeleton": config.skeleton_max_doc_freq,
             "content": config.content_max_doc_freq, "quotes": config.quote_max_doc_freq,
             "anchors": config.crosslingual_max_doc_freq}
+    needs = {"shingles": config.shingle_min_shared, "skeleton": config.skeleton_min_shared,
+             "content": config.content_min_shared, "quotes": config.quote_min_shared, "anchors": 1}
     found: dict[str, KeyIndex] = {}
     docs = [np.asarray(list(also), np.int64)]
     for name, index in new.indexes().items():
+        if name == "anchors" and not multilingual:  # anchors nominate only across languages
+            found[name] = KeyIndex(np.zeros(0, np.uint64), np.zeros(0, np.int64), None)
+            continue
         keys, more = _distinct_counts(np.asarray(index.key))
         found[name], _ = snapshot.holders(name, keys, caps[name], more)
-        docs.append(found[name].doc)
+        holders, shared = np.unique(found[name].doc, return_counts=True)
+        docs.append(holders[shared >= needs[name]])
     usable = np.flatnonzero(new.n_tokens > 0)
     docs.append(snapshot.holders("probe.exact", unique_values(new.exact[usable]), first=1)[0].doc)
     usable = np.flatnonzero(new.n_shingles > 0)
@@ -283,8 +299,19 @@ def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig
         keys, more = _distinct_counts(band_keys(new.signatures[usable], config.bands, config.rows).ravel())
         docs.append(snapshot.holders("probe.bands", keys, config.max_bucket, more)[0].doc)
     old = unique_values(np.concatenate(docs))
-    return Neighbourhood(old, {name: KeyIndex(rows.key, np.searchsorted(old, rows.doc).astype(np.int32), rows.pos)
-                               for name, rows in found.items()})
+    indexes = {}
+    for name, rows in found.items():
+        rows = rows.select(np.flatnonzero(_member(rows.doc, old)))
+        indexes[name] = KeyIndex(rows.key, np.searchsorted(old, rows.doc).astype(np.int32), rows.pos)
+    return Neighbourhood(old, indexes)
+
+
+def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Whether each value is in a sorted array."""
+    if len(sorted_set) == 0:
+        return np.zeros(len(values), bool)
+    at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[at] == values
 
 
 def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

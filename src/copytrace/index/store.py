@@ -152,6 +152,7 @@ class Segment:
         self.texts = SegmentTexts(folder)
         self._records: list[DocumentRecord] | None = None
         self._arrays: dict[str, np.ndarray] = {}
+        self._indexes: dict[str, KeyIndex | None] = {}
 
     @classmethod
     def open(cls, folder: Path) -> Segment:
@@ -208,17 +209,23 @@ class Segment:
     def index(self, name: str) -> KeyIndex | None:
         """One of the segment's key indexes (fingerprint indexes by name, or probe.bands / probe.exact), sorted by
         key; None where the segment has none of that name."""
-        prefix = name if name.startswith("probe.") else f"fp.{name}"
-        if not (self.folder / f"{prefix}.key.npy").exists():
-            return None
-        pos = self.folder / f"{prefix}.pos.npy"
-        return KeyIndex(self.array(f"{prefix}.key"), self.array(f"{prefix}.doc"),
-                        self.array(f"{prefix}.pos") if pos.exists() else None)
+        if name not in self._indexes:
+            prefix = name if name.startswith("probe.") else f"fp.{name}"
+            index = None
+            if (self.folder / f"{prefix}.key.npy").exists():
+                pos = self.folder / f"{prefix}.pos.npy"
+                index = KeyIndex(self.array(f"{prefix}.key"), self.array(f"{prefix}.doc"),
+                                 self.array(f"{prefix}.pos") if pos.exists() else None)
+            self._indexes[name] = index
+        index = self._indexes[name]
+        return None if index is None else KeyIndex(index.key, index.doc, index.pos)
 
     def banding(self) -> tuple[int, int] | None:
         """The (bands, rows) of the segment's MinHash band index."""
-        path = self.folder / "probe.bands.json"
-        return tuple(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+        if "banding" not in self._arrays:
+            path = self.folder / "probe.bands.json"
+            self._arrays["banding"] = tuple(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
+        return self._arrays["banding"]
 
     def langs(self) -> list[str | None]:
         if "langs" not in self._arrays:
