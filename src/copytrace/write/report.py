@@ -138,15 +138,15 @@ def differing_words(a: str, b: str) -> tuple[list[tuple[int, int]], list[tuple[i
     return spans_a, spans_b
 
 
-def _pair_row(pair: Pair, texts: dict[str, str]) -> dict[str, Any]:
-    """A pair as pairs.jsonl has it; in a spun or paraphrased pair whose texts are known, each passage also says
-    which words differ (`differ`: spans into each document, absolute offsets like the passage's)."""
+def pair_row(pair: Pair, text_a: str | None, text_b: str | None) -> dict[str, Any]:
+    """A pair as the pair view (pairview.js) takes it: its pairs.jsonl row; in a spun or paraphrased pair whose two
+    texts are given, each passage also says which words differ (`differ`: spans into each document, absolute offsets
+    like the passage's). The report and the service's page both make their rows here."""
     row = pair.to_json()
-    ta, tb = texts.get(pair.a), texts.get(pair.b)
-    if pair.kind in REWORDED and ta is not None and tb is not None:
+    if pair.kind in REWORDED and text_a is not None and text_b is not None:
         for passage, out in zip(pair.passages, row["passages"]):
             (sa, ea), (sb, eb) = passage.a, passage.b
-            da, db = differing_words(ta[sa:ea], tb[sb:eb])
+            da, db = differing_words(text_a[sa:ea], text_b[sb:eb])
             out["differ"] = {"a": [[sa + s, sa + e] for s, e in da], "b": [[sb + s, sb + e] for s, e in db]}
     return row
 
@@ -211,7 +211,8 @@ def report_data(
                    "stories": sum(c.kind == "story" for c in result.clusters), "dropped": len(drops),
                    "skipped": len(result.skips)},
         "documents": documents,
-        "pairs": [_pair_row(p, texts) for p in sorted(result.pairs, key=lambda p: (_KIND_ORDER[p.kind], -p.score))],
+        "pairs": [pair_row(p, texts.get(p.a), texts.get(p.b))
+                  for p in sorted(result.pairs, key=lambda p: (_KIND_ORDER[p.kind], -p.score))],
         "families": _families(result),
         "stories": [c.to_json() for c in result.clusters if c.kind == "story"],
         "drops": drops,
