@@ -12,6 +12,7 @@ pair opened) and load are read from the Performance API.
 
     python bench/report_size.py                     # 10,000 pairs, 3 loads
     python bench/report_size.py --pairs 2000 --loads 5 --keep /tmp/report-bench
+    python bench/report_size.py --loads 10 --vs /tmp/report-bench-main/report.html   # paired with another commit's
 """
 from __future__ import annotations
 
@@ -97,7 +98,9 @@ def synthetic_scan(n_pairs: int, seed: int = 7) -> tuple[ScanResult, dict[str, s
     return ScanResult(documents, pairs[:n_pairs], clusters, []), texts
 
 
-def load_times(report: Path, loads: int) -> list[dict]:
+def load_times(report: Path, loads: int, other: Path | None = None) -> tuple[list[dict], list[dict]]:
+    """Open the report `loads` times; with `other` (another report, e.g. one rendered at another commit), open the
+    two in turn, A B B A A B ..., in the same browser, so that their times are paired (the machine's speed drifts)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -108,22 +111,25 @@ def load_times(report: Path, loads: int) -> list[dict]:
     profile = tempfile.mkdtemp(prefix="copytrace-chromium-")
     options.add_argument(f"--user-data-dir={profile}")
     driver = webdriver.Chrome(options=options, service=Service(shutil.which("chromedriver")))
-    times = []
+    times: dict[Path, list[dict]] = {report: [], other: []}
     try:
-        for _ in range(loads):
-            driver.get("about:blank")
-            driver.get(report.resolve().as_uri())
-            nav = driver.execute_script("const n = performance.getEntriesByType('navigation')[0]; return "
-                                        "{dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd};")
-            rows = driver.execute_script("return document.querySelectorAll('#pair-rows .pair-row').length")
-            opened = driver.execute_script(
-                "const r = window.copytraceReport, f = r.filtered(), t = performance.now(); r.open(f[f.length - 1]);"
-                "return performance.now() - t;")
-            times.append({**nav, "rows_in_dom": rows, "open_pair_ms": opened})
+        for k in range(loads):
+            for page in ((report, other) if k % 2 == 0 else (other, report)):
+                if page is None:
+                    continue
+                driver.get("about:blank")
+                driver.get(page.resolve().as_uri())
+                nav = driver.execute_script("const n = performance.getEntriesByType('navigation')[0]; return "
+                                            "{dcl: n.domContentLoadedEventEnd, load: n.loadEventEnd};")
+                rows = driver.execute_script("return document.querySelectorAll('#pair-rows .pair-row').length")
+                opened = driver.execute_script(
+                    "const r = window.copytraceReport, f = r.filtered(), t = performance.now();"
+                    "r.open(f[f.length - 1]); return performance.now() - t;")
+                times[page].append({**nav, "rows_in_dom": rows, "open_pair_ms": opened})
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
-    return times
+    return times[report], times[other]
 
 
 def main() -> None:
@@ -131,6 +137,8 @@ def main() -> None:
     parser.add_argument("--pairs", type=int, default=10_000)
     parser.add_argument("--loads", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="write the scan output, corpus and report here (else a tmp dir)")
+    parser.add_argument("--vs", type=Path, metavar="REPORT",
+                        help="another report.html (say, kept from another commit), opened in turn with this one")
     args = parser.parse_args()
     work = args.keep or Path(tempfile.mkdtemp(prefix="copytrace-report-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -145,7 +153,7 @@ def main() -> None:
     assert not mismatched
     report = write_report(scanned, read_texts, work / "report.html")
     render_s = time.perf_counter() - t0
-    times = load_times(report, args.loads)
+    times, theirs = load_times(report, args.loads, args.vs)
     print(json.dumps({
         "pairs": len(scanned.pairs), "documents": len(scanned.documents),
         "passages": sum(len(p.passages) for p in scanned.pairs),
@@ -155,6 +163,10 @@ def main() -> None:
         "load_median_ms": round(statistics.median(t["load"] for t in times)),
         "rows_in_dom": times[0]["rows_in_dom"], "open_pair_ms": round(times[0]["open_pair_ms"], 1),
         "by_kind": {k.value: sum(p.kind is k for p in scanned.pairs) for k in Kind},
+        **({"vs": str(args.vs), "vs_bytes": args.vs.stat().st_size,
+            "vs_dom_content_loaded_median_ms": round(statistics.median(t["dcl"] for t in theirs)),
+            "dom_content_loaded_ratio_median": round(statistics.median(
+                mine["dcl"] / other["dcl"] for mine, other in zip(times, theirs)), 3)} if args.vs else {}),
     }, indent=1))
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)

@@ -12,7 +12,7 @@ import pytest
 from conftest import ROOT, read_jsonl, run_cli
 from copytrace.document import Document
 from copytrace.read import read_inputs
-from copytrace.write.report import differing_words, script_json
+from copytrace.write.report import differing_words, pair_row, read_results, script_json
 
 DISGUISED = ROOT / "examples" / "disguised"
 NEWS = ROOT / "examples" / "news"
@@ -128,6 +128,10 @@ def test_the_disguised_example_report_lists_every_pair_and_highlights_each_passa
     differing = {word for m in marks for _, _, word in m["differ"]}
     assert {"corridor", "hallway", "talks", "negotiations"} <= differing  # the spinner's swaps, both sides
     assert "Vienna" not in differing and "grain" not in differing  # the words it kept are not marked
+    pair = next(p for p in read_results(out).pairs if (p.a, p.b) == (spun["a"], spun["b"]))
+    row = pair_row(pair, texts[pair.a], texts[pair.b])  # the spans the page was given, packed, before packing
+    assert {(m["passage"], m["side"]): [[s, e] for s, e, _ in m["differ"]] for m in marks} == {
+        (k, side): q["differ"][side] for k, q in enumerate(row["passages"]) for side in "ab"}
     assert (tmp_path / "disguised.png").stat().st_size > 10_000
 
 

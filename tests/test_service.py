@@ -21,6 +21,7 @@ pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 
 from conftest import ROOT, run_cli  # noqa: E402
+from test_report import browser  # noqa: E402, F401 (the report tests' headless Chromium, a fixture)
 from copytrace import read_inputs  # noqa: E402
 from copytrace.document import Document  # noqa: E402
 from copytrace.service import auth  # noqa: E402
@@ -351,51 +352,151 @@ def test_the_readmes_serve_section_runs_on_the_newsroom_files(tmp_path):
         server.stop()
 
 
-def test_the_page_finds_copies_of_a_pasted_text_and_shows_them_in_the_pair_view(news, tmp_path):
-    """The page at `/` in headless Chromium: a pasted spun copy of the story lists the story, its passages are
-    highlighted at the reported offsets of both texts, and a pasted text holding markup stays text."""
-    from test_report import _MARKS, CHROMIUM_FLAGS, _chromium  # the report's browser set-up and highlight reader
+def test_a_query_or_copies_asked_with_differ_mark_the_words_that_differ_as_the_report_does(news):
+    spun = _texts(DISGUISED, "spun.txt")[0]
+    story = _texts(NEWS, "story.txt")[0]["text"]
+    with news.client(READ) as c:
+        marked = c.post("/v1/query?differ=true", json={"texts": [spun, _texts(NEWS, "repost.html")[0]]}).json()
+        schema = c.get("/openapi.json").json()["components"]["schemas"]
+    pair = next(p for p in marked["pairs"] if p["b"] == "story.txt" and p["a"] == "spun.txt")
+    assert pair["kind"] == "spun" and all("differ" in q for q in pair["passages"])
+    swapped = {"a": set(), "b": set()}
+    for q in pair["passages"]:
+        for side, text in (("a", spun["text"]), ("b", story)):
+            for s, e in q["differ"][side]:
+                assert q[side][0] <= s < e <= q[side][1]
+                swapped[side].add(text[s:e])
+    assert {"hallway", "negotiations"} <= swapped["a"] and {"corridor", "talks"} <= swapped["b"]
+    assert not {"Vienna", "grain"} & (swapped["a"] | swapped["b"])  # the words the spinner kept
+    assert all("differ" not in q for p in marked["pairs"] if p["kind"] not in ("spun", "paraphrase")
+               for q in p["passages"])  # only rewritten passages have words to mark
+    assert "differ" in schema["PassageOut"]["properties"]  # in the OpenAPI, where clients read the answers
 
-    found = _chromium()
-    if found is None:
-        pytest.skip("no chromium and chromedriver on PATH (apt-get install chromium chromium-driver)")
-    webdriver = pytest.importorskip("selenium.webdriver")
-    from selenium.webdriver.chrome.service import Service
+
+def _open_row(driver, b):
+    """Click the listed pair whose `b` is this document; when the pair view shows it, the highlights it drew."""
     from selenium.webdriver.support.ui import WebDriverWait
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = found[0]
-    for flag in CHROMIUM_FLAGS:
-        options.add_argument(flag)
-    options.add_argument(f"--user-data-dir={tmp_path / 'profile'}")
-    driver = webdriver.Chrome(options=options, service=Service(found[1]))
+    from test_report import _MARKS
+
+    rows = {r.get_attribute("data-b"): r for r in driver.find_elements("css selector", "#copies .pair-row")}
+    rows[b].click()
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script(
+        "const v = document.querySelector('#pair-detail .ct-pair'); return v && v.getAttribute('data-b')") == b)
+    return driver.execute_script(_MARKS)
+
+
+def _assert_marks_where_reported(marks, pair, texts):
+    """Each passage highlighted on both sides at its reported offsets, and the words marked as differing exactly the
+    reported ones, each the document's text at its offsets."""
+    assert len(marks) == 2 * len(pair["passages"])
+    for m in marks:
+        passage = pair["passages"][m["passage"]]
+        text = texts[pair[m["side"]]]
+        assert [m["start"], m["end"]] == passage[m["side"]] and m["text"] == text[m["start"]:m["end"]]
+        assert [[s, e] for s, e, _ in m["differ"]] == passage.get("differ", {}).get(m["side"], [])
+        assert all(word == text[s:e] for s, e, word in m["differ"])
+
+
+def _search(driver, button):
+    """Click a search button; wait until the page lists its answer (or says why not)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    driver.find_element("id", button).click()
+    WebDriverWait(driver, 60).until(lambda d: d.find_elements("css selector", "#copies .pair-row") or
+                                    d.find_element("id", "status").text not in ("", "Looking…"))
+    return {r.get_attribute("data-b"): r.get_attribute("data-kind")
+            for r in driver.find_elements("css selector", "#copies .pair-row")}
+
+
+def test_the_page_finds_copies_of_a_pasted_text_and_shows_them_in_the_pair_view(news, browser, tmp_path):
+    """The page at `/` in headless Chromium: a pasted spun copy of the story lists the story, its passages are
+    highlighted at the reported offsets of both texts and the words the spinner swapped are marked, and a pasted
+    text holding markup stays text."""
+    driver = browser
+    driver.get(news.url + "/")
+    spun = (DISGUISED / "spun.txt").read_text(encoding="utf-8")
+    story = (NEWS / "story.txt").read_text(encoding="utf-8")
+    driver.find_element("id", "key").send_keys(READ)
+    driver.execute_script("document.getElementById('text').value = arguments[0]", spun)
+    assert _search(driver, "find")["story.txt"] == "spun"
+    marks = _open_row(driver, "story.txt")
+    driver.save_screenshot(str(tmp_path / "page.png"))
+    with news.client(READ) as c:
+        reported = c.post("/v1/query?differ=true", json={"texts": [{"id": "your text", "text": spun}]}).json()
+    pair = next(p for p in reported["pairs"] if p["b"] == "story.txt")
+    _assert_marks_where_reported(marks, pair, {"your text": spun, "story.txt": story})
+    differing = {word for m in marks for _, _, word in m["differ"]}
+    assert {"corridor", "hallway", "talks", "negotiations"} <= differing  # the spinner's swaps, both sides
+    assert not {"Vienna", "grain"} & differing  # the words it kept are not marked
+
+    hostile = "<script>window.__xss = 1</script><img src=x onerror='window.__xss = 2'> " + spun
+    driver.execute_script("document.getElementById('text').value = arguments[0]", hostile)
+    assert "story.txt" in _search(driver, "find")
+    _open_row(driver, "story.txt")
+    assert driver.execute_script("return window.__xss") is None
+    assert not driver.find_elements("css selector", "#pair-detail img")
+    shown = driver.execute_script("return document.getElementById('pair-detail').textContent")
+    assert "__xss = 2'> Prime diplomats" in shown  # the markup before the passage, shown as text
+
+
+def test_the_page_shows_the_copies_of_a_picked_indexed_document_and_its_id_stays_text(browser, tmp_path):
+    """Picking an indexed document by its id lists its copies among the indexed documents (the index's pairs, as
+    GET /v1/documents/{id}/copies answers them), each in the pair view with its highlights at the reported offsets
+    and the swapped words of the spun copy marked; a document whose id is markup and whose text holds a script is
+    picked and shown as text."""
+    from test_report import HOSTILE_ID, HOSTILE_TEXT
+
+    room = ROOT / "examples" / "newsroom"
+    records = [{k: r[k] for k in ("id", "text", "date")} for name in ("archive.jsonl", "crawl-2024-03-04.jsonl")
+               for r in map(json.loads, (room / name).read_text().splitlines())]
+    ours = "agency/2024-03-04-diplomats"
+    story = next(r["text"] for r in records if r["id"] == ours)
+    hostile = {"id": HOSTILE_ID, "text": f"{HOSTILE_TEXT} Home | World\n{story}\n</script><!-- Share",
+               "date": "2024-03-05"}
+    texts = {r["id"]: r["text"] for r in records + [hostile]}
+    server = Server(tmp_path, tmp_path / "newsroom")
     try:
-        driver.get(news.url + "/")
-        spun = (DISGUISED / "spun.txt").read_text(encoding="utf-8")
+        with server.client() as c:
+            assert c.post("/v1/documents", json={"documents": records}).json()["added"] == len(records)
+            reported = c.get(f"/v1/documents/{ours}/copies?same_story=true&differ=true").json()["pairs"]
+        driver = browser
+        driver.get(server.url + "/")
         driver.find_element("id", "key").send_keys(READ)
-        driver.execute_script("document.getElementById('text').value = arguments[0]", spun)
-        driver.find_element("id", "find").click()
-        wait = WebDriverWait(driver, 60)
-        wait.until(lambda d: d.find_elements("css selector", "#copies .pair-row"))
-        rows = {r.get_attribute("data-b"): r for r in driver.find_elements("css selector", "#copies .pair-row")}
-        assert rows["story.txt"].get_attribute("data-kind") == "spun"
-        rows["story.txt"].click()
-        wait.until(lambda d: d.find_elements("css selector", "#pair-detail .ct-passage"))
-        driver.save_screenshot(str(tmp_path / "page.png"))
-        marks = driver.execute_script(_MARKS)
-        story = (NEWS / "story.txt").read_text(encoding="utf-8")
-        texts = {"a": spun, "b": story}
-        assert marks and {m["side"] for m in marks} == {"a", "b"}
-        for m in marks:
-            assert m["text"] == texts[m["side"]][m["start"]:m["end"]]
-        hostile = "<script>window.__xss = 1</script><img src=x onerror='window.__xss = 2'> " + spun
-        driver.execute_script("document.getElementById('text').value = arguments[0]", hostile)
-        driver.find_element("id", "find").click()
-        wait.until(lambda d: d.find_elements("css selector", "#copies .pair-row"))
-        rows = {r.get_attribute("data-b"): r for r in driver.find_elements("css selector", "#copies .pair-row")}
-        rows["story.txt"].click()
-        wait.until(lambda d: d.find_elements("css selector", "#pair-detail .ct-passage"))
+        driver.find_element("id", "doc-id").send_keys(ours)
+        listed = _search(driver, "pick")
+        assert listed == {p["b"]: p["kind"] for p in reported}
+        assert listed["web/spinfarm.example/prime-diplomats"] == "spun"
+        for pair in reported:
+            _assert_marks_where_reported(_open_row(driver, pair["b"]), pair, texts)
+        marks = _open_row(driver, "web/spinfarm.example/prime-diplomats")
+        driver.save_screenshot(str(tmp_path / "page-picked.png"))  # (docs/serve-page.png)
+        differing = {side: {w for m in marks if m["side"] == side for _, _, w in m["differ"]} for side in "ab"}
+        assert {"corridor", "talks"} <= differing["a"] and {"hallway", "negotiations"} <= differing["b"]
+        assert not {"Vienna", "grain"} & (differing["a"] | differing["b"])
+
+        with server.client() as c:
+            assert c.post("/v1/documents", json={"documents": [hostile]}).json()["added"] == 1
+        driver.find_element("id", "doc-id").clear()
+        driver.find_element("id", "doc-id").send_keys(HOSTILE_ID)
+        assert _search(driver, "pick")[ours] == "near_duplicate"
+        _open_row(driver, ours)
+        driver.save_screenshot(str(tmp_path / "page-hostile.png"))
+        detail = driver.execute_script("return document.getElementById('pair-detail').textContent")
+        assert HOSTILE_ID in detail and HOSTILE_TEXT in detail
         assert driver.execute_script("return window.__xss") is None
-        assert not driver.find_elements("css selector", "#pair-detail img")
+        assert not driver.find_elements("css selector", "img")
+        driver.find_element("id", "doc-id").clear()
+        driver.find_element("id", "doc-id").send_keys(ours)
+        assert _search(driver, "pick")[HOSTILE_ID] == "near_duplicate"
+        assert HOSTILE_ID in driver.execute_script(  # listed under its id, as text
+            "return Array.from(document.querySelectorAll('#copies .ct-id')).map(e => e.textContent.trim())")
+        assert driver.execute_script("return window.__xss") is None and not driver.find_elements("css selector", "img")
+
+        driver.find_element("id", "doc-id").clear()
+        driver.find_element("id", "doc-id").send_keys("no/such-story")
+        assert _search(driver, "pick") == {}
+        status = driver.find_element("id", "status")
+        assert "404" in status.text and "no/such-story" in status.text and status.get_attribute("class") == "error"
     finally:
-        driver.quit()
+        server.stop()

@@ -3,6 +3,7 @@ keep one server standing under load.
 
     POST   /v1/documents              {"documents": [{"id", "text", "date"?, "watch"?}]}   write key
     POST   /v1/query                  {"texts": [{"id"?, "text"}]} -> {"pairs": [pairs.jsonl lines]}   read key
+    GET    /v1/documents/{id}         an indexed document: text, date, path                   read key
     GET    /v1/documents/{id}/copies  the copies of an indexed document (pairs.jsonl lines, `a` the document)
     DELETE /v1/documents/{id}         removed for good, with its pairs                        write key
     GET    /v1/stats                  {"documents", ...}                                      read key
@@ -26,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.routing import APIRoute
@@ -34,13 +35,14 @@ from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from copytrace.config import ScanConfig
-from copytrace.document import Document, Pair
+from copytrace.document import Document, Kind, Pair
 from copytrace.index import Index
 from copytrace.index.store import MANIFEST, Manifest
 from copytrace.service.auth import Keys, allows
 from copytrace.service.state import FOLDER, WatchList
 from copytrace.service.webhooks import Webhooks, copy_events
 from copytrace.service.writer import Writer, WriterBusy
+from copytrace.write.report import REWORDED, asset, pair_row
 
 log = logging.getLogger("copytrace.service")
 
@@ -91,6 +93,51 @@ class WebhookIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     url: str = Field(pattern=r"^https?://", description="where copy_found events are POSTed")
     secret: str = Field(min_length=1, description="the key of each event's HMAC-SHA256 signature")
+
+
+# ---- answers (the pairs.jsonl schema; `differ` only when asked for) ------------------------------------------------
+
+class DifferOut(BaseModel):
+    a: list[tuple[int, int]] = Field(description="spans [start, end) in document a (character offsets)")
+    b: list[tuple[int, int]] = Field(description="spans [start, end) in document b")
+
+
+class PassageOut(BaseModel):
+    a: tuple[int, int] = Field(description="[start, end) in document a (character offsets)")
+    b: tuple[int, int] = Field(description="[start, end) in document b")
+    kind: Kind
+    score: float
+    differ: DifferOut | None = Field(None, description="with ?differ=true, in a spun or paraphrased pair: the words "
+                                     "of the passage that differ between the two documents (what the page marks)")
+
+
+class PairOut(BaseModel):
+    a: str
+    b: str
+    kind: Kind
+    score: float
+    coverage_a: float
+    coverage_b: float
+    source: str | None = Field(description="the likely original: a, b, or null when unclear")
+    passages: list[PassageOut]
+
+
+class SkipOut(BaseModel):
+    id: str
+    reason: str
+
+
+class QueryOut(BaseModel):
+    pairs: list[PairOut] = Field(description="`a` the text, `b` the indexed document")
+    skipped: list[SkipOut]
+
+
+class CopiesOut(BaseModel):
+    id: str
+    pairs: list[PairOut] = Field(description="`a` the document, `b` its copy")
+
+
+DIFFER_HELP = "also mark the words that differ in spun and paraphrased pairs (each passage's `differ`)"
 
 
 # ---- errors -----------------------------------------------------------------------------------------------------
@@ -180,8 +227,6 @@ def _page() -> str:
     """The page at `/`: paste a text, see its copies in the report's pair view (write/report/pairview.*), whose
     scripts and styles are put in whole: the page needs nothing from the network."""
     from importlib.resources import files
-
-    from copytrace.write.report import asset
 
     page = (files("copytrace.service") / "page.html").read_text(encoding="utf-8")
     return page.replace("/*PAIRVIEW_CSS*/", asset("pairview.css")).replace("/*PAIRVIEW_JS*/", asset("pairview.js"))
@@ -320,22 +365,36 @@ def create_app(
             log.exception("add failed")
             raise HTTPException(500, f"the batch failed and nothing of it was added ({e.__class__.__name__})") from e
 
-    @app.post("/v1/query", summary="Find copies of texts among the indexed documents, adding nothing")
+    @app.post("/v1/query", summary="Find copies of texts among the indexed documents, adding nothing",
+              response_model=QueryOut, response_model_exclude_unset=True)
     @scoped("read")
-    async def query(body: QueryBody) -> dict:
+    async def query(body: QueryBody, differ: bool = Query(False, description=DIFFER_HELP)) -> dict:
         if len(body.texts) > limits.max_texts:
             raise invalid("texts", f"at most {limits.max_texts} texts per request")
         documents = [Document(t.id or f"query-{k + 1}", t.text) for k, t in enumerate(body.texts)]
-        pairs, skips = await read(lambda: index.query(documents))
-        return {"pairs": [p.to_json() for p in pairs], "skipped": [{"id": s.id, "reason": s.reason} for s in skips]}
 
-    @app.get("/v1/documents/{doc_id:path}/copies", summary="The copies of an indexed document")
+        def find() -> tuple[list[dict], list]:
+            pairs, skips = index.query(documents)
+            texts = {}
+            for d in documents:
+                texts.setdefault(d.id, d.text)
+            return _rows(index, pairs, differ, texts), skips
+        rows, skips = await read(find)
+        return {"pairs": rows, "skipped": [{"id": s.id, "reason": s.reason} for s in skips]}
+
+    @app.get("/v1/documents/{doc_id:path}/copies", summary="The copies of an indexed document",
+             response_model=CopiesOut, response_model_exclude_unset=True)
     @scoped("read")
-    async def copies_of(doc_id: str, same_story: bool = False) -> dict:
-        found = await read(lambda: copies.of(doc_id))
-        if found is None:
+    async def copies_of(doc_id: str, same_story: bool = False,
+                        differ: bool = Query(False, description=DIFFER_HELP)) -> dict:
+        def find() -> list[dict] | None:
+            found = copies.of(doc_id)
+            return None if found is None else _rows(index, [p for p in found if same_story or p.kind.is_copy],
+                                                     differ)
+        rows = await read(find)
+        if rows is None:
             raise HTTPException(404, f"no document {doc_id!r} in the index")
-        return {"id": doc_id, "pairs": [p.to_json() for p in found if same_story or p.kind.is_copy]}
+        return {"id": doc_id, "pairs": rows}
 
     @app.get("/v1/documents/{doc_id:path}", summary="An indexed document: its text, date and path")
     @scoped("read")
@@ -377,6 +436,20 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=limits.max_body_bytes)
     app.add_middleware(RequestLog)
     return app
+
+
+def _rows(index: Index, pairs: list[Pair], differ: bool, query_texts: dict[str, str] | None = None) -> list[dict]:
+    """The pairs as pairs.jsonl rows; with `differ`, made by the report's pair_row, so that the page marks the words
+    that differ exactly as the report does. The texts: `a`'s from the query where it is one, the rest from the
+    index (read only for the spun and paraphrased pairs, the only ones marked)."""
+    if not differ:
+        return [p.to_json() for p in pairs]
+    query_texts = query_texts or {}
+    reworded = [p for p in pairs if p.kind in REWORDED]
+    wanted = {p.b for p in reworded} | {p.a for p in reworded if p.a not in query_texts}
+    indexed = {d.id: d.text for d in index.documents(wanted)} if wanted else {}
+    return [pair_row(p, query_texts[p.a] if p.a in query_texts else indexed.get(p.a), indexed.get(p.b))
+            for p in pairs]
 
 
 class _CopiesCache:

@@ -138,16 +138,34 @@ def differing_words(a: str, b: str) -> tuple[list[tuple[int, int]], list[tuple[i
     return spans_a, spans_b
 
 
-def _pair_row(pair: Pair, texts: dict[str, str]) -> dict[str, Any]:
-    """A pair as pairs.jsonl has it; in a spun or paraphrased pair whose texts are known, each passage also says
-    which words differ (`differ`: spans into each document, absolute offsets like the passage's)."""
+def pair_row(pair: Pair, text_a: str | None, text_b: str | None) -> dict[str, Any]:
+    """A pair as the pair view (pairview.js) takes it: its pairs.jsonl row; in a spun or paraphrased pair whose two
+    texts are given, each passage also says which words differ (`differ`: spans into each document, absolute offsets
+    like the passage's). The report and the service's page both make their rows here."""
     row = pair.to_json()
-    ta, tb = texts.get(pair.a), texts.get(pair.b)
-    if pair.kind in REWORDED and ta is not None and tb is not None:
+    if pair.kind in REWORDED and text_a is not None and text_b is not None:
         for passage, out in zip(pair.passages, row["passages"]):
             (sa, ea), (sb, eb) = passage.a, passage.b
-            da, db = differing_words(ta[sa:ea], tb[sb:eb])
+            da, db = differing_words(text_a[sa:ea], text_b[sb:eb])
             out["differ"] = {"a": [[sa + s, sa + e] for s, e in da], "b": [[sb + s, sb + e] for s, e in db]}
+    return row
+
+
+def packed_differ(row: dict[str, Any]) -> dict[str, Any]:
+    """A pair_row made smaller for the report's data block (about half the bytes of its differing words, the bulk
+    of a big report's pairs): each side's spans as one flat list of [gap, length, gap, length, ...], each gap
+    counted from the end of the span before (the first from the passage's start). report.js expands them back to
+    the pair view's [[start, end], ...] when the pair is opened."""
+    for passage in row["passages"]:
+        differ = passage.get("differ")
+        if differ is None:
+            continue
+        for side in ("a", "b"):
+            at, flat = passage[side][0], []
+            for start, end in differ[side]:
+                flat += [start - at, end - start]
+                at = end
+            differ[side] = flat
     return row
 
 
@@ -185,9 +203,9 @@ def report_data(
     notes: Iterable[str] = (),
 ) -> dict[str, Any]:
     """What the page shows, as one JSON-able dict: `documents` (those in a pair, cluster or drop: id, path, lang,
-    chars, date, text or null), `pairs` (pairs.jsonl rows, passages with `differ` where reworded), `families`,
-    `stories`, `drops` (dedup's Drop rows), `totals` and `notes` (what the reader should know, e.g. missing
-    texts)."""
+    chars, date, text or null), `pairs` (pairs.jsonl rows, passages with `differ` where reworded, packed by
+    packed_differ), `families`, `stories`, `drops` (dedup's Drop rows), `totals` and `notes` (what the reader
+    should know, e.g. missing texts)."""
     drops = [d.to_json() for d in drops]
     shown = {i for p in result.pairs for i in (p.a, p.b)}
     shown |= {m for c in result.clusters for m in c.members}
@@ -211,7 +229,8 @@ def report_data(
                    "stories": sum(c.kind == "story" for c in result.clusters), "dropped": len(drops),
                    "skipped": len(result.skips)},
         "documents": documents,
-        "pairs": [_pair_row(p, texts) for p in sorted(result.pairs, key=lambda p: (_KIND_ORDER[p.kind], -p.score))],
+        "pairs": [packed_differ(pair_row(p, texts.get(p.a), texts.get(p.b)))
+                  for p in sorted(result.pairs, key=lambda p: (_KIND_ORDER[p.kind], -p.score))],
         "families": _families(result),
         "stories": [c.to_json() for c in result.clusters if c.kind == "story"],
         "drops": drops,

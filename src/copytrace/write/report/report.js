@@ -102,9 +102,31 @@
     requestAnimationFrame(function () { drawQueued = false; drawRows(); });
   });
 
+  // A passage's differing words come packed (write/report.py: packed_differ): per side [gap, length, ...] from the
+  // passage's start; the pair view takes [[start, end], ...]. Expanded once, when the pair is first opened.
+  var expanded = new Set();
+  function withSpans(i) {
+    var p = pairs[i];
+    if (expanded.has(i)) return p;
+    p.passages.forEach(function (q) {
+      if (!q.differ) return;
+      ["a", "b"].forEach(function (side) {
+        var flat = q.differ[side], at = q[side][0], spans = [];
+        for (var k = 0; k + 1 < flat.length; k += 2) {
+          var start = at + flat[k];
+          at = start + flat[k + 1];
+          spans.push([start, at]);
+        }
+        q.differ[side] = spans;
+      });
+    });
+    expanded.add(i);
+    return p;
+  }
+
   function openPair(i) {
     opened = i;
-    var p = pairs[i];
+    var p = withSpans(i);
     PV.render(detail, p, docs.get(p.a), docs.get(p.b));
     detail.setAttribute("data-index", String(i));
     Array.prototype.forEach.call(rows.children, function (r) {
