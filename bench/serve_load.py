@@ -1,0 +1,238 @@
+"""The service under load: many clients querying while another adds, on loopback, bounded in time and count.
+
+    python bench/serve_load.py --index INDEX [--clients 100] [--seconds 60] [--max-queries 20000]
+                               [--batches 20] [--batch-size 20] [--out result.json]
+
+INDEX is copied to a temporary folder first (the run adds to it), e.g. one bench/index_query.py kept (`--keep DIR`
+leaves DIR/index-N-LAYERS). `copytrace serve` runs in its own process on a free loopback port. Then, at once:
+- --clients clients, each a loop of POST /v1/query with one real news article (NewsArticles.csv) until --seconds
+  pass or --max-queries queries are answered in all; every answer's status and time is kept;
+- one writer client POSTs --batches batches of --batch-size documents to /v1/documents: in each batch some are
+  watched stories (`watch: true`, real articles not used as queries), and the next batch holds a repost of each
+  (the story with a line of site furniture around it and one word changed), which must raise one webhook event
+  per (watched, repost);
+- a webhook receiver (its own HTTP server on loopback) checks each event's signature and counts events.
+Afterwards: every added id is fetched back (GET /v1/documents/{id}); the events received are compared with the
+reposts sent (each exactly once). Reported: query p50/p95/p99 and errors, add latencies, missing ids, events
+expected / received / duplicated / badly signed.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import hmac
+import json
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import common  # noqa: E402
+
+READ, WRITE, SECRET = "load-read-key-0123456789", "load-write-key-0123456789", "load-webhook-secret"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _percentiles(values: list[float]) -> dict:
+    import numpy as np
+
+    if not values:
+        return {"n": 0}
+    a = np.array(values) * 1000
+    return {"n": len(values), "p50_ms": round(float(np.percentile(a, 50)), 1),
+            "p95_ms": round(float(np.percentile(a, 95)), 1), "p99_ms": round(float(np.percentile(a, 99)), 1),
+            "max_ms": round(float(a.max()), 1)}
+
+
+class Receiver:
+    """A webhook receiver on loopback: checks signatures, counts (watched, copy) events."""
+
+    def __init__(self) -> None:
+        self.events: Counter = Counter()
+        self.bad = 0
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+                if not hmac.compare_digest(self.headers.get("X-Copytrace-Signature", ""), expected):
+                    receiver.bad += 1
+                else:
+                    event = json.loads(body)
+                    receiver.events[(event["watched"], event["copy"])] += 1
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", _free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def _articles() -> list[str]:
+    import speed
+
+    return [a["text"] for a in speed.load_news() if len(a["text"].split()) >= 120]
+
+
+def _repost(text: str) -> str:
+    words = text.split(" ")
+    words[len(words) // 2] = "moreover"
+    return "Share this article on Facebook and Twitter\n\n" + " ".join(words) + "\n\nAdvertisement\n"
+
+
+async def _run(url: str, clients: int, seconds: float, max_queries: int, batches: int, batch_size: int,
+               queries: list[str], stories: list[str]) -> dict:
+    import httpx
+
+    results: list[tuple[int, float]] = []
+    adds: list[tuple[int, float]] = []
+    added: list[str] = []
+    expected: set[tuple[str, str]] = set()
+    deadline = time.monotonic() + seconds
+    limits = httpx.Limits(max_connections=clients + 4, max_keepalive_connections=clients + 4)
+    async with httpx.AsyncClient(base_url=url, timeout=180, limits=limits) as http:
+        async def client(k: int) -> None:
+            n = 0
+            while time.monotonic() < deadline and len(results) < max_queries:
+                text = queries[(k * 7919 + n) % len(queries)]
+                start = time.perf_counter()
+                try:
+                    r = await http.post("/v1/query", json={"texts": [{"text": text}]},
+                                        headers={"Authorization": f"Bearer {READ}"})
+                    status = r.status_code
+                except httpx.HTTPError:
+                    status = -1
+                results.append((status, time.perf_counter() - start))
+                n += 1
+
+        async def writer() -> None:
+            watched_before: list[tuple[str, str]] = []
+            per_batch = max(1, batch_size // 4)
+            for b in range(batches):
+                docs, watched_now = [], []
+                for k, (doc_id, text) in enumerate(watched_before):  # the reposts of last batch's watched stories
+                    docs.append({"id": f"repost-{b}-{k}", "text": _repost(text), "date": "2026-11-29"})
+                    expected.add((doc_id, f"repost-{b}-{k}"))
+                for k in range(per_batch):
+                    text = stories[(b * per_batch + k) % len(stories)]
+                    doc_id = f"story-{b}-{k}"
+                    docs.append({"id": doc_id, "text": text, "date": "2026-11-28", "watch": True})
+                    watched_now.append((doc_id, text))
+                while len(docs) < batch_size:
+                    docs.append({"id": f"other-{b}-{len(docs)}", "text": stories[-1 - (b * batch_size + len(docs))
+                                                                               % (len(stories) // 2)]})
+                start = time.perf_counter()
+                r = await http.post("/v1/documents", json={"documents": docs},
+                                    headers={"Authorization": f"Bearer {WRITE}"})
+                adds.append((r.status_code, time.perf_counter() - start))
+                if r.status_code == 200:
+                    added.extend(d["id"] for d in docs)
+                watched_before = watched_now
+            return None
+
+        await asyncio.gather(writer(), *(client(k) for k in range(clients)))
+        missing = []
+        for doc_id in added:
+            r = await http.get(f"/v1/documents/{doc_id}", headers={"Authorization": f"Bearer {READ}"})
+            if r.status_code != 200:
+                missing.append(doc_id)
+    ok = [t for s, t in results if s == 200]
+    return {"queries": _percentiles(ok), "query_statuses": dict(Counter(s for s, _ in results)),
+            "adds": _percentiles([t for s, t in adds if s == 200]), "add_statuses": dict(Counter(s for s, _ in adds)),
+            "added_ids": len(added), "missing_ids": missing, "expected_events": sorted(expected)}
+
+
+def run(index: Path, clients: int, seconds: float, max_queries: int, batches: int, batch_size: int) -> dict:
+    if not (index / "manifest.json").exists():
+        return common.skipped(f"no index at {index} (make one with bench/index_query.py --keep DIR)")
+    try:
+        articles = _articles()
+    except FileNotFoundError as e:
+        return common.skipped(f"benchmark data missing: {e}")
+    queries, stories = articles[: len(articles) // 2], articles[len(articles) // 2:]
+    work = Path(tempfile.mkdtemp(prefix="ct-serve-load-"))
+    receiver = Receiver()
+    server = None
+    try:
+        served = work / "index"
+        shutil.copytree(index, served)
+        keys = work / "keys"
+        keys.write_text(f"{READ} read\n{WRITE} write\n", encoding="utf-8")
+        port = _free_port()
+        log = open(work / "server.log", "wb")
+        server = subprocess.Popen(common.copytrace_cli() + ["serve", str(served), "--keys", str(keys),
+                                                            "--port", str(port)], stdout=log, stderr=log)
+        import httpx
+
+        url = f"http://127.0.0.1:{port}"
+        for _ in range(600):
+            try:
+                if httpx.get(url + "/openapi.json", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.2)
+        r = httpx.post(url + "/v1/webhooks", json={"url": receiver.url, "secret": SECRET},
+                       headers={"Authorization": f"Bearer {WRITE}"})
+        r.raise_for_status()
+        stats = httpx.get(url + "/v1/stats", headers={"Authorization": f"Bearer {READ}"}).json()
+        t0 = time.perf_counter()
+        result = asyncio.run(_run(url, clients, seconds, max_queries, batches, batch_size, queries, stories))
+        result["wall_s"] = round(time.perf_counter() - t0, 1)
+        time.sleep(5)  # the last deliveries
+        expected = {tuple(e) for e in result.pop("expected_events")}
+        received = receiver.events
+        result["events"] = {"expected": len(expected), "received": sum(received.values()),
+                            "delivered_once": sum(1 for e in expected if received[e] == 1),
+                            "duplicated": sum(1 for e in received if received[e] > 1),
+                            "unexpected": sum(1 for e in received if e not in expected), "bad_signature": receiver.bad}
+        result.update(index_documents=stats.get("index", stats).get("documents"), clients=clients,
+                      commit=common.git_commit(), machine=common.machine())
+        return result
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(60)
+        receiver.close()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--index", type=Path, required=True)
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--seconds", type=float, default=60)
+    ap.add_argument("--max-queries", type=int, default=20000)
+    ap.add_argument("--batches", type=int, default=20)
+    ap.add_argument("--batch-size", type=int, default=20)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args(argv)
+    result = run(args.index, args.clients, args.seconds, args.max_queries, args.batches, args.batch_size)
+    text = json.dumps(result, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
