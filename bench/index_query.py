@@ -11,6 +11,7 @@ at a time, after 20 warm-up queries: half real news articles (NewsArticles.csv; 
 finds nothing is the common case of a newsroom's monitor), half documents of the corpus itself (each finds at least
 itself-like copies: a planted near-duplicate or the document's own text under another id). Reported: p50/p95/p99
 of each half and of all, and the query process's peak RSS (VmHWM: the index opened and every query answered).
+Last, 1% of the documents (every 100th) are removed with one `copytrace index remove` (its wall time).
 
 datasketch: MinHashLSH (threshold 0.7, 128 permutations, as bench/speed.py runs it) holding the same number of
 documents, queried with the same texts (its MinHash of word 5-grams computed per query, as its users do). Its
@@ -165,6 +166,8 @@ def run(docs: int, layers: str, parts: int, n_queries: int, scan: bool, keep: Pa
         out = work / f"{name}.json"
         cmd = [sys.executable, __file__, f"--{worker}-worker", str(index), str(queries), str(out)]
         result[name] = {**_measured(cmd, timeout), **json.loads(out.read_text(encoding="utf-8"))}
+    ids = [json.loads(line)["id"] for line in lines[::100]]  # 1% of the documents, spread over every part
+    result["remove"] = {"ids": len(ids), **_measured(cli + ["index", "remove", str(index), *ids], timeout)}
     stats = result["copytrace"]["stats"]
     result["bytes_per_doc"] = round(stats["bytes"] / max(1, stats["documents"]))
     result.update(commit=common.git_commit(), machine=common.machine())

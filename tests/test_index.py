@@ -162,8 +162,8 @@ def _many_documents(tmp_path, n, tag):
 
 
 def test_a_killed_add_leaves_the_last_commit_and_a_readd_succeeds(tmp_path):
-    """SIGKILL at random moments of an add: the index opens, holds exactly the committed documents, and the same
-    add run again commits whole."""
+    """SIGKILL at 20 moments spread over an add (one at random in each twentieth of its duration, and past its
+    end): the index opens, holds exactly the committed documents, and the same add run again commits whole."""
     ix_path = tmp_path / "ix"
     Index(ix_path).add(read_inputs([str(NEWS)]))
     batch = _many_documents(tmp_path, 300, "day2")
@@ -172,9 +172,10 @@ def test_a_killed_add_leaves_the_last_commit_and_a_readd_succeeds(tmp_path):
     duration = time.perf_counter() - start
     rng = random.Random(7)
     committed = 4
-    for attempt in range(8):
+    moments = 20
+    for attempt in range(moments):
         proc = subprocess.Popen([sys.executable, "-c", ADD_SCRIPT, str(ix_path), str(batch)])
-        time.sleep(rng.uniform(0.0, duration))
+        time.sleep(rng.uniform(attempt, attempt + 1) * 1.1 * duration / moments)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         stats = Index(ix_path).stats()

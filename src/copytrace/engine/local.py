@@ -122,13 +122,15 @@ def relate_documents(
     executor: Executor, texts: Texts, records: list[DocumentRecord], fp: Fingerprints, repeated: frozenset[int],
     config: ScanConfig, progress: Progress, new_from: int = 0, old_partners_only: bool = False,
     furniture: np.ndarray | None = None, recheck: Nomination | None = None, population: Population | None = None,
+    leads: dict[int, np.ndarray] | None = None,
 ) -> tuple[list[tuple[int, int, Pair]], np.ndarray]:
     """Candidates, alignment and kind for the documents whose fingerprints these are (numbered as `texts` and
     `records` number them): every related pair, or with new_from only the pairs that involve a document numbered
     new_from or above (with old_partners_only, each with one below), and the pairs of `recheck` besides. The
     corpus's furniture shingles are found unless given. Also the pair keys only the quotation index nominated
     (aligned as reports of one event). `population`: the corpus these documents are part of, where they are not all
-    of it (an index's). The fingerprints are consumed: their arrays are freed before workers fork again."""
+    of it (an index's); `leads`: lead vectors known already (candidates.neighbours), by document number. The
+    fingerprints are consumed: their arrays are freed before workers fork again."""
     thresholds, threads = config.thresholds, config.workers or os.cpu_count() or 1
     if furniture is None:
         furniture = corpus_furniture(fp, texts.get_many, repeated, thresholds)
@@ -139,7 +141,9 @@ def relate_documents(
         gc.collect()
     if len(nomination.foreign):  # every lead is embedded: the foreign ones are compared with all of them
         with_lang = np.flatnonzero([bool(lang) for lang in langs])
-        vectors = _lead_vectors(executor, texts, with_lang, config, progress)
+        vectors = dict(leads or {})
+        missing = with_lang[[i not in vectors for i in with_lang.tolist()]] if vectors else with_lang
+        vectors.update(lead_vectors(executor, texts, missing, config, progress))
         nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates)
     if new_from:
         nomination = nomination.involving(new_from, old_partners_only)
@@ -234,9 +238,10 @@ def sort_indexes(fp: Fingerprints, workers: int) -> None:
         fp.sort_indexes(pool.map)
 
 
-def _lead_vectors(
+def lead_vectors(
     executor: Executor, store: Texts, docs: np.ndarray, config: ScanConfig, progress: Progress
 ) -> dict[int, np.ndarray]:
+    """The embeddings of these documents' leads (candidates.neighbours), by document number."""
     vectors: dict[int, np.ndarray] = {}
     if len(docs) == 0:
         return vectors

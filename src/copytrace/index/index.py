@@ -29,12 +29,13 @@ from copytrace.candidates.nominate import Nomination
 from copytrace.clean import batch_line_keys, short_line_keys
 from copytrace.config import ScanConfig, Thresholds
 from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
-from copytrace.engine.executors import make_executor
+from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.local import (
-    Progress, fingerprint_texts, read_documents, relate_documents, settle, sort_indexes,
+    Progress, fingerprint_texts, lead_vectors, read_documents, relate_documents, settle, sort_indexes,
 )
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
+from copytrace.fingerprint.embed import DIM
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
 from copytrace.index.snapshot import Snapshot, manifest_version, neighbourhood
 from copytrace.index.store import Manifest, NotAnIndex, Segment, remove_strays, write_segment, writer_lock
@@ -71,6 +72,17 @@ class _Related:
     furniture: np.ndarray
     repeated: frozenset[int]
     rechecked: list[tuple[str, str]]
+    leads: np.ndarray | None  # the batch's lead vectors, in an index of several languages
+
+
+class _SegmentTexts:
+    """A segment's texts by row."""
+
+    def __init__(self, segment: Segment) -> None:
+        self.segment = segment
+
+    def get_many(self, indices: Iterable[int]) -> list[str]:
+        return [self.segment.texts.get(int(i)) for i in indices]
 
 
 class _Near:
@@ -231,7 +243,7 @@ class Index:
                                     for i, j in unpack_pair_keys(related.quoted).tolist())
             write_segment(self.path, name, records, store.get_many(range(len(records))), line_keys, related.new,
                           [pair for _, _, pair in found], ended, related.furniture, quotes_only, related.repeated,
-                          config.thresholds.candidates)
+                          config.thresholds.candidates, related.leads)
         finally:
             store.close()
         manifest.generation += 1
@@ -324,13 +336,58 @@ class Index:
                                  np.array([local[p.b] for p, _ in stale], np.int64))
                 empty = np.empty(0, np.int64)
                 recheck = Nomination(unique_values(keys), unique_values(keys[[q for _, q in stale]]), empty, empty)
+            leads, new_leads = None, None
+            if multilingual:
+                leads, new_leads = self._leads(snapshot, hood.old, store, records, executor, config, progress,
+                                               keep=not old_only)
             found, quoted = relate_documents(executor, _Near(snapshot, hood.old, store), everything, fp, repeated,
                                              config, progress, new_from=first, old_partners_only=old_only,
-                                             furniture=furniture, recheck=recheck, population=population)
+                                             furniture=furniture, recheck=recheck, population=population,
+                                             leads=leads)
         finally:
             executor.close()
         return _Related(found, quoted, new, everything, first, furniture, repeated,
-                        [(p.a, p.b) for p, _ in stale])
+                        [(p.a, p.b) for p, _ in stale], new_leads)
+
+    def _leads(
+        self, snapshot: Snapshot, old: np.ndarray, store: TextStore, records: list[DocumentRecord],
+        executor: Executor, config: ScanConfig, progress: Progress, keep: bool,
+    ) -> tuple[dict[int, np.ndarray], np.ndarray]:
+        """The lead vectors of the neighbourhood (numbered 0.. as `old` lists it) and of the batch (after it), and
+        the batch's as rows to store. An index of several languages keeps every document's lead vector: an add
+        (`keep`) gives segments without them theirs, once; a query embeds those it needs from such segments."""
+        first = len(old)
+        batch = lead_vectors(executor, store, np.flatnonzero([bool(r.lang) for r in records]), config, progress)
+        rows = np.zeros((len(records), DIM), np.float32)
+        for i, vector in batch.items():
+            rows[i] = vector
+        known = {first + i: vector for i, vector in batch.items()}
+        k, where = snapshot.where(old)
+        for s in np.unique(k).tolist():
+            segment, at = snapshot.segments[s], np.flatnonzero(k == s)
+            stored = segment.leads()
+            if stored is None and keep:
+                stored = self._segment_leads(segment, executor, config, progress)
+            if stored is None:
+                texts = _SegmentTexts(segment)
+                rows_needed = np.array([r for r in where[at].tolist() if segment.langs()[r]], np.int64)
+                vectors = lead_vectors(executor, texts, rows_needed, config, progress)
+                known.update((int(i), vectors[r]) for i, r in zip(at.tolist(), where[at].tolist()) if r in vectors)
+                continue
+            known.update((int(i), np.asarray(stored[r])) for i, r in zip(at.tolist(), where[at].tolist())
+                         if segment.langs()[r])
+        return known, rows
+
+    def _segment_leads(self, segment: Segment, executor: Executor, config: ScanConfig,
+                       progress: Progress) -> np.ndarray:
+        """A segment's lead vectors, embedded and added to it."""
+        langs = segment.langs()
+        mine = np.array([r for r in range(len(segment)) if langs[r]], np.int64)
+        rows = np.zeros((len(segment), DIM), np.float32)
+        for r, vector in lead_vectors(executor, _SegmentTexts(segment), mine, config, progress).items():
+            rows[r] = vector
+        segment.add_leads(rows)
+        return rows
 
     def _furniture(self, snapshot: Snapshot, new: Fingerprints, store: TextStore, repeated: frozenset[int],
                    thresholds: Thresholds) -> np.ndarray:
@@ -401,7 +458,8 @@ class Index:
         write_segment(self.path, name, snapshot.records, texts, line_keys, fp, [p for p, _ in noted],
                       furniture=snapshot.furniture(),
                       quotes_only=frozenset(frozenset((p.a, p.b)) for p, quoted in noted if quoted),
-                      repeated=snapshot.repeated().tolist(), candidates=self.config.thresholds.candidates)
+                      repeated=snapshot.repeated().tolist(), candidates=self.config.thresholds.candidates,
+                      leads=_merged_leads(snapshot))
         old = [s["name"] for s in manifest.segments]
         manifest.generation += 1
         manifest.segments = [{"name": name, "documents": len(snapshot)}]
@@ -409,6 +467,15 @@ class Index:
         manifest.write(self.path)
         for segment in old:  # a reader that opened them keeps its open files and mappings
             shutil.rmtree(self.path / segment, ignore_errors=True)
+
+
+def _merged_leads(snapshot: Snapshot) -> np.ndarray | None:
+    """The live documents' lead vectors, where every segment has them."""
+    stored = [segment.leads() for segment in snapshot.segments]
+    if any(leads is None for leads in stored):
+        return None
+    return np.concatenate([np.zeros((0, DIM), np.float32)] +
+                          [np.asarray(leads)[rows] for leads, rows in zip(stored, snapshot.rows)])
 
 
 def _repeated(snapshot: Snapshot, line_keys: np.ndarray, thresholds: Thresholds) -> frozenset[int]:

@@ -73,7 +73,7 @@ class Snapshot:
 
     # ---- documents ----------------------------------------------------------------------------------------------
 
-    def _where(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def where(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(segment, row) of each global number."""
         k = np.searchsorted(self.starts, numbers, side="right") - 1
         rows = np.empty(len(numbers), np.int64)
@@ -91,7 +91,7 @@ class Snapshot:
 
     def records_of(self, numbers: Iterable[int]) -> list[DocumentRecord]:
         numbers = np.asarray(list(numbers), np.int64)
-        k, rows = self._where(numbers)
+        k, rows = self.where(numbers)
         return [self.segments[s].record(r) for s, r in zip(k.tolist(), rows.tolist())]
 
     def ids(self) -> set[str]:
@@ -110,7 +110,7 @@ class Snapshot:
 
     def get_many(self, indices: Iterable[int]) -> list[str]:
         numbers = np.asarray(list(indices), np.int64)
-        k, rows = self._where(numbers)
+        k, rows = self.where(numbers)
         return [self.segments[s].texts.get(r) for s, r in zip(k.tolist(), rows.tolist())]
 
     def languages(self) -> Counter:
@@ -194,7 +194,7 @@ class Snapshot:
     def per_document(self, numbers: np.ndarray, names: Iterable[str] | None = None) -> dict[str, np.ndarray]:
         """The per-document fingerprint arrays of these documents (global numbers), in their order: those named, or
         every one (and "langs")."""
-        k, rows = self._where(numbers)
+        k, rows = self.where(numbers)
         out = {}
         every = [f.name for f in fields(Fingerprints) if f.name not in ("langs", "doc_index") and f.name not in INDEXES]
         for name in every if names is None else names:

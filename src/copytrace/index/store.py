@@ -11,6 +11,8 @@
         fp.*.npy, fp.langs.json   the fingerprints (fingerprint.keys.Fingerprints), documents numbered from 0,
                            each key index sorted by key: the documents holding a key are found by binary search
         probe.bands.*.npy, probe.exact.*.npy   MinHash band keys and exact-text hashes as key indexes, sorted
+        leads.npy          the documents' lead vectors, once the index holds several languages (added to older
+                           segments then, as a whole file)
         lines.key.npy, lines.count.npy   the segment's distinct short-line keys and how many documents hold each
         repeated.npy       the corpus's furniture lines when this add was made
         pairs.jsonl        the related pairs this add found (new against new, new against old; whether only the
@@ -227,6 +229,24 @@ class Segment:
             self._arrays["banding"] = tuple(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
         return self._arrays["banding"]
 
+    def leads(self) -> np.ndarray | None:
+        """The documents' lead vectors (rows of zeros for those without a language), where the segment has them:
+        an index in several languages keeps them (candidates.neighbours)."""
+        if "leads" not in self._arrays and not (self.folder / "leads.npy").exists():
+            return None
+        return self.array("leads")
+
+    def add_leads(self, vectors: np.ndarray) -> None:
+        """Give the segment its lead vectors (the index has just become one of several languages): a file added
+        whole (written, synced, renamed), which no reader depends on."""
+        tmp = self.folder / f".leads-{uuid.uuid4().hex[:8]}.npy"
+        with open(tmp, "wb") as f:
+            np.save(f, np.ascontiguousarray(vectors, np.float32), allow_pickle=False)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.folder / "leads.npy")
+        _fsync_dir(self.folder)
+
     def langs(self) -> list[str | None]:
         if "langs" not in self._arrays:
             self._arrays["langs"] = json.loads((self.folder / "fp.langs.json").read_text(encoding="utf-8"))
@@ -260,11 +280,12 @@ def write_segment(
     folder: Path, name: str, records: list[DocumentRecord], texts: Iterable[bytes | str], line_keys: np.ndarray,
     fp: Fingerprints, pairs: Iterable[Pair], ended: Iterable[tuple[str, str]] = (), furniture: np.ndarray | None = None,
     quotes_only: frozenset[frozenset[str]] = frozenset(), repeated: Iterable[int] = (),
-    candidates: CandidateConfig | None = None,
+    candidates: CandidateConfig | None = None, leads: np.ndarray | None = None,
 ) -> None:
     """Write a segment whole under a temporary name, synced, then rename it to `name` (fingerprints with documents
     numbered from 0, each key index sorted by key). Texts given as bytes are frames already compressed (a merge
-    copies them). `repeated`: the corpus's furniture lines; `candidates`: the MinHash banding to index."""
+    copies them). `repeated`: the corpus's furniture lines; `candidates`: the MinHash banding to index; `leads`: the
+    documents' lead vectors, in an index of several languages."""
     tmp = folder / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     lines = [orjson.dumps(r.to_json()) + b"\n" for r in records]
@@ -303,6 +324,8 @@ def write_segment(
         _save_index(tmp, "probe.bands", KeyIndex(bands.ravel(), np.repeat(usable, candidates.bands).astype(np.int32)))
         _write_synced(tmp / "probe.bands.json", json.dumps([candidates.bands, candidates.rows]).encode())
     _write_synced(tmp / "fp.langs.json", json.dumps(fp.langs).encode())
+    if leads is not None:
+        _save_array(tmp, "leads", leads.astype(np.float32))
     rows = [orjson.dumps({**p.to_dict(), "quotes_only": frozenset((p.a, p.b)) in quotes_only}) for p in pairs]
     rows += [orjson.dumps({"a": a, "b": b, "removed": True}) for a, b in ended]
     _write_synced(tmp / "pairs.jsonl", b"".join(row + b"\n" for row in rows))
