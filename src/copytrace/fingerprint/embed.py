@@ -13,6 +13,7 @@ names its device (`using_device`), so forked and remote workers embed where the 
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
 import sys
 from collections.abc import Iterator
@@ -223,4 +224,5 @@ def _embedder(device: str) -> Embedder:
         print("copytrace: a forked worker cannot use CUDA once its parent did: embedding on its CPU",
               file=sys.stderr)
         return TorchEmbedder("cpu", "fp32", threads=1)
-    return TorchEmbedder(device)
+    # a forked worker tokenises on one thread (its siblings take the other cores), the main process on all
+    return TorchEmbedder(device, threads=1 if multiprocessing.parent_process() else 0)

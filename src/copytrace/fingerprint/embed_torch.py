@@ -97,15 +97,12 @@ class TorchEmbedder:
 
     @contextmanager
     def _precision(self, precision: str):
+        """tf32 matrix products (CUDA only; fp32 elsewhere) or bf16 autocast, for the block."""
         torch = self.torch
-        if not self.cuda or precision == "fp32":
-            with (torch.autocast("cpu", dtype=torch.bfloat16) if precision == "bf16" else nullcontext()):
-                yield
-            return
         before = torch.backends.cuda.matmul.allow_tf32
         torch.backends.cuda.matmul.allow_tf32 = precision == "tf32"
         try:
-            with (torch.autocast("cuda", dtype=torch.bfloat16) if precision == "bf16" else nullcontext()):
+            with (torch.autocast(self.device.type, dtype=torch.bfloat16) if precision == "bf16" else nullcontext()):
                 yield
         finally:
             torch.backends.cuda.matmul.allow_tf32 = before
