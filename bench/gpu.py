@@ -256,10 +256,10 @@ def table(results: dict) -> str:
                     q = "  recall " + " ".join(f"{k}:{v['recall']}" for k, v in run["quality"].items() if "recall" in v)
                 if "recall_planted" in run:
                     q = f"  recall planted {run['recall_planted']}"
-                lines.append(f"{part:9s}{name:16s} {results[part]['documents']:>8,} docs {run['wall_s']:>8.1f} s "
+                lines.append(f"{part:10s}{name:16s} {results[part]['documents']:>8,} docs {run['wall_s']:>8.1f} s "
                              f"{run['docs_per_s'] or 0:>9,.1f} docs/s  exit {run['exit_code']}{q}")
             elif name == "skipped":
-                lines.append(f"{part:9s}skipped: {results[part]['reason']}")
+                lines.append(f"{part:10s}skipped: {results[part]['reason']}")
     return "\n".join(lines)
 
 

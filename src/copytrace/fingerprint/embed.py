@@ -152,9 +152,9 @@ _cache: LruCache[tuple, tuple[np.ndarray, np.ndarray]] = LruCache(EngineConfig()
 def embed_sentences(key: tuple, sentences: list[str], wanted: np.ndarray) -> np.ndarray:
     """(len(sentences), DIM) embeddings of one document's sentences: rows where `wanted` is set are filled (from the
     process cache where embedded before), the others are zero."""
+    if _preloaded is not None and _preloaded[1] == _device and key in _preloaded[0]:
+        return np.where(wanted[:, None], _preloaded[0][key], 0.0).astype(np.float32)
     key = (*key, _device)  # the numpy path's vectors and the port's differ in the last bits
-    if key in _preloaded:
-        return np.where(wanted[:, None], _preloaded[key], 0.0).astype(np.float32)
     vectors, done = _cache.get(key) or (np.zeros((len(sentences), DIM), np.float32), np.zeros(len(sentences), bool))
     todo = np.flatnonzero(wanted & ~done)
     if len(todo):
@@ -164,24 +164,23 @@ def embed_sentences(key: tuple, sentences: list[str], wanted: np.ndarray) -> np.
     return np.where(wanted[:, None], vectors, 0.0).astype(np.float32)
 
 
-#: every sentence's vectors of documents embedded beforehand (deep semantic mode: candidates.deep), by key
-_preloaded: dict[tuple, np.ndarray] = {}
+#: every sentence's vectors of documents embedded beforehand (deep semantic mode: candidates.deep), by key, and the
+#: device that embedded them
+_preloaded: tuple[dict[tuple, np.ndarray], str] | None = None
 
 
 @contextmanager
 def preloaded(vectors: dict[tuple, np.ndarray] | None) -> Iterator[None]:
-    """Inside the block, embed_sentences reads these documents' vectors (keys as embed_sentences gets them, without
-    the device) instead of embedding them again."""
-    if not vectors:
-        yield
-        return
-    added = {(*key, _device): v for key, v in vectors.items()}
-    _preloaded.update(added)
+    """Inside the block, embed_sentences reads these documents' vectors (by document_key, embedded on the device
+    `using_device` names) instead of embedding them again. The dict is used as it is, never copied."""
+    global _preloaded
+    before = _preloaded
+    if vectors:
+        _preloaded = (vectors, _device)
     try:
         yield
     finally:
-        for key in added:
-            _preloaded.pop(key, None)
+        _preloaded = before
 
 
 def document_key(doc_id: str, sentences: list[str]) -> tuple:
