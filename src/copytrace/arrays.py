@@ -6,6 +6,8 @@ copytrace._native's radix sort, and made unique by sorting and comparing neighbo
 """
 from __future__ import annotations
 
+import bisect
+
 import numpy as np
 
 from copytrace import native
@@ -76,3 +78,15 @@ def distinct_holdings(docs: np.ndarray, keys: np.ndarray, *extra: np.ndarray) ->
     _, first = unique_first(held)
     first = first[argsort_keys(keys[first])]
     return (docs[first], keys[first], *(x[first] for x in extra))
+
+
+def longest_chain(values: list[int]) -> int:
+    """Length of the longest strictly increasing subsequence (patience sorting, O(n log n))."""
+    tails: list[int] = []
+    for v in values:
+        k = bisect.bisect_left(tails, v)
+        if k == len(tails):
+            tails.append(v)
+        else:
+            tails[k] = v
+    return len(tails)

@@ -13,7 +13,7 @@ from rich.text import Text
 from copytrace.compare import compare_documents
 from copytrace.dedup import dedup, sidecar_paths
 from copytrace.document import Document, Skip
-from copytrace.config import DEFAULTS, LAYERS, ScanConfig, Thresholds
+from copytrace.config import DEFAULTS, DEVICES, LAYERS, SEMANTIC_MODES, ScanConfig, Thresholds
 from copytrace.engine.local import scan, scan_documents
 from copytrace.read import InputError, RecordFields, read_inputs
 from copytrace.write.atomic import OutputError, check_writable, write_jsonl
@@ -57,9 +57,23 @@ def _layers(value: str) -> tuple[str, ...]:
     return layers
 
 
+def _device(device: str, semantic: str) -> tuple[str, str]:
+    """--device and --semantic checked before anything is read: a GPU asked for where there is none is bad usage."""
+    from copytrace.fingerprint.embed import DeviceError, resolve_device
+
+    if semantic not in SEMANTIC_MODES:
+        raise typer.BadParameter(f"choose from {', '.join(SEMANTIC_MODES)}, not {semantic!r}", param_hint="--semantic")
+    try:
+        resolve_device(device)
+    except DeviceError as e:
+        raise typer.BadParameter(str(e), param_hint="--device") from None
+    return device, semantic
+
+
 def _config(
     layers: str, id_field: str, text_field: str, date_field: Optional[str], workers: int, quiet: bool,
     engine: str = "local", scheduler: Optional[str] = None, thresholds: Optional[Path] = None,
+    device: str = "auto", semantic: str = "auto",
 ) -> ScanConfig:
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"engine must be local or dask, not {engine!r}")
@@ -72,9 +86,10 @@ def _config(
         values = DEFAULTS if thresholds is None else Thresholds.from_json(thresholds)
     except ValueError as e:
         raise typer.BadParameter(str(e), param_hint="--thresholds") from None
+    device, semantic = _device(device, semantic)
     return ScanConfig(
         layers=_layers(layers), fields=RecordFields(id_field, text_field, date_field), workers=workers,
-        progress=not quiet, engine=engine, scheduler=scheduler, thresholds=values,
+        progress=not quiet, engine=engine, scheduler=scheduler, thresholds=values, device=device, semantic=semantic,
     )
 
 
@@ -120,6 +135,12 @@ QuietOpt = typer.Option(False, "--quiet", "-q", help="no progress bars and no su
 EngineOpt = typer.Option("local", "--engine", help="local (this machine's cores) or dask")
 SchedulerOpt = typer.Option(None, "--scheduler", help="address of a Dask scheduler (default: a local Dask cluster)")
 ReportOpt = typer.Option(None, "--report", help="also write an HTML report of the results (one self-contained file)")
+DeviceOpt = typer.Option(
+    "auto", "--device", help=f"where sentences are embedded: {', '.join(DEVICES)} (auto: cuda where PyTorch sees a "
+    "GPU, else cpu; cuda needs pip install 'copytrace[gpu]')")
+SemanticOpt = typer.Option(
+    "auto", "--semantic", help="deep: embed every sentence and nominate pairs on nearest sentences (slow on a CPU); "
+    "rationed: embed only where names, numbers and wording point; auto: deep on a GPU, else rationed")
 ThresholdsOpt = typer.Option(
     None, "--thresholds", help='JSON file of thresholds to change, {"stage": {"field": value}} (see config.py)')
 
@@ -131,9 +152,11 @@ def scan_cmd(
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
     thresholds: Optional[Path] = ThresholdsOpt, report: Optional[Path] = ReportOpt,
+    device: str = DeviceOpt, semantic: str = SemanticOpt,
 ) -> None:
     """Find every related pair in the inputs and write the results to OUT."""
-    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds)
+    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds, device,
+                     semantic)
     try:
         check_writable(out, folder=True)
     except OutputError as e:
@@ -161,13 +184,14 @@ def dedup_cmd(
     index: Optional[Path] = typer.Option(
         None, "--index", help="also drop copies of what this index holds, and add the kept documents to it"),
     no_add: bool = typer.Option(False, "--no-add", help="with --index: leave the index as it is"),
-    report: Optional[Path] = ReportOpt,
+    report: Optional[Path] = ReportOpt, device: str = DeviceOpt, semantic: str = SemanticOpt,
 ) -> None:
     """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why and
     OUT.skipped.jsonl naming the records that could not be used."""
     from copytrace.index import NotAnIndex
 
-    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds)
+    config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds, device,
+                     semantic)
     _check_report(report)
     with TextSpool(config.temp_dir) as spool:
         try:
@@ -302,9 +326,11 @@ def index_add_cmd(
     replace_ids: bool = typer.Option(False, "--replace", help="an id already in the index replaces the old document"),
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, thresholds: Optional[Path] = ThresholdsOpt,
+    device: str = DeviceOpt, semantic: str = SemanticOpt,
 ) -> None:
     """Add documents to the index (one segment, committed whole or not at all); each new pair is found now."""
-    config = _config(layers, id_field, text_field, date_field, workers, quiet, thresholds=thresholds)
+    config = _config(layers, id_field, text_field, date_field, workers, quiet, thresholds=thresholds, device=device,
+                     semantic=semantic)
     ix = _index(index, config)
     read = config.thresholds.read.min_document_words
     done = _index_or_fail(lambda: ix.add(read_inputs([str(p) for p in inputs], config.fields, read), replace_ids))
@@ -321,9 +347,11 @@ def index_query_cmd(
     out: Path = typer.Option(..., "--out", "-o", help="pairs.jsonl of the inputs (a) and the indexed documents (b)"),
     id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, thresholds: Optional[Path] = ThresholdsOpt,
+    device: str = DeviceOpt, semantic: str = SemanticOpt,
 ) -> None:
     """Find copies of the inputs among the indexed documents, without adding them."""
-    config = _config("all", id_field, text_field, date_field, workers, quiet, thresholds=thresholds)
+    config = _config("all", id_field, text_field, date_field, workers, quiet, thresholds=thresholds, device=device,
+                     semantic=semantic)
     ix = _index(index, config)
 
     def query():
@@ -402,6 +430,7 @@ def serve_cmd(
     webhook_attempts: int = typer.Option(5, "--webhook-attempts", help="tries of each webhook delivery"),
     webhook_backoff: float = typer.Option(
         1.0, "--webhook-backoff", help="seconds before the first retry of a delivery; doubled each retry"),
+    device: str = DeviceOpt, semantic: str = SemanticOpt,
 ) -> None:
     """Serve the index over HTTP: add, query, copies, remove, stats, webhooks (OpenAPI at /docs)."""
     import logging
@@ -419,7 +448,8 @@ def serve_cmd(
         _fail_usage(str(e))
     limits = Limits(max_body_bytes=int(max_body_mb * 1024 * 1024), max_documents=max_documents,
                     max_texts=max_texts, request_seconds=request_seconds)
-    config = ScanConfig(progress=False, workers=workers, layers=_layers(layers))
+    device, semantic = _device(device, semantic)
+    config = ScanConfig(progress=False, workers=workers, layers=_layers(layers), device=device, semantic=semantic)
     try:
         service = create_app(index, api_keys, limits, config, webhook_attempts, webhook_backoff)
     except NotAnIndex as e:

@@ -15,6 +15,11 @@ from typing import Any
 from copytrace.document import RecordFields
 
 LAYERS = ("lexical", "spin", "semantic")
+#: where sentence embeddings are computed (fingerprint.embed): auto is cuda where PyTorch sees a CUDA device, else cpu
+DEVICES = ("auto", "cpu", "cuda", "cpu-torch")
+#: how the semantic layer spends embeddings: rationed (only the sentences cheaper evidence points at, align.meaning),
+#: deep (every sentence of every document, candidates.deep), auto (deep on a GPU, else rationed)
+SEMANTIC_MODES = ("auto", "deep", "rationed")
 
 
 @dataclass(frozen=True)
@@ -161,6 +166,20 @@ class CandidateConfig:
     lead_shortlist: int = 50
     lead_top_k: int = 3
     lead_min_cosine: float = 0.5
+
+    # deep semantic mode (candidates.deep): every sentence embedded, pairs nominated on nearest sentences
+    #: a sentence's nearest sentences of other documents kept: a story's copies beyond this many are found through
+    #: the copies themselves (and by the lexical indexes, which see near-verbatim families whole).
+    deep_top_k: int = 8
+    #: a neighbour at least this near: the cross-language bar of alignment (AlignConfig.cross_language_min_cosine),
+    #: so every sentence a translation's alignment could match is seen.
+    deep_min_cosine: float = 0.6
+    #: sentences each other's near neighbours, in the same order in both documents, that nominate a pair (fewer
+    #: when the shorter text has fewer usable sentences): the number that makes a copy in classification
+    #: (ClassifyConfig.min_aligned_sentences).
+    deep_min_sentences: int = 3
+    #: a sentence of fewer tokens (a dateline, "Read more.") is near too many others to nominate anything.
+    deep_min_sentence_tokens: int = 6
 
 
 @dataclass(frozen=True)
@@ -315,6 +334,14 @@ class EngineConfig:
     #: an index merges its segments into one when an add leaves more than this many (each segment is a lookup per
     #: key and a set of files to open).
     max_segments: int = 16
+    #: deep semantic mode (candidates.deep): documents whose sentences one task embeds, and the blocks of the
+    #: nearest-sentence search (query rows x corpus rows at once: 64 MB of float32 cosines on the CPU, 2 GB of
+    #: float16 on a GPU).
+    deep_batch_documents: int = 200
+    deep_block_rows: int = 1024
+    deep_block_cols: int = 16384
+    deep_gpu_block_rows: int = 8192
+    deep_gpu_block_cols: int = 131072
 
 
 @dataclass(frozen=True)
@@ -383,8 +410,25 @@ class ScanConfig:
     temp_dir: str | None = None
     thresholds: Thresholds = DEFAULTS
     sizes: EngineConfig = field(default_factory=EngineConfig)
+    #: where sentence embeddings are computed (DEVICES): auto is cuda where PyTorch sees one, else cpu (the numpy
+    #: path, the reference)
+    device: str = "auto"
+    #: how the semantic layer spends embeddings (SEMANTIC_MODES)
+    semantic: str = "auto"
 
     def __post_init__(self) -> None:
         unknown = set(self.layers) - set(LAYERS)
         if unknown or "lexical" not in self.layers:
             raise ValueError(f"layers must include 'lexical' and be among {LAYERS}, got {self.layers}")
+        if self.device not in DEVICES:
+            raise ValueError(f"device must be one of {', '.join(DEVICES)}, got {self.device!r}")
+        if self.semantic not in SEMANTIC_MODES:
+            raise ValueError(f"semantic must be one of {', '.join(SEMANTIC_MODES)}, got {self.semantic!r}")
+
+
+def unrationed(thresholds: Thresholds) -> Thresholds:
+    """The thresholds of deep semantic mode, where every sentence is embedded already: alignment compares every pair
+    on meaning (no lexical coverage asked first, align.cascade) and every sentence of a long side across languages
+    (not only those near shared anchors and the lead, align.meaning). The kinds' thresholds stay."""
+    return replace(thresholds, align=replace(thresholds.align, meaning_min_lexical_coverage=0.0,
+                                             lead_sentences=1 << 30))

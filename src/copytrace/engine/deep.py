@@ -1,0 +1,45 @@
+"""The deep semantic stage (candidates.deep) run over a corpus: every document's sentences embedded in batches by
+the executor's workers (each cleans and cuts its documents as alignment does, tokenises and embeds them on the
+scan's device), then the nearest-sentence search in this process (numpy, or torch on a GPU), and the vectors kept
+for alignment, which reads them instead of embedding again (fingerprint.embed.preloaded)."""
+from __future__ import annotations
+
+import numpy as np
+
+from copytrace.candidates.deep import DocumentSentences, deep_candidates
+from copytrace.candidates.nominate import Nomination
+from copytrace.config import ScanConfig
+from copytrace.engine.executors import Executor
+from copytrace.engine.tasks import SentenceContext, sentence_vectors_task
+from copytrace.fingerprint.embed import resolve_device
+
+
+def deep_semantic(config: ScanConfig) -> bool:
+    """Whether this scan runs deep semantic mode: asked for, or auto on a GPU; never without the semantic layer."""
+    if "semantic" not in config.layers:
+        return False
+    if config.semantic == "auto":
+        return resolve_device(config.device) == "cuda"
+    return config.semantic == "deep"
+
+
+def deep_nomination(
+    executor: Executor, texts, ids: list[str], langs: list[str | None], repeated: frozenset[int],
+    furniture: np.ndarray, config: ScanConfig, progress,
+) -> tuple[Nomination, dict[tuple, np.ndarray]]:
+    """The pairs nominated on nearest sentences, and every document's sentence vectors by embedding key."""
+    device, size = resolve_device(config.device), config.sizes.deep_batch_documents
+    n = len(ids)
+    context = SentenceContext(repeated, furniture, config.thresholds, device)
+    ranges = (np.arange(s, min(s + size, n)) for s in range(0, n, size))
+    batches = ((idx, [(ids[i], text, langs[i]) for i, text in zip(idx.tolist(), texts.get_many(idx))])
+               for idx in ranges)
+    parts = []
+    with progress.task("embedding every sentence", total=n) as advance:
+        for part in executor.map(sentence_vectors_task, batches, context):
+            parts.append(part)
+            advance(len(part.docs))
+    sentences = DocumentSentences.concatenate(parts)
+    keys = deep_candidates(sentences, config.thresholds.candidates, config.sizes, device)
+    empty = np.zeros(0, np.int64)
+    return Nomination(keys, empty, empty, empty), sentences.by_key()
