@@ -547,3 +547,23 @@ def summarise_errors(results: list[dict]) -> dict:
     errors = [r["error"] for r in results if r.get("error")]
     return {"pairs_compared": len(results), "errors": len(errors), "first_error": errors[0] if errors else None,
             "seconds_per_pair": round(sum(r.get("seconds", 0.0) for r in results) / max(1, len(results)), 4)}
+
+
+def report(result: dict, out: Path | None) -> None:
+    """Print a benchmark's result as JSON, and write it to `out` too where given."""
+    text = json.dumps(result, indent=2)
+    print(text)
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+
+
+def latency_percentiles(seconds: Sequence[float], digits: int = 2) -> dict:
+    """n, p50, p95, p99 and max of latencies given in seconds, in milliseconds."""
+    import numpy as np
+
+    if not len(seconds):
+        return {"n": 0}
+    a = np.asarray(seconds, dtype=float) * 1000
+    return {"n": len(a), "p50_ms": round(float(np.percentile(a, 50)), digits),
+            "p95_ms": round(float(np.percentile(a, 95)), digits), "p99_ms": round(float(np.percentile(a, 99)), digits),
+            "max_ms": round(float(a.max()), digits)}

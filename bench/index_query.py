@@ -23,10 +23,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,17 +36,6 @@ import common  # noqa: E402
 
 WARMUP = 20
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def _percentiles(values: list[float]) -> dict:
-    import numpy as np
-
-    if not values:
-        return {}
-    a = np.array(values) * 1000
-    return {"n": len(values), "p50_ms": round(float(np.percentile(a, 50)), 2),
-            "p95_ms": round(float(np.percentile(a, 95)), 2), "p99_ms": round(float(np.percentile(a, 99)), 2),
-            "max_ms": round(float(a.max()), 2)}
 
 
 def _queries(corpus: Path, n: int) -> list[dict]:
@@ -84,8 +71,8 @@ def query_worker(index: str, queries: str, out: str) -> None:
             found[item["in_corpus"]] += bool(pairs)
     Path(out).write_text(json.dumps({
         "open_and_query_s": round(time.perf_counter() - t0, 1), "stats": stats,
-        "news": _percentiles(times[False]), "corpus_docs": _percentiles(times[True]),
-        "all": _percentiles(times[False] + times[True]),
+        "news": common.latency_percentiles(times[False]), "corpus_docs": common.latency_percentiles(times[True]),
+        "all": common.latency_percentiles(times[False] + times[True]),
         "answered_with_copies": {"news": found[False], "corpus_docs": found[True]},
     }), encoding="utf-8")
 
@@ -117,7 +104,7 @@ def datasketch_worker(index: str, queries: str, out: str) -> None:
         lsh.query(m)
         if n >= WARMUP:
             times.append(time.perf_counter() - start)
-    Path(out).write_text(json.dumps({"fill_s": round(fill, 1), "all": _percentiles(times)}), encoding="utf-8")
+    Path(out).write_text(json.dumps({"fill_s": round(fill, 1), "all": common.latency_percentiles(times)}), encoding="utf-8")
 
 
 def _measured(cmd: list[str], timeout: float) -> dict:
@@ -194,10 +181,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.datasketch_worker:
         return datasketch_worker(*args.datasketch_worker)
     result = run(args.docs, args.layers, args.parts, args.queries, args.scan, args.keep, args.timeout)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    common.report(result, args.out)
 
 
 if __name__ == "__main__":

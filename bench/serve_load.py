@@ -47,17 +47,6 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _percentiles(values: list[float]) -> dict:
-    import numpy as np
-
-    if not values:
-        return {"n": 0}
-    a = np.array(values) * 1000
-    return {"n": len(values), "p50_ms": round(float(np.percentile(a, 50)), 1),
-            "p95_ms": round(float(np.percentile(a, 95)), 1), "p99_ms": round(float(np.percentile(a, 99)), 1),
-            "max_ms": round(float(a.max()), 1)}
-
-
 class Receiver:
     """A webhook receiver on loopback: checks signatures, counts (watched, copy) events."""
 
@@ -158,8 +147,8 @@ async def _run(url: str, clients: int, seconds: float, max_queries: int, batches
             if r.status_code != 200:
                 missing.append(doc_id)
     ok = [t for s, t in results if s == 200]
-    return {"queries": _percentiles(ok), "query_statuses": dict(Counter(s for s, _ in results)),
-            "adds": _percentiles([t for s, t in adds if s == 200]), "add_statuses": dict(Counter(s for s, _ in adds)),
+    return {"queries": common.latency_percentiles(ok), "query_statuses": dict(Counter(s for s, _ in results)),
+            "adds": common.latency_percentiles([t for s, t in adds if s == 200]), "add_statuses": dict(Counter(s for s, _ in adds)),
             "added_ids": len(added), "missing_ids": missing, "expected_events": sorted(expected)}
 
 
@@ -228,10 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
     result = run(args.index, args.clients, args.seconds, args.max_queries, args.batches, args.batch_size)
-    text = json.dumps(result, indent=2)
-    print(text)
-    if args.out:
-        args.out.write_text(text + "\n", encoding="utf-8")
+    common.report(result, args.out)
 
 
 if __name__ == "__main__":
