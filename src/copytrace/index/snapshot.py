@@ -240,7 +240,7 @@ class Snapshot:
     def pairs_noting_quotes(self) -> Iterator[tuple[Pair, bool]]:
         """The stored pairs of live documents, each as its latest segment has it (a later add may have checked it
         again, or ended it), with whether only the quotation index nominated it."""
-        live = self.ids()
+        gone = self.gone()
         latest: dict[frozenset, tuple[Pair | None, bool]] = {}
         for segment in self.segments:
             for a, b, pair, quoted in segment.pairs():
@@ -248,8 +248,14 @@ class Snapshot:
                 latest.pop(key, None)  # a replaced pair takes its new place in the order
                 latest[key] = (pair, quoted)
         for pair, quoted in latest.values():
-            if pair is not None and pair.a in live and pair.b in live:
+            if pair is not None and pair.a not in gone and pair.b not in gone:
                 yield pair, quoted
+
+    def gone(self) -> set[str]:
+        """The ids of removed documents that the snapshot does not hold again (under another row)."""
+        removed = {segment.record(int(row)).id
+                   for segment, numbers in zip(self.segments, self.numbers) for row in np.flatnonzero(numbers < 0)}
+        return removed - set(self.locate(removed))
 
     def close(self) -> None:
         for segment in self.segments:
