@@ -26,7 +26,7 @@ from copytrace.candidates.crosslingual import Population
 from copytrace.candidates.furniture import completed_furniture, furniture_threshold, judge_furniture
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.nominate import Nomination
-from copytrace.clean import batch_line_keys, short_line_keys
+from copytrace.clean import batch_line_keys
 from copytrace.config import ScanConfig, Thresholds
 from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
 from copytrace.engine.executors import Executor, make_executor
@@ -40,7 +40,7 @@ from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
 from copytrace.index.snapshot import Snapshot, manifest_version, neighbourhood
 from copytrace.index.store import Manifest, NotAnIndex, Segment, remove_strays, write_segment, writer_lock
 from copytrace.origin import likely_source
-from copytrace.text.tokens import is_member
+from copytrace.text.tokens import is_member, per_document_counts, shingle_hashes, tokenize
 
 __all__ = ["AddResult", "Index", "NotAnIndex"]
 
@@ -241,7 +241,8 @@ class Index:
             name = f"seg-{manifest.generation + 1:06d}"
             quotes_only = frozenset(frozenset((everything[i].id, everything[j].id))
                                     for i, j in unpack_pair_keys(related.quoted).tolist())
-            write_segment(self.path, name, records, store.get_many(range(len(records))), line_keys, related.new,
+            texts = store.get_many(range(len(records)))
+            write_segment(self.path, name, records, texts, _line_index(texts, config), related.new,
                           [pair for _, _, pair in found], ended, related.furniture, quotes_only, related.repeated,
                           config.thresholds.candidates, related.leads)
         finally:
@@ -306,7 +307,10 @@ class Index:
         reuse_freed_memory()
         thresholds = config.thresholds
         repeated = _repeated(snapshot, line_keys, thresholds)
-        executor = make_executor(config.engine, config.workers, len(records), config.sizes, config.scheduler)
+        # an add aligns its batch with neighbours from the whole index: a pool pays for itself as it would for a scan
+        # of the index; a query's few texts are aligned here
+        work = len(records) + (0 if old_only else len(snapshot))
+        executor = make_executor(config.engine, config.workers, work, config.sizes, config.scheduler)
         try:
             new = fingerprint_texts(executor, store, records, 0, repeated, config, progress)
             stored = snapshot.furniture()
@@ -432,19 +436,20 @@ class Index:
         documents (with whether only the quotation index nominated each: it is aligned again as it was first)."""
         if not len(snapshot) or (not len(fresh) and not fresh_lines):
             return []
-        affected: set[str] = set()
-        if len(fresh):
+        noted = list(snapshot.pairs_noting_quotes())
+        stale: dict[frozenset, tuple[Pair, bool]] = {}
+        if len(fresh):  # the pairs whose passages hold a shingle that is furniture now
             holding = unique_values(snapshot.holders("shingles", unique_values(fresh))[0].doc)
             affected = {r.id for r in snapshot.records_of(holding.tolist())}
-        noted = list(snapshot.pairs_noting_quotes())
-        if fresh_lines:
-            in_pairs = sorted({d for p, _ in noted for d in (p.a, p.b)} - affected)
-            numbers = snapshot.locate(in_pairs)
-            ids = sorted(numbers, key=numbers.get)
-            for doc_id, text in zip(ids, snapshot.get_many(numbers[i] for i in ids)):
-                if not fresh_lines.isdisjoint(short_line_keys(text, config.thresholds.clean)):
-                    affected.add(doc_id)
-        return [(p, quoted) for p, quoted in noted if p.a in affected or p.b in affected]
+            near = [(p, quoted) for p, quoted in noted if p.a in affected or p.b in affected]
+            for (p, quoted), held in zip(near, _passages_hold(snapshot, [p for p, _ in near], fresh, config)):
+                if held:
+                    stale[frozenset((p.a, p.b))] = (p, quoted)
+        if fresh_lines:  # the pairs of documents holding a line that repeats enough now
+            holding = unique_values(snapshot.holders("probe.lines", np.sort(np.fromiter(fresh_lines, np.uint64)))[0].doc)
+            lined = {r.id for r in snapshot.records_of(holding.tolist())}
+            stale.update((frozenset((p.a, p.b)), (p, quoted)) for p, quoted in noted if p.a in lined or p.b in lined)
+        return [(p, quoted) for p, quoted in noted if frozenset((p.a, p.b)) in stale]
 
     def _merge(self, manifest: Manifest) -> None:
         snapshot = self._snapshot(manifest)
@@ -452,10 +457,10 @@ class Index:
         if fp is None:
             return
         texts = [s.texts.raw(r) for s, rows in zip(snapshot.segments, snapshot.rows) for r in rows.tolist()]
-        line_keys = batch_line_keys(snapshot.get_many(range(len(snapshot))), self.config.thresholds.clean)
+        lines = _line_index(snapshot.get_many(range(len(snapshot))), self.config)
         name = f"seg-{manifest.generation + 1:06d}"
         noted = list(snapshot.pairs_noting_quotes())
-        write_segment(self.path, name, snapshot.records, texts, line_keys, fp, [p for p, _ in noted],
+        write_segment(self.path, name, snapshot.records, texts, lines, fp, [p for p, _ in noted],
                       furniture=snapshot.furniture(),
                       quotes_only=frozenset(frozenset((p.a, p.b)) for p, quoted in noted if quoted),
                       repeated=snapshot.repeated().tolist(), candidates=self.config.thresholds.candidates,
@@ -467,6 +472,38 @@ class Index:
         manifest.write(self.path)
         for segment in old:  # a reader that opened them keeps its open files and mappings
             shutil.rmtree(self.path / segment, ignore_errors=True)
+
+
+def _passages_hold(snapshot: Snapshot, pairs: list[Pair], shingles: np.ndarray, config: ScanConfig) -> list[bool]:
+    """Whether each pair's passages (either side's, in its original text) hold any of these word shingles: a pair
+    whose reported passages do not hold a shingle found to be furniture was not found on it. A pair without
+    passages is taken to hold them."""
+    ids = sorted({d for p in pairs for d in (p.a, p.b)})
+    numbers = snapshot.locate(ids)
+    ids = [i for i in ids if i in numbers]
+    texts = dict(zip(ids, snapshot.get_many(numbers[i] for i in ids)))
+    spans, owner = [], []
+    for k, pair in enumerate(pairs):
+        for passage in pair.passages:
+            for doc_id, (start, end) in ((pair.a, passage.a), (pair.b, passage.b)):
+                if doc_id in texts:
+                    spans.append(texts[doc_id][start:end])
+                    owner.append(k)
+    held = [not pair.passages for pair in pairs]
+    if spans:
+        tokens = tokenize(spans)
+        hashes, offsets = shingle_hashes(tokens.hashes, tokens.doc_offsets, config.thresholds.fingerprint.shingle_words)
+        hit = per_document_counts(is_member(hashes, shingles), offsets) > 0
+        for k, found in zip(owner, hit.tolist()):
+            held[k] = held[k] or found
+    return held
+
+
+def _line_index(texts: list[str], config: ScanConfig) -> KeyIndex:
+    """Each text's distinct short-line keys (clean.batch_line_keys), by document number."""
+    keys = [batch_line_keys([text], config.thresholds.clean) for text in texts]
+    doc = np.repeat(np.arange(len(texts), dtype=np.int32), [len(k) for k in keys])
+    return KeyIndex(np.concatenate([np.zeros(0, np.uint64)] + keys), doc)
 
 
 def _merged_leads(snapshot: Snapshot) -> np.ndarray | None:

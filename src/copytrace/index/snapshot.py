@@ -136,9 +136,6 @@ class Snapshot:
             total += segment.line_counts(keys)
         return total
 
-    def line_keys(self) -> np.ndarray:
-        return np.concatenate([np.zeros(0, np.uint64)] + [np.asarray(s.line_keys()) for s in self.segments])
-
     def repeated(self) -> np.ndarray:
         """The furniture lines the last add worked with."""
         return np.asarray(self.segments[-1].repeated()) if self.segments else np.zeros(0, np.uint64)

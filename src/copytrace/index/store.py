@@ -7,7 +7,7 @@
         documents.jsonl    id, path, date, lang, chars, boilerplate_chars per document, at documents.offsets.npy
         ids.hash.npy, ids.row.npy   the ids' 64-bit hashes, sorted, and their rows: an id found without reading all
         texts.zst          each text compressed on its own (zstandard), at texts.offsets.npy
-        line_keys.npy      each document's distinct short-line keys (clean.repeated_lines counts them)
+        probe.lines.*.npy  each document's distinct short-line keys (clean.repeated_lines counts them), by key
         fp.*.npy, fp.langs.json   the fingerprints (fingerprint.keys.Fingerprints), documents numbered from 0,
                            each key index sorted by key: the documents holding a key are found by binary search
         probe.bands.*.npy, probe.exact.*.npy   MinHash band keys and exact-text hashes as key indexes, sorted
@@ -194,9 +194,6 @@ class Segment:
             out.append(next((int(r) for r in rows[a:b].tolist() if self.record(int(r)).id == doc_id), None))
         return out
 
-    def line_keys(self) -> np.ndarray:
-        return self.array("line_keys")
-
     def line_counts(self, keys: np.ndarray) -> np.ndarray:
         """How many of the segment's documents hold each of these short-line keys."""
         found, counts = self.array("lines.key"), self.array("lines.count")
@@ -277,20 +274,20 @@ class Segment:
 
 
 def write_segment(
-    folder: Path, name: str, records: list[DocumentRecord], texts: Iterable[bytes | str], line_keys: np.ndarray,
+    folder: Path, name: str, records: list[DocumentRecord], texts: Iterable[bytes | str], lines: KeyIndex,
     fp: Fingerprints, pairs: Iterable[Pair], ended: Iterable[tuple[str, str]] = (), furniture: np.ndarray | None = None,
     quotes_only: frozenset[frozenset[str]] = frozenset(), repeated: Iterable[int] = (),
     candidates: CandidateConfig | None = None, leads: np.ndarray | None = None,
 ) -> None:
     """Write a segment whole under a temporary name, synced, then rename it to `name` (fingerprints with documents
     numbered from 0, each key index sorted by key). Texts given as bytes are frames already compressed (a merge
-    copies them). `repeated`: the corpus's furniture lines; `candidates`: the MinHash banding to index; `leads`: the
+    copies them). `lines`: each document's short-line keys; `repeated`: the corpus's furniture lines; `candidates`: the MinHash banding to index; `leads`: the
     documents' lead vectors, in an index of several languages."""
     tmp = folder / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
-    lines = [orjson.dumps(r.to_json()) + b"\n" for r in records]
-    _write_synced(tmp / "documents.jsonl", b"".join(lines))
-    _save_array(tmp, "documents.offsets", np.cumsum([0] + [len(line) for line in lines], dtype=np.int64))
+    rows = [orjson.dumps(r.to_json()) + b"\n" for r in records]
+    _write_synced(tmp / "documents.jsonl", b"".join(rows))
+    _save_array(tmp, "documents.offsets", np.cumsum([0] + [len(row) for row in rows], dtype=np.int64))
     hashes = id_hashes(r.id for r in records)
     order = np.argsort(hashes, kind="stable")
     _save_array(tmp, "ids.hash", hashes[order])
@@ -305,9 +302,8 @@ def write_segment(
         f.flush()
         os.fsync(f.fileno())
     _save_array(tmp, "texts.offsets", np.array(offsets, np.int64))
-    line_keys = line_keys.astype(np.uint64)
-    _save_array(tmp, "line_keys", line_keys)
-    distinct, counts = np.unique(line_keys, return_counts=True)
+    _save_index(tmp, "probe.lines", lines)
+    distinct, counts = np.unique(np.asarray(lines.key, np.uint64), return_counts=True)
     _save_array(tmp, "lines.key", distinct)
     _save_array(tmp, "lines.count", counts.astype(np.int64))
     _save_array(tmp, "repeated", np.sort(np.fromiter(repeated, np.uint64)))
