@@ -36,26 +36,31 @@ def shared_key_row_chunks(
     if len(keys) == 0:
         return
     order = argsort_keys(keys)
-    k, d = keys[order], docs[order]
-    if bool(((d[1:] < d[:-1]) & (k[1:] == k[:-1])).any()):  # each key's holders in document order
-        order = np.lexsort((docs, keys))
-        k, d = keys[order], docs[order]
-    starts, sizes = run_lengths(k)
+    d = docs[order]
+    starts, sizes = run_lengths(keys[order])
     run_end = np.repeat(starts + sizes, sizes)
-    positions = np.flatnonzero(np.repeat((sizes >= 2) & (sizes <= max_group), sizes))
+    usable = (sizes >= 2) & (sizes <= max_group)
+    positions = np.flatnonzero(np.repeat(usable, sizes))
     if len(positions) == 0:
         return
-    longest = int(sizes[sizes <= max_group].max(initial=1))
+    longest = int(sizes[usable].max())
     later = run_end[positions] - positions - 1  # the rows whose first member a position is
     if int(later.sum()) <= max_rows:
         chunks = [positions]
     else:
+        # each key's holders in document order, so that a row's first member is its lower document
+        run_of = np.repeat(np.arange(len(sizes), dtype=np.uint64), sizes)[positions]
+        within = positions[argsort_keys((run_of << np.uint64(32)) | d[positions].astype(np.uint64))]
+        order = order.copy()  # (argsort_keys may hand back a read-only order)
+        order[positions], d[positions] = order[within], d[within]
         rows_by_doc = np.bincount(d[positions], weights=later)
         chunk_of_doc = ((np.cumsum(rows_by_doc) - rows_by_doc) // max_rows).astype(np.int64)
         chunk = chunk_of_doc[d[positions]]
         by_chunk = np.argsort(chunk, kind="stable")
         chunks = np.split(positions[by_chunk], np.flatnonzero(np.diff(chunk[by_chunk])) + 1)
-    for chunk_positions in chunks:
+    del positions, later
+    while chunks:
+        chunk_positions = chunks.pop(0)
         rows_r, rows_s = [], []
         for step in range(1, longest):
             chunk_positions = chunk_positions[chunk_positions + step < run_end[chunk_positions]]
@@ -64,6 +69,8 @@ def shared_key_row_chunks(
             keep = chunk_positions[d[chunk_positions] != d[chunk_positions + step]]
             rows_r.append(order[keep])
             rows_s.append(order[keep + step])
+        if not chunks:  # the last chunk: the caller counts its rows without this index's arrays held beside them
+            del order, d, run_end
         if rows_r:
             yield np.concatenate(rows_r), np.concatenate(rows_s)
 
