@@ -164,7 +164,7 @@ def test_an_uncompressed_warc_cut_short_names_the_record_cut(tmp_path):
     assert [d.id for d in read_inputs([tmp_path / "whole.warc"])] == [STORY, REPOST, LATER, SPUN, STORM]
 
 
-def test_dedup_and_the_index_read_warc_too(tmp_path):
+def test_dedup_the_index_and_the_report_read_warc_too(tmp_path):
     code, _, stderr = run_cli("dedup", CRAWL, "--out", tmp_path / "kept.jsonl")
     assert code == 0, stderr
     kept = {r["id"]: r for r in read_jsonl(tmp_path / "kept.jsonl")}
@@ -180,3 +180,9 @@ def test_dedup_and_the_index_read_warc_too(tmp_path):
     code, _, stderr = run_cli("index", "query", index, tmp_path / "q", "--out", tmp_path / "found.jsonl")
     assert code == 0, stderr
     assert {(p["a"], p["b"]) for p in read_jsonl(tmp_path / "found.jsonl")} >= {("story.txt", STORY), ("story.txt", REPOST)}
+
+    code, _, stderr = run_cli("scan", CRAWL, "--layers", "lexical", "--out", tmp_path / "out", "-q")
+    assert code == 0, stderr
+    code, _, stderr = run_cli("report", tmp_path / "out", CRAWL, "--out", tmp_path / "report.html")
+    assert code == 0, stderr
+    assert "the senior negotiator for the United States" in (tmp_path / "report.html").read_text(encoding="utf-8")
