@@ -56,10 +56,28 @@ def test_shingles_never_cross_documents():
 def test_pairs_sharing_keys_counts_each_shared_key_and_drops_common_ones():
     keys = np.array([1, 1, 1, 2, 2, 9, 9, 9, 9], dtype=np.uint64)
     docs = np.array([0, 1, 2, 0, 1, 3, 4, 5, 6])
-    found = pairs_sharing_keys(keys, docs, max_group=3)
+    found = np.concatenate(list(pairs_sharing_keys(keys, docs, max_group=3)))
     assert sorted(map(tuple, unpack_pair_keys(count_pairs(found, 2)).tolist())) == [(0, 1)]
     assert sorted(map(tuple, unpack_pair_keys(count_pairs(found, 1)).tolist())) == [(0, 1), (0, 2), (1, 2)]
     assert pair_keys(np.array([5]), np.array([2]))[0] == (2 << 32) | 5
+
+
+def test_pairs_of_a_corpus_too_big_for_one_chunk_come_whole_in_chunks_of_lower_documents():
+    """Over max_rows, the rows come in chunks by ranges of the lower document: every row of a pair in one chunk,
+    nothing dropped, whatever order the documents hold their keys in."""
+    rng = np.random.default_rng(5)
+    keys = rng.integers(0, 400, 6000).astype(np.uint64)
+    docs = rng.permutation(np.repeat(np.arange(600), 10))  # holders out of document order within a key
+    keys, docs = keys[np.argsort(docs, kind="stable")][::-1].copy(), np.sort(docs)[::-1].copy()
+    distinct = np.unique(np.stack([keys.astype(np.int64), docs]), axis=1)  # each document holds a key once
+    keys, docs = distinct[0].astype(np.uint64), distinct[1]
+    whole = list(pairs_sharing_keys(keys, docs, max_group=50, max_rows=10**9))
+    chunks = list(pairs_sharing_keys(keys, docs, max_group=50, max_rows=5000))
+    assert len(whole) == 1 and len(chunks) > 5
+    assert all(len(c) <= 5000 + 50 * 600 for c in chunks)  # a range ends at a document's last row
+    assert sorted(np.concatenate(chunks).tolist()) == sorted(whole[0].tolist())
+    lower = [unpack_pair_keys(c)[:, 0] for c in chunks]
+    assert all(a.max() < b.min() for a, b in zip(lower, lower[1:]))
 
 
 def test_copies_of_one_lead_count_once_among_a_documents_nearest():

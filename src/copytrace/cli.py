@@ -147,7 +147,7 @@ ThresholdsOpt = typer.Option(
 
 @app.command("scan")
 def scan_cmd(
-    paths: list[Path] = typer.Argument(..., help="files, folders (recursively) and corpora (.jsonl[.gz], .parquet, .csv)"),
+    paths: list[Path] = typer.Argument(..., help="files, folders (recursively) and corpora (.jsonl[.gz], .parquet, .csv, .warc[.gz])"),
     out: Path = typer.Option(..., "--out", "-o", help="folder for documents.jsonl, pairs.jsonl, clusters.jsonl"),
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
@@ -173,7 +173,7 @@ def scan_cmd(
 
 @app.command("dedup")
 def dedup_cmd(
-    inputs: list[Path] = typer.Argument(..., help="corpora (.jsonl[.gz], .parquet, .csv), files or folders"),
+    inputs: list[Path] = typer.Argument(..., help="corpora (.jsonl[.gz], .parquet, .csv, .warc[.gz]), files or folders"),
     out: Path = typer.Option(..., "--out", "-o", help="the deduplicated corpus (.jsonl, .jsonl.gz, .parquet, .csv or .tsv)"),
     drop_partial_above: Optional[float] = typer.Option(
         None, "--drop-partial-above", min=0.0, max=1.0,

@@ -36,4 +36,6 @@ def lsh_candidates(signatures: np.ndarray, usable: np.ndarray, config: Candidate
         return np.empty(0, np.int64)
     keys = band_keys(signatures[idx], config.bands, config.rows)
     docs = np.repeat(idx, config.bands)
-    return unique_values(pairs_sharing_keys(keys.ravel(), docs, config.max_bucket, config.max_pair_rows))
+    found = [unique_values(chunk) for chunk in pairs_sharing_keys(keys.ravel(), docs, config.max_bucket,
+                                                                  config.max_pair_rows)]
+    return np.concatenate(found) if found else np.empty(0, np.int64)

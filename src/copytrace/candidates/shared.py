@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from copytrace.arrays import unique_inverse
-from copytrace.candidates.groups import pair_keys, shared_key_rows
+from copytrace.candidates.groups import pair_keys, shared_key_row_chunks
 
 
 def shared_passage_candidates(
@@ -22,9 +22,16 @@ def shared_passage_candidates(
 ) -> np.ndarray:
     """Pair keys of documents with at least min_shared shared samples on one diagonal (within band). Each document
     holds a key once (candidates.groups.distinct_holdings; the fingerprint stage sees to it)."""
-    r, s = shared_key_rows(keys, docs, max_doc_freq, max_rows)
-    if len(r) == 0:
-        return np.empty(0, np.int64)
+    found = [_on_one_diagonal(docs, positions, r, s, min_shared, band)
+             for r, s in shared_key_row_chunks(keys, docs, max_doc_freq, max_rows)]
+    return np.concatenate(found) if found else np.empty(0, np.int64)
+
+
+def _on_one_diagonal(
+    docs: np.ndarray, positions: np.ndarray, r: np.ndarray, s: np.ndarray, min_shared: int, band: int
+) -> np.ndarray:
+    """Of the pairs of documents these rows hold every shared key of, those with min_shared on one diagonal: sorted
+    pair keys (the chunks come in increasing order of their lower document, so their results join sorted)."""
     low_first = docs[r] < docs[s]
     lo, hi = np.where(low_first, r, s), np.where(low_first, s, r)
     pairs = pair_keys(docs[lo], docs[hi])

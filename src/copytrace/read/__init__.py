@@ -8,6 +8,7 @@ from pathlib import Path
 from copytrace.document import Document, Skip
 from copytrace.read.files import read_text_file, walk_folder
 from copytrace.read.records import STDIN, RecordFields, is_record_file, located_records, located_stdin_records
+from copytrace.read.warc import is_warc_file, located_warc_records
 from copytrace.text.tokens import tokenize
 
 __all__ = ["InputError", "RecordFields", "read_inputs"]
@@ -19,9 +20,9 @@ class InputError(Exception):
 
 def _read_path(path: Path, rel_id: str, fields: RecordFields) -> Iterator[tuple[str, Document | Skip]]:
     """Each document or skip of one file, with where it is: the file, or its line or row in a record corpus."""
-    if is_record_file(path):
+    if is_record_file(path) or is_warc_file(path):
         try:
-            yield from located_records(path, fields)
+            yield from located_warc_records(path) if is_warc_file(path) else located_records(path, fields)
         except Exception as e:  # a corrupt archive or Parquet file costs that file, not the corpus
             yield str(path), Skip(str(path), f"unreadable corpus file: {e}")
     else:
@@ -49,7 +50,8 @@ def read_inputs(
     """Every document under the given paths, in order. Duplicate ids: the first wins, later ones are skipped. A text
     of fewer than min_words words (ReadConfig.min_document_words) is skipped as too short to compare.
 
-    A document's id is its path relative to the argument that found it (POSIX separators), or its record id.
+    A document's id is its path relative to the argument that found it (POSIX separators), its record id, or in a
+    WARC file its page's URI (read.warc).
     The path `-` is standard input, read as JSONL records."""
     paths = [Path(p) for p in paths]
     for p in paths:
