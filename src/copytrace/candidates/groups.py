@@ -20,7 +20,8 @@ def unpack_pair_keys(keys: np.ndarray) -> np.ndarray:
 
 
 def shared_key_row_chunks(
-    keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int = DEFAULTS.candidates.max_pair_rows
+    keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int = DEFAULTS.candidates.max_pair_rows,
+    new_from: int = 0,
 ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """Row pairs (r, s) of the inputs whose key is equal and whose documents differ: one per (shared key, pair of
     documents holding it), r's document the lower. Each document should hold a key at most once.
@@ -32,7 +33,9 @@ def shared_key_row_chunks(
     row of a pair of documents is in one chunk, and a caller can count a pair's keys chunk by chunk in bounded
     memory. (This replaced a budget that dropped the commonest keys until the pairs fit: the budget was a number of
     rows for the whole corpus, so unrelated documents added to a corpus pushed out the keys of its copies, and a
-    passage found at 100k documents was lost at 300k; issue 14.)"""
+    passage found at 100k documents was lost at 300k; issue 14.) With new_from, only the rows of pairs whose higher
+    document is numbered new_from or above (an index's new batch with its neighbours: their own pairs were found
+    before)."""
     if len(keys) == 0:
         return
     order = argsort_keys(keys)
@@ -66,7 +69,9 @@ def shared_key_row_chunks(
             chunk_positions = chunk_positions[chunk_positions + step < run_end[chunk_positions]]
             if len(chunk_positions) == 0:
                 break
-            keep = chunk_positions[d[chunk_positions] != d[chunk_positions + step]]
+            first, second = d[chunk_positions], d[chunk_positions + step]
+            keep = chunk_positions[(first != second) & (np.maximum(first, second) >= new_from)] if new_from else \
+                chunk_positions[first != second]
             rows_r.append(order[keep])
             rows_s.append(order[keep + step])
         if not chunks:  # the last chunk: the caller counts its rows without this index's arrays held beside them
@@ -76,12 +81,13 @@ def shared_key_row_chunks(
 
 
 def pairs_sharing_keys(
-    keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int = DEFAULTS.candidates.max_pair_rows
+    keys: np.ndarray, docs: np.ndarray, max_group: int, max_rows: int = DEFAULTS.candidates.max_pair_rows,
+    new_from: int = 0,
 ) -> Iterator[np.ndarray]:
     """Pair keys (see pair_keys), one per (shared key, pair of documents holding it), in the chunks of
     shared_key_row_chunks (a pair's keys all in one chunk); a pair sharing n keys appears n times, so callers can
     count."""
-    for r, s in shared_key_row_chunks(keys, docs, max_group, max_rows):
+    for r, s in shared_key_row_chunks(keys, docs, max_group, max_rows, new_from):
         yield pair_keys(docs[r], docs[s])
 
 

@@ -27,8 +27,11 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
         return mix64(acc + np.arange(bands, dtype=np.uint64)[None, :] * np.uint64(0x9E3779B97F4A7C15))
 
 
-def lsh_candidates(signatures: np.ndarray, usable: np.ndarray, config: CandidateConfig = DEFAULTS.candidates) -> np.ndarray:
-    """Pair keys of documents colliding in at least one band; `usable` masks documents that have shingles. A bucket
+def lsh_candidates(
+    signatures: np.ndarray, usable: np.ndarray, config: CandidateConfig = DEFAULTS.candidates, new_from: int = 0
+) -> np.ndarray:
+    """Pair keys of documents colliding in at least one band (with new_from, only pairs with a document numbered
+    new_from or above); `usable` masks documents that have shingles. A bucket
     of more than max_bucket documents is a family of exact copies or a degenerate text: the exact hash finds those
     pairs, and a quadratic bucket would cost more than the whole rest of the scan."""
     idx = np.flatnonzero(usable)
@@ -37,5 +40,5 @@ def lsh_candidates(signatures: np.ndarray, usable: np.ndarray, config: Candidate
     keys = band_keys(signatures[idx], config.bands, config.rows)
     docs = np.repeat(idx, config.bands)
     found = [unique_values(chunk) for chunk in pairs_sharing_keys(keys.ravel(), docs, config.max_bucket,
-                                                                  config.max_pair_rows)]
+                                                                  config.max_pair_rows, new_from)]
     return np.concatenate(found) if found else np.empty(0, np.int64)

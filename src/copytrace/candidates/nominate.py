@@ -84,31 +84,33 @@ def exact_candidates(exact: np.ndarray, usable: np.ndarray) -> np.ndarray:
     return pair_keys(head[keep], order[keep])
 
 
-def _passages(index: KeyIndex, min_shared: int, max_doc_freq: int, band: int, config: CandidateConfig) -> np.ndarray:
+def _passages(index: KeyIndex, min_shared: int, max_doc_freq: int, band: int, config: CandidateConfig,
+              new_from: int = 0) -> np.ndarray:
     return shared_passage_candidates(index.doc, index.key, index.pos, min_shared, max_doc_freq, band,
-                                     config.max_pair_rows)
+                                     config.max_pair_rows, new_from)
 
 
 def nominate(
     fp: Fingerprints, furniture: np.ndarray, layers: tuple[str, ...], config: CandidateConfig = DEFAULTS.candidates,
-    threads: int = 0, population: Population | None = None,
+    threads: int = 0, population: Population | None = None, new_from: int = 0,
 ) -> Nomination:
     """Every pair some index nominates. The indexes are independent and spend their time in numpy and the compiled
     core, which let go of the GIL: they are built in `threads` threads at once (0: one per core). Each index is
     sorted by key (Fingerprints.sort_indexes). `population`: the corpus these documents are part of, where they are
-    not all of it (candidates.crosslingual)."""
+    not all of it (candidates.crosslingual); `new_from`: the pairs of documents below it are not wanted (an index's
+    neighbours of a new batch), so the key indexes need not enumerate them."""
     shingles = fp.shingles.select(~is_member(fp.shingles.key, furniture))
     jobs = [
         lambda: exact_candidates(fp.exact, fp.n_tokens > 0),
-        lambda: lsh_candidates(fp.signatures, fp.n_shingles > 0, config),
+        lambda: lsh_candidates(fp.signatures, fp.n_shingles > 0, config, new_from),
         lambda: _passages(shingles, config.shingle_min_shared, config.shingle_max_doc_freq, config.shingle_band,
-                          config),
+                          config, new_from),
     ]
     if fp.skeleton is not None:
         jobs.append(lambda: _passages(fp.skeleton, config.skeleton_min_shared, config.skeleton_max_doc_freq,
-                                      config.skeleton_band, config))
+                                      config.skeleton_band, config, new_from))
         jobs.append(lambda: _passages(fp.content, config.content_min_shared, config.content_max_doc_freq,
-                                      config.content_band, config))
+                                      config.content_band, config, new_from))
     crosslingual = "semantic" in layers and fp.anchors is not None
     if crosslingual:
         tops = (config.crosslingual_top_k, config.lead_shortlist)
@@ -116,7 +118,7 @@ def nominate(
                                                     population))
     if fp.quotes is not None:  # last: its keys are told apart below
         jobs.append(lambda: _passages(fp.quotes, config.quote_min_shared, config.quote_max_doc_freq,
-                                      config.quote_band, config))
+                                      config.quote_band, config, new_from))
     threads = max(1, threads or os.cpu_count() or 1)
     if threads == 1 or len(fp) < _THREADED_DOCS:
         keys = [job() for job in jobs]

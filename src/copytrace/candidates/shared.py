@@ -18,12 +18,13 @@ from copytrace.candidates.groups import pair_keys, shared_key_row_chunks
 
 def shared_passage_candidates(
     docs: np.ndarray, keys: np.ndarray, positions: np.ndarray, min_shared: int, max_doc_freq: int, band: int,
-    max_rows: int,
+    max_rows: int, new_from: int = 0,
 ) -> np.ndarray:
     """Pair keys of documents with at least min_shared shared samples on one diagonal (within band). Each document
-    holds a key once (candidates.groups.distinct_holdings; the fingerprint stage sees to it)."""
+    holds a key once (candidates.groups.distinct_holdings; the fingerprint stage sees to it). With new_from, only
+    pairs with a document numbered new_from or above."""
     found = [_on_one_diagonal(docs, positions, r, s, min_shared, band)
-             for r, s in shared_key_row_chunks(keys, docs, max_doc_freq, max_rows)]
+             for r, s in shared_key_row_chunks(keys, docs, max_doc_freq, max_rows, new_from)]
     return np.concatenate(found) if found else np.empty(0, np.int64)
 
 

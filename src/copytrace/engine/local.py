@@ -136,7 +136,7 @@ def relate_documents(
     thresholds, threads = config.thresholds, config.workers or os.cpu_count() or 1
     if furniture is None:
         furniture = corpus_furniture(fp, texts.get_many, repeated, thresholds)
-    nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads, population)
+    nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads, population, new_from)
     exact, langs = fp.exact, fp.langs
     del fp
     if not isinstance(executor, InProcess):  # the arrays freed before workers fork
