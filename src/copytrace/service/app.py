@@ -349,9 +349,16 @@ def create_app(
         watch = {d.id for d in body.documents if d.watch}
 
         def add() -> dict:
-            done = index.add(documents, replace_ids=replace)
-            skipped_ids = {s.id for s in done.skipped}
-            watched.update(add={i for i in watch if i not in skipped_ids})
+            # watched before the commit: a server killed after it still knows the batch's own stories (an id
+            # watched for a batch that never commits is harmless: a client's retry watches it again)
+            fresh = {i for i in watch if i not in watched}
+            watched.update(add=fresh)
+            try:
+                done = index.add(documents, replace_ids=replace)
+            except BaseException:
+                watched.update(remove=fresh)
+                raise
+            watched.update(remove={s.id for s in done.skipped} & fresh)
             events = copy_events(done.found_pairs, watched)
             webhooks.send(events)
             return {"added": done.added, "skipped": [{"id": s.id, "reason": s.reason} for s in done.skipped],
