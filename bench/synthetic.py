@@ -81,7 +81,8 @@ its host copies of each other.
 Copy kinds are ``exact, near_duplicate, partial, spun, paraphrase, translation, copy``;
 any other reported kind (``same_story`` or unknown) is not a copy.
 
-CLI: ``python bench/synthetic.py --split tune --out /tmp/suite_tune``.
+CLI: ``python bench/synthetic.py --split tune --out /tmp/suite_tune``; a scan of its corpus scored with
+``python bench/synthetic.py --score SCAN/pairs.jsonl /tmp/suite_tune/truth.jsonl``.
 """
 from __future__ import annotations
 
@@ -119,8 +120,14 @@ SAME_STORY_TSV = BENCH_DIR / "data" / "same_story_pairs.tsv"
 # ---------------------------------------------------------------------------- constants
 
 SPLITS = ("tune", "test")
-COPY_KINDS = ("exact", "near_duplicate", "partial", "spun", "paraphrase", "translation")
+PARTIAL_DISGUISED_KINDS = ("partial_spun", "partial_paraphrase", "partial_translation")
+COPY_KINDS = ("exact", "near_duplicate", "partial", "spun", "paraphrase", "translation", *PARTIAL_DISGUISED_KINDS)
 REPORTABLE_COPY_KINDS = frozenset(COPY_KINDS) | {"copy"}
+#: the DESIGN kind a truth kind is reported as: a disguised passage inside another text is a copy of that passage,
+#: named for its disguise, its coverage partial (DESIGN's vocabulary is fixed)
+REPORTED_AS = {"partial_spun": "spun", "partial_paraphrase": "paraphrase", "partial_translation": "translation"}
+#: a reported passage finds a truth passage when it holds at least this share of its characters, on both sides
+PASSAGE_MIN_OVERLAP = 0.8
 SPIN_RATES = (0.20, 0.35, 0.50)
 
 # derived docs per split at scale 1.0 (each uses a distinct source article)
@@ -162,6 +169,14 @@ PARA_MERGE_PROB = 0.35          # merge two short neighbours
 PARA_MERGE_MAX_WORDS = 14
 PARA_CLAUSE_DROP_PROB = 0.5     # drop a relative clause / trailing attribution
 PARA_SENTENCE_DROP_PROB = 0.08
+
+# disguised passages inside another outlet's article (partial_spun, partial_paraphrase, partial_translation)
+N_PARTIAL_SPUN = 40
+N_PARTIAL_PARAPHRASE = 40
+PASSAGE_MIN_SENTENCES = 3
+PASSAGE_MAX_SENTENCES = 8
+PASSAGE_MAX_QUOTED_SHARE = 1 / 3
+PARTIAL_TRANSLATION_LANGS = frozenset({"de", "fr", "es", "it", "pt", "nl", "pl", "tr"})
 
 DERIVED_DATE_LAG_DAYS = 3       # derived docs are dated 0..N days after their source
 
@@ -283,6 +298,11 @@ def sentences(text: str) -> list[str]:
 
 def group_paragraphs(sents: list[str]) -> list[str]:
     """Group sentences into paragraphs of >= PARAGRAPH_MIN_WORDS words."""
+    return [" ".join(p) for p in paragraph_groups(sents)]
+
+
+def paragraph_groups(sents: list[str]) -> list[list[str]]:
+    """The sentences of each paragraph of :func:`group_paragraphs`."""
     paras: list[list[str]] = []
     cur: list[str] = []
     words = 0
@@ -297,7 +317,7 @@ def group_paragraphs(sents: list[str]) -> list[str]:
             paras[-1].extend(cur)
         else:
             paras.append(cur)
-    return [" ".join(p) for p in paras]
+    return paras
 
 
 def paragraphs(text: str) -> list[str]:
@@ -773,8 +793,14 @@ def _synonym_swap(s: str, rng: random.Random, wn: WordNet, rate: float) -> str:
 
 def make_paraphrase(art: Article, rng: random.Random, wn: WordNet | None) -> tuple[str, dict]:
     """A rule-based human-like rewrite; returns (text, stats of applied operations)."""
+    rewritten, ops = paraphrase_sentences(sentences(art.text), rng, wn)
+    return "\n\n".join(group_paragraphs(rewritten)), ops
+
+
+def paraphrase_sentences(sents: list[str], rng: random.Random, wn: WordNet | None) -> tuple[list[str], dict]:
+    """The rule-based rewrite of a run of sentences (see make_paraphrase): the rewritten sentences and the stats of
+    the operations applied."""
     ops = Counter()
-    sents = sentences(art.text)
     out: list[str] = []
     for i, s in enumerate(sents):
         if i > 0 and rng.random() < PARA_SENTENCE_DROP_PROB:
@@ -804,7 +830,79 @@ def make_paraphrase(art: Article, rng: random.Random, wn: WordNet | None) -> tup
             ops["swapped"] += 1
     if wn is not None:
         merged = [_synonym_swap(s, rng, wn, PARA_SYNONYM_RATE) for s in merged]
-    return "\n\n".join(group_paragraphs(merged)), dict(ops)
+    return merged, dict(ops)
+
+
+# ---------------------------------------------------------------------------- disguised passages
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of :func:`sentences` in ``text`` (each sentence is a stripped stretch of it)."""
+    spans, pos = [], 0
+    for sent in sentences(text):
+        start = text.index(sent, pos)
+        spans.append((start, start + len(sent)))
+        pos = start + len(sent)
+    return spans
+
+
+def _quoted(sentence: str) -> bool:
+    return bool(re.search(r'["\u201c\u201d]', sentence))
+
+
+def source_passage(art: Article, rng: random.Random) -> tuple[int, int, list[str]]:
+    """PASSAGE_MIN_SENTENCES to PASSAGE_MAX_SENTENCES consecutive sentences of an article, at most
+    PASSAGE_MAX_QUOTED_SHARE of them quoting someone (a reused quotation is evidence of the same story, not of a
+    copy, for copytrace and for its readers): (start, end) characters of the passage in the article, and its
+    sentences."""
+    spans = sentence_spans(art.text)
+    texts = [art.text[s:e] for s, e in spans]
+    k = rng.randint(PASSAGE_MIN_SENTENCES, min(PASSAGE_MAX_SENTENCES, len(spans) - 1))
+    starts = [i for i in range(len(spans) - k + 1)
+              if sum(map(_quoted, texts[i:i + k])) <= PASSAGE_MAX_QUOTED_SHARE * k]
+    i = rng.choice(starts or list(range(len(spans) - k + 1)))
+    return spans[i][0], spans[i + k - 1][1], texts[i:i + k]
+
+
+def insert_block(blocks: list[str], passage: str, rng: random.Random, sep: str = "\n\n") -> tuple[str, tuple[int, int]]:
+    """The host's blocks (paragraphs or sentences) joined by ``sep`` with ``passage`` put between two of them, host
+    text on either side; and the passage's (start, end) characters in the result."""
+    at = rng.randint(1, len(blocks) - 1)
+    head = sep.join(blocks[:at]) + "\n\n"
+    text = head + passage + "\n\n" + sep.join(blocks[at:])
+    return text, (len(head), len(head) + len(passage))
+
+
+def make_partial_disguised(art: Article, host: Article, how: str, rng: random.Random, wn: WordNet,
+                           rate: float = 0.0) -> tuple[str, dict]:
+    """A few consecutive sentences of ``art`` spun (``how`` "spun", at ``rate``) or rewritten by the paraphrase
+    rules ("paraphrase"), put between two paragraphs of ``host``: the page is a disguised copy of that passage.
+    The truth's passage is [source start, end] in ``art``'s text and [start, end] in the page."""
+    start, end, sents = source_passage(art, rng)
+    if how == "spun":
+        passage = spin(" ".join(sents), rate, rng, wn).text
+        extra: dict = {"rate": rate}
+    else:
+        rewritten, ops = paraphrase_sentences(sents, rng, wn)
+        passage, extra = "\n\n".join(group_paragraphs(rewritten)), {"ops": ops}
+    text, span = insert_block(paragraphs(host.text), passage, rng)
+    return text, {"host": host.doc_id, "sentences": len(sents), "passages": [{"a": [start, end], "b": list(span)}],
+                  **extra}
+
+
+def paragraph_span(art: Article, paragraph_range: str) -> tuple[int, int]:
+    """(start, end) characters in the article's text of its paragraphs ``lo-hi`` (:func:`paragraphs`)."""
+    lo, _, hi = paragraph_range.partition("-")
+    counts = [len(g) for g in paragraph_groups(sentences(art.text))]
+    first, last = sum(counts[:int(lo)]), sum(counts[:int(hi or lo) + 1]) - 1
+    spans = sentence_spans(art.text)
+    return spans[first][0], spans[last][1]
+
+
+def source_sentences(art: Article, paragraph_range: str) -> int:
+    """How many sentences of the article its paragraphs ``lo-hi`` hold."""
+    lo, _, hi = paragraph_range.partition("-")
+    return sum(map(len, paragraph_groups(sentences(art.text))[int(lo):int(hi or lo) + 1]))
 
 
 # ---------------------------------------------------------------------------- corpus hygiene
@@ -1006,6 +1104,22 @@ def _derive_all(split: str, seed: int, scale: float, arts: tuple[Article, ...],
         derived.append(Derived(d_id, text, _shift_date(a.date, r),
                                [_truth(a.doc_id, d_id, "paraphrase", split, variant="rules", ops=ops)]))
     derived.extend(_hand_written(split, seed, scale, arts, used))
+    if wn is not None:
+        for how, kind, tag, count in (("spun", "partial_spun", "pspun", N_PARTIAL_SPUN),
+                                      ("paraphrase", "partial_paraphrase", "ppara", N_PARTIAL_PARAPHRASE)):
+            for n in range(_scaled(count, scale)):
+                r = _rng(seed, split, tag, n)
+                a = take()
+                host = next(h for h in hosts if h.article_id not in used and h.outlet != a.outlet
+                            and len(paragraphs(h.text)) >= 3)
+                used.add(host.article_id)
+                rate = SPIN_RATES[n % len(SPIN_RATES)]
+                text, extra = make_partial_disguised(a, host, how, r, wn, rate)
+                d_id = f"syn-{tag}-{n:04d}"
+                derived.append(Derived(d_id, text, _shift_date(max(a.date or "", host.date or "") or None, r), [
+                    _truth(a.doc_id, d_id, kind, split, **extra),
+                    _truth(host.doc_id, d_id, kind, split, variant="host", source=a.doc_id)]))
+    derived.extend(_partial_translations(split, seed, scale, arts))
     return derived, used
 
 
@@ -1035,6 +1149,67 @@ def _hand_written(split: str, seed: int, scale: float, arts: tuple[Article, ...]
             line = _truth(a.doc_id, d_id, "paraphrase", split, variant="round_trip", via=e.via,
                           lang="en", paragraphs=e.paragraphs)
         out.append(Derived(d_id, text, _shift_date(a.date, r), [line]))
+    return out
+
+
+def _partial_translations(split: str, seed: int, scale: float, arts: tuple[Article, ...]) -> list[Derived]:
+    """partial_translation: a hand-made translation of PASSAGE_MIN_SENTENCES to PASSAGE_MAX_SENTENCES source
+    sentences, put between two sentences of a hand-made translation into the same language of another outlet's
+    article (the host is translated too). The translations are lead excerpts, so the host is short: the passage is
+    a small share of its source article but about half of the page. Only languages the suite's sentence splitter
+    cuts (Latin script): a host must be cut between two sentences."""
+    by_id = {a.article_id: a for a in arts}
+    same_story = {frozenset((p.a_id, p.b_id)) for p in load_same_story()}
+    entries = [e for e in load_translations() if e.split == split and e.variant == "translation"
+               and e.lang in PARTIAL_TRANSLATION_LANGS]
+    by_lang: dict[str, list[TranslationEntry]] = defaultdict(list)
+    for e in entries:
+        by_lang[e.lang].append(e)
+    cases = []
+    for lang, group in sorted(by_lang.items()):
+        hosted: set[str] = set()
+        for k, e in enumerate(group):
+            a = by_id[e.article_id]
+            if not PASSAGE_MIN_SENTENCES <= source_sentences(a, e.paragraphs) <= PASSAGE_MAX_SENTENCES:
+                continue
+            host = next((h for h in group[k + 1:] + group[:k] if h.article_id not in hosted
+                         and by_id[h.article_id].outlet != a.outlet
+                         and frozenset((e.article_id, h.article_id)) not in same_story), None)
+            if host is not None:
+                hosted.add(host.article_id)
+                cases.append((e, host))
+    if scale < 1.0:
+        cases = cases[:_scaled(len(cases), scale)]
+    out = []
+    for n, (e, h) in enumerate(cases):
+        a, host = by_id[e.article_id], by_id[h.article_id]
+        r = _rng(seed, split, "ptrans", e.article_id, e.lang)
+        passage = e.path.read_text(encoding="utf-8").strip()
+        text, span = insert_block(_whole_sentences(h.path.read_text(encoding="utf-8").strip()), passage, r, sep=" ")
+        d_id = f"syn-ptrans-{e.lang}-{n:04d}"
+        passages = [{"a": list(paragraph_span(a, e.paragraphs)), "b": list(span)}]
+        out.append(Derived(d_id, text, _shift_date(max(a.date or "", host.date or "") or None, r), [
+            _truth(a.doc_id, d_id, "partial_translation", split, lang=e.lang, paragraphs=e.paragraphs,
+                   host=host.doc_id, sentences=source_sentences(a, e.paragraphs), passages=passages),
+            _truth(host.doc_id, d_id, "partial_translation", split, variant="host", source=a.doc_id, lang=e.lang,
+                   paragraphs=h.paragraphs)]))
+    return out
+
+
+def _whole_sentences(text: str, min_words: int = 6) -> list[str]:
+    """Sentences of a translation, a piece shorter than min_words joined to the next: the splitter knows English
+    abbreviations only, and cuts "MOSKAU, 15. März" after "15."."""
+    out: list[str] = []
+    carry = ""
+    for sent in sentences(text):
+        sent = f"{carry} {sent}" if carry else sent
+        carry = sent if len(sent.split()) < min_words else ""
+        if not carry:
+            out.append(sent)
+    if carry and out:
+        out[-1] = f"{out[-1]} {carry}"
+    elif carry:
+        out.append(carry)
     return out
 
 
@@ -1150,15 +1325,41 @@ class _Families:
         return any(frozenset((r, q)) in self.native for r in self.of(x) for q in self.of(y))
 
 
-def evaluate(reported: Iterable[tuple[str, str, str]], truth_path: Path) -> dict:
-    """Score reported (a, b, kind) pairs against truth.jsonl; definitions in the module docstring."""
+def reported_pairs(pairs_jsonl: Path) -> list[tuple[str, str, str, list[dict]]]:
+    """(a, b, kind, passages) of a scan's pairs.jsonl, for :func:`evaluate`."""
+    with open(pairs_jsonl, encoding="utf-8") as fh:
+        rows = [json.loads(line) for line in fh if line.strip()]
+    return [(str(r["a"]), str(r["b"]), r["kind"], r.get("passages") or []) for r in rows]
+
+
+def passage_found(truth_line: dict, a: str, passages: list[dict]) -> bool:
+    """Whether reported passages (``{"a": [start, end], "b": [start, end]}``, ``a`` naming the reported pair's a
+    side) hold PASSAGE_MIN_OVERLAP of every truth passage's characters on both of its sides."""
+    flip = a != truth_line["a"]
+    for want in truth_line["passages"]:
+        for side, other in (("a", "b"), ("b", "a")):
+            lo, hi = want[side]
+            spans = [p[other if flip else side] for p in passages]
+            inside = np.zeros(hi - lo, bool)
+            for s, e in spans:
+                inside[max(s, lo) - lo:max(min(e, hi) - lo, 0)] = True
+            if inside.sum() < PASSAGE_MIN_OVERLAP * (hi - lo):
+                return False
+    return True
+
+
+def evaluate(reported: Iterable[tuple], truth_path: Path) -> dict:
+    """Score reported (a, b, kind) or (a, b, kind, passages) pairs against truth.jsonl; definitions in the module
+    docstring."""
     truth = read_truth(Path(truth_path))
     fam = _Families(truth)
     first_kind: dict[frozenset, str] = {}
-    for a, b, kind in reported:
+    first_passages: dict[frozenset, tuple[str, list[dict]]] = {}
+    for a, b, kind, *passages in reported:
         key = frozenset((a, b))
         if kind in REPORTABLE_COPY_KINDS and key not in first_kind and a != b:
             first_kind[key] = kind
+            first_passages[key] = (a, passages[0] if passages else [])
     derived_kind: dict[str, set[str]] = defaultdict(set)
     for t in truth:
         if t["kind"] in COPY_KINDS:
@@ -1170,18 +1371,28 @@ def evaluate(reported: Iterable[tuple[str, str, str]], truth_path: Path) -> dict
             touching[k].append(key)
     result: dict[str, dict] = {}
     for kind in COPY_KINDS:
-        pairs = [frozenset((t["a"], t["b"])) for t in truth if t["kind"] == kind]
+        # a disguised passage's page is scored on its source; the host it was put in is scored apart
+        hosted = kind in PARTIAL_DISGUISED_KINDS
+        lines = [t for t in truth if t["kind"] == kind and not (hosted and t.get("variant") == "host")]
+        pairs = [frozenset((t["a"], t["b"])) for t in lines]
         found = [p for p in pairs if p in first_kind]
         tp = [p for p in touching[kind] if fam.same(*tuple(p))]
         unlabelled = [p for p in touching[kind] if not fam.same(*tuple(p)) and fam.natively_related(*tuple(p))]
+        expected = REPORTED_AS.get(kind, kind)
         result[kind] = {
             "recall": _ratio(len(found), len(pairs)),
             "precision": _ratio(len(tp), len(touching[kind]) - len(unlabelled)),
             "precision_strict": _ratio(len(tp), len(touching[kind])),
-            "kind_accuracy": _ratio(sum(first_kind[p] == kind for p in found), len(found)),
+            "kind_accuracy": _ratio(sum(first_kind[p] == expected for p in found), len(found)),
             "n": len(pairs), "n_found": len(found), "n_reported": len(touching[kind]),
             "n_unlabelled": len(unlabelled),
         }
+        with_passages = [(t, p) for t, p in zip(lines, pairs) if t.get("passages") and p in first_kind]
+        if hosted:
+            result[kind]["passage_recall"] = _ratio(
+                sum(passage_found(t, *first_passages[p]) for t, p in with_passages), len(pairs))
+            hosts = [frozenset((t["a"], t["b"])) for t in truth if t["kind"] == kind and t.get("variant") == "host"]
+            result[kind]["host_recall"] = _ratio(sum(p in first_kind for p in hosts), len(hosts))
     same = [frozenset((t["a"], t["b"])) for t in truth if t["kind"] == "same_story"]
     result["same_story"] = {"false_copy_rate": _ratio(sum(p in first_kind for p in same), len(same)),
                             "n": len(same)}
@@ -1197,12 +1408,20 @@ def _ratio(num: int, den: int) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--split", choices=SPLITS, required=True)
-    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--split", choices=SPLITS)
+    ap.add_argument("--out", type=Path)
+    ap.add_argument("--score", nargs=2, type=Path, metavar=("PAIRS", "TRUTH"),
+                    help="score a scan's pairs.jsonl against a suite's truth.jsonl instead of building a suite")
     ap.add_argument("--seed", type=int, default=13)
     ap.add_argument("--scale", type=float, default=1.0)
     ap.add_argument("--news-zip", type=Path, default=DEFAULT_NEWS_ZIP)
     args = ap.parse_args(argv)
+    if args.score:
+        for kind, scores in evaluate(reported_pairs(args.score[0]), args.score[1]).items():
+            print(kind, json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in scores.items()}))
+        return 0
+    if not (args.split and args.out):
+        ap.error("--split and --out are required to build a suite")
     if not args.news_zip.exists():
         print(f"news data not found: {args.news_zip} (set COPYTRACE_DATA)", file=sys.stderr)
         return 2
