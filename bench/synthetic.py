@@ -846,8 +846,11 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _quoted(sentence: str) -> bool:
-    return bool(re.search(r'["\u201c\u201d]', sentence))
+def _quoted_sentences(text: str, spans: list[tuple[int, int]]) -> list[bool]:
+    """Which sentences hold a quotation mark or lie inside a quotation (one can run over several sentences)."""
+    quotes = [m.span() for m in _QUOTATION.finditer(text)]
+    return [bool(re.search(r'["\u201c\u201d]', text[s:e])) or any(q0 < e and s < q1 for q0, q1 in quotes)
+            for s, e in spans]
 
 
 def source_passage(art: Article, rng: random.Random) -> tuple[int, int, list[str]]:
@@ -857,9 +860,9 @@ def source_passage(art: Article, rng: random.Random) -> tuple[int, int, list[str
     sentences."""
     spans = sentence_spans(art.text)
     texts = [art.text[s:e] for s, e in spans]
+    quoted = _quoted_sentences(art.text, spans)
     k = rng.randint(PASSAGE_MIN_SENTENCES, min(PASSAGE_MAX_SENTENCES, len(spans) - 1))
-    starts = [i for i in range(len(spans) - k + 1)
-              if sum(map(_quoted, texts[i:i + k])) <= PASSAGE_MAX_QUOTED_SHARE * k]
+    starts = [i for i in range(len(spans) - k + 1) if sum(quoted[i:i + k]) <= PASSAGE_MAX_QUOTED_SHARE * k]
     i = rng.choice(starts or list(range(len(spans) - k + 1)))
     return spans[i][0], spans[i + k - 1][1], texts[i:i + k]
 

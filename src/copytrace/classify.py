@@ -11,7 +11,7 @@ from dataclasses import replace
 import numpy as np
 
 from copytrace.align.cascade import EXACT, QUOTES_ONLY, Alignment, ViewCache, align_pair
-from copytrace.align.evidence import SentenceEvidence, VerbatimEvidence, unit
+from copytrace.align.evidence import SentenceBlock, SentenceEvidence, VerbatimEvidence, sentence_blocks_of, unit
 from copytrace.align.verbatim import TokenPassage
 from copytrace.config import DEFAULTS, LAYERS, ClassifyConfig, Thresholds
 from copytrace.document import Kind, Pair, Passage
@@ -39,7 +39,10 @@ def _verbatim_pair(ev: VerbatimEvidence, a: TextView, b: TextView, kind: Kind, s
 def rewritten(ev: VerbatimEvidence, config: ClassifyConfig = DEFAULTS.classify) -> bool:
     """Words swapped inside most aligned sentences, a word in ten or more: a spinner's or paraphraser's work, not an
     editor's small changes (spun_min_edited_share, spun_min_swapped_words)."""
-    edited, holes = ev.edits
+    return _rewrite(*ev.edits, config)
+
+
+def _rewrite(edited: float, holes: float, config: ClassifyConfig) -> bool:
     return edited >= config.spun_min_edited_share and holes >= config.spun_min_swapped_words
 
 
@@ -115,6 +118,59 @@ def classify_sentences(
     return Pair(a.id, b.id, kind, unit(score), ev.coverage_a, ev.coverage_b, passages=ev.passages(a, b, kind))
 
 
+def passage_copy_kind(a: TextView, b: TextView, block: SentenceBlock, config: ClassifyConfig = DEFAULTS.classify
+                      ) -> Kind | None:
+    """spun / paraphrase / translation when a block of matched sentences is a copy of a passage (the
+    passage_min_* of ClassifyConfig), else None. Spun: sentence for sentence, in order, mostly on the skeleton."""
+    if (block.sentences < config.passage_min_sentences or block.density < config.passage_min_density
+            or block.in_order < config.passage_min_in_order or block.score < config.passage_min_score):
+        return None
+    if block.meaning_share >= config.meaning_majority and a.lang and b.lang and a.lang != b.lang:
+        return Kind.TRANSLATION
+    if (block.spun_share >= config.spun_min_skeleton_share and block.in_order >= config.spun_min_in_order
+            and block.sentence_ratio >= config.spun_min_sentence_ratio):
+        return Kind.SPUN
+    return Kind.PARAPHRASE
+
+
+def _block_rewritten(a: TextView, block: SentenceBlock, verbatim: VerbatimEvidence, config: ClassifyConfig) -> bool:
+    """Whether a block of sentences inside a verbatim partial copy was rewritten: words swapped inside its sentences
+    (as `rewritten` counts them), or its sentences reordered (as a paraphrase's). Not by its sentence counts: the
+    paragraphs of a partial copy interleave with the other text's own, so its blocks span more sentences on one
+    side."""
+    return _rewrite(*verbatim.edits_within(a, block.i0, block.i1), config) or block.in_order < config.spun_min_in_order
+
+
+def classify_passages(
+    a: TextView, b: TextView, ev: SentenceEvidence, verbatim: VerbatimEvidence | None = None,
+    config: ClassifyConfig = DEFAULTS.classify,
+) -> Pair | None:
+    """A disguised copy of passages, however small a share of both texts: each block of matched sentences that is
+    a copy (passage_copy_kind) is one passage; the pair takes the kind of its largest, and covers what its
+    passages cover. None when no block is a copy. With the `verbatim` passages of a partial copy, only blocks
+    rewritten inside (words swapped in their sentences, as `rewritten` counts them) count: a passage copied
+    verbatim aligns sentence by sentence too."""
+    copies = [(block, kind) for block in sentence_blocks_of(a, b, ev, config.passage_max_gap)
+              if (kind := passage_copy_kind(a, b, block, config)) is not None
+              and (verbatim is None or _block_rewritten(a, block, verbatim, config))]
+    if not copies:
+        return None
+    largest, kind = max(copies, key=lambda c: (c[0].sentences, c[0].score))
+    score = sum(block.score * block.sentences for block, _ in copies) / sum(block.sentences for block, _ in copies)
+    coverage_a = min(sum(block.coverage_a for block, _ in copies), 1.0)
+    coverage_b = min(sum(block.coverage_b for block, _ in copies), 1.0)
+    passages = [block.passage(a, b, k) for block, k in sorted(copies, key=lambda c: c[0].i0)]
+    return Pair(a.id, b.id, kind, unit(score), coverage_a, coverage_b, passages=passages)
+
+
+def is_partial_copy(pair: Pair, config: ClassifyConfig = DEFAULTS.classify) -> bool:
+    """A copy of passages, each side keeping substantial text of its own: a partial copy, or a disguised copy
+    (spun, paraphrase, translation) of passages that cover less than min_sentence_coverage of either side
+    (classify_passages). The others copy most of one text."""
+    return pair.kind is Kind.PARTIAL or (pair.kind in (Kind.SPUN, Kind.PARAPHRASE, Kind.TRANSLATION)
+                                         and max(pair.coverage_a, pair.coverage_b) < config.min_sentence_coverage)
+
+
 def classify_pair(
     a: TextView, b: TextView, verbatim: VerbatimEvidence, exact: bool, sentences: SentenceEvidence | None,
     config: ClassifyConfig = DEFAULTS.classify,
@@ -139,6 +195,11 @@ def classify_pair(
             # here: a spinning verdict needs the sentence alignment to carry the pair. The verbatim passages stay
             # its evidence.
             pair = replace(pair, kind=Kind.PARAPHRASE)
+        if pair is None or pair.kind in (Kind.PARTIAL, Kind.SAME_STORY):
+            # no copy of most of a text: a disguised copy of a passage inside it, if any (a verbatim partial copy
+            # whose sentences were not reworded stays a partial copy)
+            partial = verbatim if pair is not None and pair.kind is Kind.PARTIAL else None
+            pair = classify_passages(a, b, sentences, partial, config) or pair
     if pair is None and sentences is not None and len(sentences.matches) >= config.same_story_min_sentences:
         # sentences reworded from one another, too few to call a copy: related texts
         score = max(sentences.coverage_a, sentences.coverage_b)

@@ -235,6 +235,16 @@ class AlignConfig:
     anchor_reach: int = 1
     lead_sentences: int = 3
     anchor_gap: int = 3
+    #: a same-language pair whose lexical matches hold a block (ClassifyConfig.passage_max_gap) of
+    #: passage_seed_matches sentences is matched on meaning around it, passage_reach sentences either side on each
+    #: side (align.cascade.around_passages): a passage spun at half its words keeps a sentence or two matched on its
+    #: skeleton, its others next to them.
+    passage_seed_matches: int = 2
+    passage_reach: int = 4
+    #: ... and a block of matches grows there, at this cosine or more, to the sentences beside and between its
+    #: matched ones (align.sentences.grow_blocks): a sentence spun at half its words falls under
+    #: same_language_min_cosine.
+    passage_min_cosine: float = 0.6
 
     # long documents (align.windows): a document of millions of tokens is aligned against a short one only in the
     # windows where the short one's evidence (its seed shingles and anchors) lies in it, so time and memory follow
@@ -309,6 +319,20 @@ class ClassifyConfig:
     #: 0.73; of news-853, news-850 at 0.77 and its source at 0.85).
     competing_overlap: float = 0.5
     competing_margin: float = 0.03
+    #: a disguised passage inside a longer text: matched sentences with at most passage_max_gap sentences between
+    #: them on each side form one block (align.sentences.sentence_blocks; a paraphrase drops or splits a sentence
+    #: here and there, a translator merges two).
+    passage_max_gap: int = 2
+    #: A block is a copy of a passage, however small a share of both texts it is, with at least
+    #: passage_min_sentences matched on each side, passage_min_density of the usable sentences inside it matched,
+    #: passage_min_in_order of its matches in order and a mean match score of passage_min_score. Tune split:
+    #: passages spun, reworded or translated into another outlet's article match 3-8 sentences at density 0.67-1.0,
+    #: in order 0.75-1.0, mean score 0.65-1.0 (across languages) and 0.74-1.0 (within one); reports of one event
+    #: that share reworded facts here and there match at most 3 close together, at density 0.6 and score 0.55-0.56.
+    passage_min_sentences: int = 3
+    passage_min_density: float = 0.7
+    passage_min_in_order: float = 0.6
+    passage_min_score: float = 0.6
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from copytrace.classify import is_partial_copy
 from copytrace.cluster import families, family_source
 from copytrace.document import FAMILY_KINDS, Kind, Pair
-from copytrace.config import ScanConfig
+from copytrace.config import DEFAULTS, ClassifyConfig, ScanConfig
 from copytrace.engine.local import ScanResult, scan_documents
 from copytrace.index import Index
 from copytrace.origin import cleanest_longest
@@ -38,21 +39,25 @@ def _link(pairs_by_doc: dict[str, list[Pair]], doc: str, kept: str, kinds) -> Pa
 
 
 def plan_drops(
-    result: ScanResult, drop_partial_above: float | None = None, kinds=FAMILY_KINDS, held: frozenset[str] = frozenset()
+    result: ScanResult, drop_partial_above: float | None = None, kinds=FAMILY_KINDS, held: frozenset[str] = frozenset(),
+    config: ClassifyConfig = DEFAULTS.classify,
 ) -> list[Drop]:
     """One document kept per family of `kinds` copies: the one its pairs name as original (dates, containment,
     rewriting artefacts), else the earliest dated, else the cleanest, longest text. Documents `held` (kept before,
     in an index) are never dropped, and a family holding one keeps it: the new copies are dropped.
 
-    Partial copies are kept, unless drop_partial_above is given: then a document whose own side of a partial pair
-    is at least that much inside a kept document is dropped too."""
+    Partial copies (classify.is_partial_copy: verbatim, or disguised passages inside otherwise different texts)
+    make no family and are kept, unless drop_partial_above is given: then a document whose own side of a partial
+    pair is at least that much inside a kept document is dropped too."""
     evidence = {d.id: d.evidence for d in result.documents}
+    partial = [p for p in result.pairs if is_partial_copy(p, config)]
+    whole = [p for p in result.pairs if not is_partial_copy(p, config)]
     pairs_by_doc: dict[str, list[Pair]] = {}
-    for p in result.pairs:
+    for p in whole:
         pairs_by_doc.setdefault(p.a, []).append(p)
         pairs_by_doc.setdefault(p.b, []).append(p)
     drops: dict[str, Drop] = {}
-    for family in families(result.pairs, kinds):
+    for family in families(whole, kinds):
         family_pairs = [p for m in family for p in pairs_by_doc.get(m, []) if p.a == m]
         kept_before = [m for m in family if m in held]
         if kept_before:
@@ -66,13 +71,11 @@ def plan_drops(
             reason = f"{link.kind.value} of {kept}" + ("" if kept in (link.a, link.b) else f" (via {link.b if link.a == doc else link.a})")
             drops[doc] = Drop(doc, kept, link.kind, reason)
     if drop_partial_above is not None:
-        for p in sorted(result.pairs, key=lambda p: -p.score):
-            if p.kind is not Kind.PARTIAL:
-                continue
+        for p in sorted(partial, key=lambda p: -p.score):
             keeper = p.source or cleanest_longest([evidence[p.a], evidence[p.b]])
             doc, cov = (p.b, p.coverage_b) if keeper == p.a else (p.a, p.coverage_a)
             if cov >= drop_partial_above and doc not in drops and keeper not in drops and doc not in held:
-                drops[doc] = Drop(doc, keeper, Kind.PARTIAL, f"{cov:.0%} of it is inside {keeper}")
+                drops[doc] = Drop(doc, keeper, p.kind, f"{cov:.0%} of it is inside {keeper}")
     return sorted(drops.values(), key=lambda d: d.id)
 
 
@@ -121,10 +124,10 @@ def dedup(
         held: set[str] = set()
         if index is None:
             result = scan_documents(spill.passing(documents), config)
-            drops = plan_drops(result, drop_partial_above)
+            drops = plan_drops(result, drop_partial_above, config=config.thresholds.classify)
         else:
             result, drops, held = _against_index(Index(index, config), spill.passing(documents), drop_partial_above,
-                                                 add)
+                                                 add, config.thresholds.classify)
         left_out = {d.id for d in drops} | held
         kept, unwritten = write_corpus(spill, out, left_out, (config.fields.id, config.fields.text))
     for skip in unwritten:  # (a value the output cannot hold, found only once the output's types are known)
@@ -136,7 +139,8 @@ def dedup(
 
 
 def _against_index(
-    index: Index, documents: Iterable, drop_partial_above: float | None, add: bool
+    index: Index, documents: Iterable, drop_partial_above: float | None, add: bool,
+    config: ClassifyConfig = DEFAULTS.classify,
 ) -> tuple[ScanResult, list[Drop], set[str]]:
     """The new documents related to each other and to the index's; the drops planned with the index's documents
     held; the kept ones committed to the index (the dropped ones committed removed), unless not `add`. Also the
@@ -144,7 +148,7 @@ def _against_index(
     planned: list[Drop] = []
 
     def drop(found: ScanResult, held: frozenset[str]) -> list[str]:
-        planned.extend(plan_drops(found, drop_partial_above, held=held))
+        planned.extend(plan_drops(found, drop_partial_above, held=held, config=config))
         return [d.id for d in planned]
 
     done = index.add(documents, drop=drop, commit=add)

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from copytrace.align.evidence import SentenceEvidence, VerbatimEvidence
-from copytrace.align.meaning import meaning_matches
-from copytrace.align.sentences import match_sentences
+from copytrace.align.meaning import meaning_matches, sentence_embeddings
+from copytrace.align.sentences import SentenceMatch, grow_blocks, match_sentences, sentence_blocks
 from copytrace.align.verbatim import align_verbatim
 from copytrace.align.windows import windowed
 from copytrace.cache import LruCache
@@ -62,10 +62,52 @@ def align_pair(
     settled = exact or min(verbatim.coverage_a, verbatim.coverage_b) >= thresholds.classify.near_duplicate_min_coverage
     if disguise and not exact and not quotes_only:
         sentences = SentenceEvidence.of(a, b, match_sentences(a.sentences, b.sentences, config=thresholds.align))
-        if not settled and "semantic" in layers and needs_meaning(a, b, sentences, thresholds):
-            cross = bool(a.lang and b.lang and a.lang != b.lang)
+        cross = bool(a.lang and b.lang and a.lang != b.lang)
+        if not settled and "semantic" in layers and cross:
             sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, cross, thresholds.align))
+        elif not settled and "semantic" in layers:
+            whole = needs_meaning(a, b, sentences, thresholds)
+            copy = whole or sentences.shows_copy(a, b, thresholds.classify)
+            near = None if copy else around_passages(a, b, sentences, thresholds)
+            if whole or near is not None:
+                sentences = SentenceEvidence.of(a, b, same_language_meaning(a, b, near, thresholds))
     return Alignment(a, b, verbatim, sentences, exact, quotes_only)
+
+
+def same_language_meaning(
+    a: TextView, b: TextView, near: tuple[np.ndarray, np.ndarray] | None, thresholds: Thresholds = DEFAULTS
+) -> list[SentenceMatch]:
+    """A same-language pair's sentence matches on meaning too (of the sentences `near`, around_passages, or of
+    all), and the blocks they form grown where a disguised passage goes on (align.sentences.grow_blocks, at
+    passage_min_cosine)."""
+    config = thresholds.align
+    matches = meaning_matches(a, b, False, config, near)
+    wanted_a, wanted_b = near or (None, None)
+    cos = sentence_embeddings(a, wanted_a) @ sentence_embeddings(b, wanted_b).T  # (each document embedded once)
+    return grow_blocks(matches, cos, a.sentences.chars > 0, b.sentences.chars > 0, thresholds.classify.passage_max_gap,
+                       config.passage_min_cosine)
+
+
+def around_passages(
+    a: TextView, b: TextView, lexical: SentenceEvidence, thresholds: Thresholds = DEFAULTS
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where a disguised passage may lie in a pair the lexical evidence leaves open: around each block of at least
+    passage_seed_matches lexically matched sentences (align.sentences.sentence_blocks), passage_reach sentences
+    either side, on each side (masks of A's and B's sentences); None where no block is that large. A spun or
+    reworded passage keeps some sentences recognisable by their words, and its others lie next to them, in both
+    texts: only those are worth embedding."""
+    config = thresholds.align
+    blocks = [blk for blk in sentence_blocks(lexical.matches, thresholds.classify.passage_max_gap)
+              if len({m.i for m in blk}) >= config.passage_seed_matches]
+    if not blocks:
+        return None
+    near_a, near_b = np.zeros(len(a.sentences), bool), np.zeros(len(b.sentences), bool)
+    reach = config.passage_reach
+    for blk in blocks:
+        i, j = [m.i for m in blk], [m.j for m in blk]
+        near_a[max(min(i) - reach, 0):max(i) + reach + 1] = True
+        near_b[max(min(j) - reach, 0):max(j) + reach + 1] = True
+    return near_a, near_b
 
 
 def cleaned_view(

@@ -7,7 +7,7 @@ from functools import cached_property
 
 import numpy as np
 
-from copytrace.align.sentences import SentenceMatch, in_order_share
+from copytrace.align.sentences import SentenceMatch, in_order_share, sentence_blocks
 from copytrace.align.verbatim import TokenPassage
 from copytrace.arrays import unique_values
 from copytrace.config import DEFAULTS, ClassifyConfig
@@ -41,6 +41,12 @@ class VerbatimEvidence:
         demand: it needs A's sentence table, which the lexical layer alone never builds."""
         return (0.0, 0.0) if self.a is None else _edits(self.a, self.covered_a)
 
+    def edits_within(self, a: TextView, first: int, last: int) -> tuple[float, float]:
+        """edits over A's sentences first..last (inclusive), every one of them counted, however little of it the
+        passages cover: how much of a stretch that a sentence alignment matched was rewritten."""
+        covered = np.zeros(0, np.int64) if self.covered_a is None else self.covered_a
+        return _edits(a, covered, (first, last))
+
     @classmethod
     def of(cls, a: TextView, b: TextView, passages: list[TokenPassage]) -> VerbatimEvidence:
         if not passages:
@@ -60,10 +66,10 @@ def _union(covered: list[np.ndarray]) -> np.ndarray:
     return covered[0] if len(covered) == 1 else unique_values(np.concatenate(covered))
 
 
-def _edits(a: TextView, covered: np.ndarray) -> tuple[float, float]:
-    """Of A's sentences mostly inside passages: the share with uncovered words inside, and the share of their words
-    left uncovered. A spinner leaves holes in nearly every sentence, one word in ten or more; an editor's small
-    changes touch a few sentences, a word here and there."""
+def _edits(a: TextView, covered: np.ndarray, within: tuple[int, int] | None = None) -> tuple[float, float]:
+    """Of A's sentences mostly inside passages (or of its sentences `within`, first and last): the share with
+    uncovered words inside, and the share of their words left uncovered. A spinner leaves holes in nearly every
+    sentence, one word in ten or more; an editor's small changes touch a few sentences, a word here and there."""
     bounds = a.sentences.bounds
     if len(bounds) == 0:
         return 0.0, 0.0
@@ -72,7 +78,11 @@ def _edits(a: TextView, covered: np.ndarray) -> tuple[float, float]:
     story = a.story.astype(np.int64)
     hit = np.add.reduceat(mask * story, bounds[:, 0])
     total = np.add.reduceat(story, bounds[:, 0])
-    aligned = (total > 0) & (hit >= 0.5 * total)
+    if within is None:
+        aligned = (total > 0) & (hit >= 0.5 * total)
+    else:
+        aligned = np.zeros(len(bounds), bool)
+        aligned[within[0]:within[1] + 1] = total[within[0]:within[1] + 1] > 0
     if not aligned.any():
         return 0.0, 0.0
     edited = float(((hit < total) & aligned).sum() / aligned.sum())
@@ -143,3 +153,53 @@ class SentenceEvidence:
             score = sum(m.score for m in run) / len(run)
             out.append(Passage(a.char_span(int(sa), int(ea)), b.char_span(int(sb), int(eb)), kind, unit(score)))
         return out
+
+
+@dataclass
+class SentenceBlock:
+    """A stretch of matched sentences close together in both texts (align.sentences.sentence_blocks): sentences
+    [i0, i1] of A and [j0, j1] of B, inclusive, and what its matches amount to."""
+
+    matches: list[SentenceMatch]
+    i0: int
+    i1: int
+    j0: int
+    j1: int
+    sentences: int  # distinct matched sentences of the side with fewer
+    density: float  # matched over usable sentences inside the block, the lower of the two sides
+    in_order: float
+    spun_share: float  # matches whose sentences meet the spinner's bars (SentenceMatch.spun)
+    meaning_share: float
+    sentence_ratio: float  # sentences of the block's shorter side over its longer side's
+    score: float  # mean of the matches' scores
+    coverage_a: float  # the block's share of each whole text
+    coverage_b: float
+
+    @classmethod
+    def of(cls, a: TextView, b: TextView, matches: list[SentenceMatch]) -> SentenceBlock:
+        ta, tb = a.sentences, b.sentences
+        ia, jb = {m.i for m in matches}, {m.j for m in matches}
+        i0, i1, j0, j1 = min(ia), max(ia), min(jb), max(jb)
+        usable_a = int((ta.chars[i0:i1 + 1] > 0).sum())
+        usable_b = int((tb.chars[j0:j1 + 1] > 0).sum())
+        hows = [m.how for m in matches]
+        na, nb = i1 - i0 + 1, j1 - j0 + 1
+        return cls(
+            matches, i0, i1, j0, j1, min(len(ia), len(jb)),
+            min(len(ia) / max(usable_a, 1), len(jb) / max(usable_b, 1)), in_order_share(matches),
+            sum(m.spun for m in matches) / len(matches), hows.count("meaning") / len(hows), min(na, nb) / max(na, nb),
+            sum(m.score for m in matches) / len(matches),
+            float(ta.chars[i0:i1 + 1].sum() / max(ta.document_chars, 1)),
+            float(tb.chars[j0:j1 + 1].sum() / max(tb.document_chars, 1)),
+        )
+
+    def passage(self, a: TextView, b: TextView, kind: Kind) -> Passage:
+        """The block as one passage: its first to its last sentence on each side."""
+        ta, tb = a.sentences, b.sentences
+        return Passage(a.char_span(int(ta.bounds[self.i0][0]), int(ta.bounds[self.i1][1])),
+                       b.char_span(int(tb.bounds[self.j0][0]), int(tb.bounds[self.j1][1])), kind, unit(self.score))
+
+
+def sentence_blocks_of(a: TextView, b: TextView, ev: SentenceEvidence, max_gap: int) -> list[SentenceBlock]:
+    """The blocks of a sentence alignment's matches (align.sentences.sentence_blocks), measured."""
+    return [SentenceBlock.of(a, b, block) for block in sentence_blocks(ev.matches, max_gap)]

@@ -53,11 +53,16 @@ def sentences_sharing_anchors(view: TextView, other: TextView, config: AlignConf
     return wanted
 
 
-def meaning_matches(a: TextView, b: TextView, cross: bool, config: AlignConfig = DEFAULTS.align) -> list[SentenceMatch]:
-    """Sentence matches on meaning (and skeleton and content) for a pair; `cross` when their languages differ."""
+def meaning_matches(
+    a: TextView, b: TextView, cross: bool, config: AlignConfig = DEFAULTS.align,
+    near: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[SentenceMatch]:
+    """Sentence matches on meaning (and skeleton and content) for a pair; `cross` when their languages differ.
+    Within a language, `near` (masks of A's and B's sentences) limits the embedded sentences to those."""
     if not cross:
-        return match_sentences(a.sentences, b.sentences, sentence_embeddings(a), sentence_embeddings(b),
-                               config.same_language_min_cosine, config)
+        wanted_a, wanted_b = near or (None, None)
+        return match_sentences(a.sentences, b.sentences, sentence_embeddings(a, wanted_a),
+                               sentence_embeddings(b, wanted_b), config.same_language_min_cosine, config)
     long_is_a = len(a.sentences) > len(b.sentences)
     long, short = (a, b) if long_is_a else (b, a)
     wanted = sentences_sharing_anchors(long, short, config)
