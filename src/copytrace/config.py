@@ -241,10 +241,6 @@ class AlignConfig:
     #: skeleton, its others next to them.
     passage_seed_matches: int = 2
     passage_reach: int = 4
-    #: ... and a block of matches grows there, at this cosine or more, to the sentences beside and between its
-    #: matched ones (align.sentences.grow_blocks): a sentence spun at half its words falls under
-    #: same_language_min_cosine.
-    passage_min_cosine: float = 0.6
 
     # long documents (align.windows): a document of millions of tokens is aligned against a short one only in the
     # windows where the short one's evidence (its seed shingles and anchors) lies in it, so time and memory follow

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from copytrace.align.evidence import SentenceEvidence, VerbatimEvidence
-from copytrace.align.meaning import meaning_matches, sentence_embeddings
-from copytrace.align.sentences import SentenceMatch, grow_blocks, match_sentences, sentence_blocks
+from copytrace.align.meaning import meaning_matches
+from copytrace.align.sentences import match_sentences, sentence_blocks
 from copytrace.align.verbatim import align_verbatim
 from copytrace.align.windows import windowed
 from copytrace.cache import LruCache
@@ -54,7 +54,9 @@ def align_pair(
     for its passages alone: it is two reports of one event (any reuse of 32 words or more would have put it in a
     copy-finding index). An exact copy is exact whatever its sentences say: no sentence work for it, nor for a pair
     whose verbatim passages already make it a near-duplicate. A long document is aligned only in the windows where
-    the other's evidence lies (align.windows), and the Alignment holds that window view."""
+    the other's evidence lies (align.windows), and the Alignment holds that window view. A same-language pair the
+    words leave open is matched on meaning whole (needs_meaning) or around its blocks of matched sentences
+    (around_passages)."""
     a, b = windowed(a, b, thresholds.align)
     verbatim = VerbatimEvidence.of(a, b, align_verbatim(a, b, thresholds.align))
     sentences = None
@@ -62,30 +64,14 @@ def align_pair(
     settled = exact or min(verbatim.coverage_a, verbatim.coverage_b) >= thresholds.classify.near_duplicate_min_coverage
     if disguise and not exact and not quotes_only:
         sentences = SentenceEvidence.of(a, b, match_sentences(a.sentences, b.sentences, config=thresholds.align))
-        cross = bool(a.lang and b.lang and a.lang != b.lang)
-        if not settled and "semantic" in layers and cross:
+        if not settled and "semantic" in layers and needs_meaning(a, b, sentences, thresholds):
+            cross = bool(a.lang and b.lang and a.lang != b.lang)
             sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, cross, thresholds.align))
-        elif not settled and "semantic" in layers:
-            whole = needs_meaning(a, b, sentences, thresholds)
-            copy = whole or sentences.shows_copy(a, b, thresholds.classify)
-            near = None if copy else around_passages(a, b, sentences, thresholds)
-            if whole or near is not None:
-                sentences = SentenceEvidence.of(a, b, same_language_meaning(a, b, near, thresholds))
+        elif (not settled and "semantic" in layers and not sentences.shows_copy(a, b, thresholds.classify)
+              and (near := around_passages(a, b, sentences, thresholds)) is not None):
+            # a disguised passage inside otherwise different texts: embedded only around its recognisable sentences
+            sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, False, thresholds.align, near))
     return Alignment(a, b, verbatim, sentences, exact, quotes_only)
-
-
-def same_language_meaning(
-    a: TextView, b: TextView, near: tuple[np.ndarray, np.ndarray] | None, thresholds: Thresholds = DEFAULTS
-) -> list[SentenceMatch]:
-    """A same-language pair's sentence matches on meaning too (of the sentences `near`, around_passages, or of
-    all), and the blocks they form grown where a disguised passage goes on (align.sentences.grow_blocks, at
-    passage_min_cosine)."""
-    config = thresholds.align
-    matches = meaning_matches(a, b, False, config, near)
-    wanted_a, wanted_b = near or (None, None)
-    cos = sentence_embeddings(a, wanted_a) @ sentence_embeddings(b, wanted_b).T  # (each document embedded once)
-    return grow_blocks(matches, cos, a.sentences.chars > 0, b.sentences.chars > 0, thresholds.classify.passage_max_gap,
-                       config.passage_min_cosine)
 
 
 def around_passages(
@@ -97,7 +83,8 @@ def around_passages(
     reworded passage keeps some sentences recognisable by their words, and its others lie next to them, in both
     texts: only those are worth embedding."""
     config = thresholds.align
-    blocks = [blk for blk in sentence_blocks(lexical.matches, thresholds.classify.passage_max_gap)
+    blocks = [blk for blk in sentence_blocks(lexical.matches, thresholds.classify.passage_max_gap,
+                                             a.sentences.chars > 0, b.sentences.chars > 0)
               if len({m.i for m in blk}) >= config.passage_seed_matches]
     if not blocks:
         return None

@@ -202,4 +202,5 @@ class SentenceBlock:
 
 def sentence_blocks_of(a: TextView, b: TextView, ev: SentenceEvidence, max_gap: int) -> list[SentenceBlock]:
     """The blocks of a sentence alignment's matches (align.sentences.sentence_blocks), measured."""
-    return [SentenceBlock.of(a, b, block) for block in sentence_blocks(ev.matches, max_gap)]
+    usable_a, usable_b = a.sentences.chars > 0, b.sentences.chars > 0
+    return [SentenceBlock.of(a, b, block) for block in sentence_blocks(ev.matches, max_gap, usable_a, usable_b)]

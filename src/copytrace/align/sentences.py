@@ -180,12 +180,17 @@ def in_order_share(matches: list[SentenceMatch]) -> float:
 
 
 
-def sentence_blocks(matches: list[SentenceMatch], max_gap: int) -> list[list[SentenceMatch]]:
+def sentence_blocks(matches: list[SentenceMatch], max_gap: int, usable_a: np.ndarray | None = None,
+                    usable_b: np.ndarray | None = None) -> list[list[SentenceMatch]]:
     """Matches that lie close together in both texts, in clusters (single linkage, as Sanchez-Perez et al. 2014
-    cluster their seeds): two matches are linked when at most max_gap sentences lie between them on each side. A
+    cluster their seeds): two matches are linked when at most max_gap sentences lie between them on each side,
+    counting only `usable` ones where given (a quotation inside a passage carries no evidence, nor breaks it). A
     passage copied in disguise is such a cluster, its sentences in nearly the source's order; two reports of one
     event share a reworded fact here and there, far apart. Clusters in order of their first sentence of A."""
     ordered = sorted(matches, key=lambda m: (m.i, m.j))
+    rank_a = np.arange(max((m.i for m in ordered), default=0) + 1) if usable_a is None else np.cumsum(usable_a)
+    rank_b = np.arange(max((m.j for m in ordered), default=0) + 1) if usable_b is None else np.cumsum(usable_b)
+    pos = [(int(rank_a[m.i]), int(rank_b[m.j])) for m in ordered]
     parent = list(range(len(ordered)))
 
     def root(k: int) -> int:
@@ -195,58 +200,13 @@ def sentence_blocks(matches: list[SentenceMatch], max_gap: int) -> list[list[Sen
         return k
 
     reach = max_gap + 1
-    for k, m in enumerate(ordered):
-        for q in range(k - 1, -1, -1):  # earlier matches by i: only those within reach of m.i can link
-            other = ordered[q]
-            if m.i - other.i > reach:
+    for k, (i, j) in enumerate(pos):
+        for q in range(k - 1, -1, -1):  # earlier matches by i: only those within reach of i can link
+            if i - pos[q][0] > reach:
                 break
-            if abs(m.j - other.j) <= reach:
+            if abs(j - pos[q][1]) <= reach:
                 parent[root(k)] = root(q)
     clusters: dict[int, list[SentenceMatch]] = {}
     for k, m in enumerate(ordered):
         clusters.setdefault(root(k), []).append(m)
     return list(clusters.values())
-
-
-def grow_blocks(matches: list[SentenceMatch], cos: np.ndarray, usable_a: np.ndarray, usable_b: np.ndarray,
-                max_gap: int, floor: float) -> list[SentenceMatch]:
-    """Blocks of at least two matches (sentence_blocks) grown on meaning where a disguised passage goes on: a
-    sentence of A left unmatched inside a block, or just before or after it in both texts, is matched to the best
-    sentence of B where the block's order puts it, at `floor` cosine or more, without the margin test (a heavily
-    spun or reworded sentence beside recognisable ones). Inside a block a counterpart may be shared with a
-    neighbour (a sentence split in two). `cos` is (A, B); `usable_*` marks sentences with story text of their
-    own."""
-    used_a, used_b = {m.i for m in matches}, {m.j for m in matches}
-    added: list[SentenceMatch] = []
-
-    def best(rows: range, cols: range, shared: set[int]) -> tuple[int, int] | None:
-        found, top = None, floor
-        for i in rows:
-            if not 0 <= i < cos.shape[0] or i in used_a or not usable_a[i]:
-                continue
-            for j in cols:
-                if 0 <= j < cos.shape[1] and usable_b[j] and (j in shared or j not in used_b) and cos[i, j] >= top:
-                    found, top = (i, j), float(cos[i, j])
-        return found
-
-    def take(i: int, j: int) -> SentenceMatch:
-        used_a.add(i)
-        used_b.add(j)
-        added.append(SentenceMatch(i, j, float(cos[i, j]), "meaning"))
-        return added[-1]
-
-    for block in sentence_blocks(matches, max_gap):
-        if len(block) < 2:
-            continue
-        ordered = sorted(block, key=lambda m: (m.i, m.j))
-        for p, q in zip(ordered, ordered[1:]):  # inside: each unmatched sentence of A between two matched ones
-            cols = range(min(p.j, q.j), max(p.j, q.j) + 1)
-            for i in range(p.i + 1, q.i):
-                if hit := best(range(i, i + 1), cols, set(cols)):
-                    take(*hit)
-        first, last = ordered[0], ordered[-1]
-        while hit := best(range(last.i + 1, last.i + 2 + max_gap), range(last.j + 1, last.j + 2 + max_gap), set()):
-            last = take(*hit)
-        while hit := best(range(first.i - 1 - max_gap, first.i), range(first.j - 1 - max_gap, first.j), set()):
-            first = take(*hit)
-    return sorted(matches + added, key=lambda m: (m.i, m.j))
