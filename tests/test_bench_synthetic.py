@@ -59,9 +59,9 @@ def test_files_and_kinds(suite):
     assert ids and len(ids) == len(set(ids)), "document ids must be unique"
     assert all(isinstance(d["text"], str) for d in corpus)
     kinds = Counter(t["kind"] for t in truth)
-    expected = {"exact", "near_duplicate", "partial", "paraphrase", "translation", "same_story"}
+    expected = {"exact", "near_duplicate", "partial", "paraphrase", "translation", "same_story", "partial_translation"}
     if syn.WordNet.available():
-        expected.add("spun")
+        expected |= {"spun", "partial_spun", "partial_paraphrase"}
     assert expected <= set(kinds), kinds
     for t in truth:
         assert t["a"] in ids and t["b"] in ids, t
@@ -175,7 +175,8 @@ def test_spinner_quirks():
 @needs_news
 def test_evaluate_perfect_and_empty(suite):
     files, _, truth = suite
-    perfect = [(t["a"], t["b"], t["kind"]) for t in truth if t["kind"] != "same_story"]
+    perfect = [(t["a"], t["b"], syn.REPORTED_AS.get(t["kind"], t["kind"]), t.get("passages", []))
+               for t in truth if t["kind"] != "same_story"]
     perfect += [(t["a"], t["b"], "same_story") for t in truth if t["kind"] == "same_story"]
     res = syn.evaluate(perfect, files.truth)
     assert any(res[kind]["n"] for kind in syn.COPY_KINDS)
@@ -184,6 +185,8 @@ def test_evaluate_perfect_and_empty(suite):
             assert res[kind]["recall"] == 1.0, kind
             assert res[kind]["precision"] == 1.0, kind
             assert res[kind]["kind_accuracy"] == 1.0, kind
+    for kind in syn.PARTIAL_DISGUISED_KINDS:
+        assert res[kind]["n"] and res[kind]["passage_recall"] == 1.0, kind
     assert res["same_story"]["false_copy_rate"] == 0.0
     empty = syn.evaluate([], files.truth)
     assert all(empty[k]["recall"] == 0.0 for k in syn.COPY_KINDS)
@@ -284,3 +287,37 @@ def test_pairs_the_truth_cannot_judge_are_left_out_of_precision(tmp_path):
     assert res["n_reported"] == 3 and res["n_unlabelled"] == 1
     assert res["precision"] == 0.5  # news-1 right, news-3 wrong, news-2 left out
     assert res["precision_strict"] == pytest.approx(1 / 3)
+
+
+@needs_news
+def test_disguised_passages_sit_inside_another_outlets_article(suite):
+    """partial_spun / partial_paraphrase / partial_translation: 3-8 source sentences, disguised, between two blocks
+    of a host article from another outlet; the truth's passages point at them in both texts."""
+    files, corpus, truth = suite
+    texts = {d["id"]: d["text"] for d in corpus}
+    arts = {a.doc_id: a for a in syn.load_articles(NEWS_ZIP)}
+    lines = [t for t in truth if t["kind"] in syn.PARTIAL_DISGUISED_KINDS and t.get("variant") != "host"]
+    assert {t["kind"] for t in lines} >= {"partial_translation"}
+    for t in lines:
+        (a0, a1), (b0, b1) = t["passages"][0]["a"], t["passages"][0]["b"]
+        source, page = texts[t["a"]][a0:a1], texts[t["b"]]
+        assert syn.PASSAGE_MIN_SENTENCES <= t["sentences"] <= syn.PASSAGE_MAX_SENTENCES, t
+        assert source and source == source.strip() and 0 < b0 < b1 < len(page), t
+        assert page[:b0].strip() and page[b1:].strip(), t  # host text on either side
+        host = arts[t["host"]]
+        assert host.outlet != arts[t["a"]].outlet
+        hosts = [h for h in truth if h["b"] == t["b"] and h.get("variant") == "host"]
+        assert [h["a"] for h in hosts] == [t["host"]]
+        if t["kind"] == "partial_spun":  # the spinner keeps every sentence's function words and order
+            assert len(syn.sentences(page[b0:b1])) >= len(syn.sentences(source)) - 1
+    res = syn.evaluate([], files.truth)
+    assert all(res[k]["passage_recall"] == 0.0 for k in syn.PARTIAL_DISGUISED_KINDS)
+
+
+def test_passages_are_scored_on_both_sides_whichever_way_a_pair_is_reported():
+    line = {"a": "news-1", "b": "syn-pspun-0000", "passages": [{"a": [100, 200], "b": [1000, 1100]}]}
+    right = [{"a": [95, 190], "b": [1000, 1100]}]
+    assert syn.passage_found(line, "news-1", right)
+    assert syn.passage_found(line, "syn-pspun-0000", [{"a": p["b"], "b": p["a"]} for p in right])
+    assert not syn.passage_found(line, "news-1", [{"a": [100, 200], "b": [1000, 1050]}])  # half of one side
+    assert not syn.passage_found(line, "news-1", [{"a": [0, 50], "b": [1000, 1100]}])
