@@ -1,8 +1,10 @@
 """Kind of a pair, from its alignment's evidence: the kinds of DESIGN.md, each passage's kind, each side's coverage.
 
 Exact and near-duplicate copies stand on verbatim evidence; a sentence alignment that covers clearly more than the
-verbatim passages names a disguised copy (spun, paraphrase, translation); shared quotations and a few reworded
-sentences make two texts the same story, never a copy. The numbers are ClassifyConfig's (config.py).
+verbatim passages names a disguised copy (spun, paraphrase, translation); so does a block of a few sentences matched
+close together and in order in both texts, a disguised passage inside otherwise different texts (its coverage then
+partial: is_partial_copy); shared quotations and a few reworded sentences here and there make two texts the same
+story, never a copy. The numbers are ClassifyConfig's (config.py).
 """
 from __future__ import annotations
 
@@ -148,14 +150,13 @@ def classify_passages(
     """A disguised copy of passages, however small a share of both texts: each block of matched sentences that is
     a copy (passage_copy_kind) is one passage; the pair takes the kind of its largest, and covers what its
     passages cover. None when no block is a copy. With the `verbatim` passages of a partial copy, only blocks
-    rewritten inside (words swapped in their sentences, as `rewritten` counts them) count: a passage copied
-    verbatim aligns sentence by sentence too."""
+    rewritten inside count (_block_rewritten): a passage copied verbatim aligns sentence by sentence too."""
     copies = [(block, kind) for block in sentence_blocks_of(a, b, ev, config.passage_max_gap)
               if (kind := passage_copy_kind(a, b, block, config)) is not None
               and (verbatim is None or _block_rewritten(a, block, verbatim, config))]
     if not copies:
         return None
-    largest, kind = max(copies, key=lambda c: (c[0].sentences, c[0].score))
+    _, kind = max(copies, key=lambda c: (c[0].sentences, c[0].score))
     score = sum(block.score * block.sentences for block, _ in copies) / sum(block.sentences for block, _ in copies)
     coverage_a = min(sum(block.coverage_a for block, _ in copies), 1.0)
     coverage_b = min(sum(block.coverage_b for block, _ in copies), 1.0)
@@ -176,7 +177,9 @@ def classify_pair(
     config: ClassifyConfig = DEFAULTS.classify,
 ) -> Pair | None:
     """The cascade: exact and near-duplicates stand on verbatim evidence; otherwise a sentence alignment that covers
-    clearly more than the verbatim passages names a disguised copy; otherwise the verbatim verdict stands."""
+    clearly more than the verbatim passages names a disguised copy; otherwise a disguised passage (classify_passages)
+    does, where the verbatim passages make no copy or a partial one with reworded sentences; otherwise the verbatim
+    verdict stands."""
     pair = classify_verbatim(a, b, verbatim, exact, sentences, config)
     if sentences is not None and (pair is None or pair.kind in (Kind.PARTIAL, Kind.SAME_STORY)):
         disguised = classify_sentences(a, b, sentences, config)
