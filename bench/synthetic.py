@@ -176,6 +176,7 @@ N_PARTIAL_PARAPHRASE = 40
 PASSAGE_MIN_SENTENCES = 3
 PASSAGE_MAX_SENTENCES = 8
 PASSAGE_MAX_QUOTED_SHARE = 1 / 3
+FURNITURE_MIN_ARTICLES = 5      # a sentence printed in this many articles is an outlet's furniture
 PARTIAL_TRANSLATION_LANGS = frozenset({"de", "fr", "es", "it", "pt", "nl", "pl", "tr"})
 
 DERIVED_DATE_LAG_DAYS = 3       # derived docs are dated 0..N days after their source
@@ -853,16 +854,26 @@ def _quoted_sentences(text: str, spans: list[tuple[int, int]]) -> list[bool]:
             for s, e in spans]
 
 
+@lru_cache(maxsize=4)
+def outlet_furniture(news_zip: Path = DEFAULT_NEWS_ZIP) -> frozenset[str]:
+    """Sentences printed in at least FURNITURE_MIN_ARTICLES articles: an outlet's sign-offs and calls to readers
+    ("Do you have information you want to share with the Huffington Post?"), not story."""
+    counts = Counter(s for a in load_articles(news_zip) for s in set(sentences(a.text)))
+    return frozenset(s for s, c in counts.items() if c >= FURNITURE_MIN_ARTICLES)
+
+
 def source_passage(art: Article, rng: random.Random) -> tuple[int, int, list[str]]:
-    """PASSAGE_MIN_SENTENCES to PASSAGE_MAX_SENTENCES consecutive sentences of an article, at most
-    PASSAGE_MAX_QUOTED_SHARE of them quoting someone (a reused quotation is evidence of the same story, not of a
-    copy, for copytrace and for its readers): (start, end) characters of the passage in the article, and its
-    sentences."""
+    """PASSAGE_MIN_SENTENCES to PASSAGE_MAX_SENTENCES consecutive sentences of an article's story (none of its
+    outlet's furniture), at most PASSAGE_MAX_QUOTED_SHARE of them quoting someone (a reused quotation is evidence
+    of the same story, not of a copy, for copytrace and for its readers): (start, end) characters of the passage
+    in the article, and its sentences."""
     spans = sentence_spans(art.text)
     texts = [art.text[s:e] for s, e in spans]
     quoted = _quoted_sentences(art.text, spans)
+    furniture = [t in outlet_furniture() for t in texts]
     k = rng.randint(PASSAGE_MIN_SENTENCES, min(PASSAGE_MAX_SENTENCES, len(spans) - 1))
-    starts = [i for i in range(len(spans) - k + 1) if sum(quoted[i:i + k]) <= PASSAGE_MAX_QUOTED_SHARE * k]
+    starts = [i for i in range(len(spans) - k + 1) if sum(quoted[i:i + k]) <= PASSAGE_MAX_QUOTED_SHARE * k
+              and not any(furniture[i:i + k])]
     i = rng.choice(starts or list(range(len(spans) - k + 1)))
     return spans[i][0], spans[i + k - 1][1], texts[i:i + k]
 
