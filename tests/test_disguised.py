@@ -59,7 +59,6 @@ def test_scan_names_every_kind_and_keeps_same_story_out_of_the_copy_family(scann
     assert kinds[frozenset({"story.txt", "translation-de.txt"})] == "translation"
     assert kinds[frozenset({"story.txt", "paraphrase.txt"})] == "paraphrase"
     assert kinds[frozenset({"story.txt", "other-agency.txt"})] == "same_story"
-    assert kinds[frozenset({"story.txt", "column.txt"})] == "spun"  # a spun passage inside a column of its own
     clusters = read_jsonl(scanned / "clusters.jsonl")
     family = next(c for c in clusters if c["kind"] == "copies")
     assert "other-agency.txt" not in family["members"]

@@ -8,7 +8,7 @@ from copytrace import Kind, compare_texts
 
 DISGUISED = ROOT / "examples" / "disguised"
 STORY = (DISGUISED / "story.txt").read_text(encoding="utf-8")
-COLUMN = (DISGUISED / "column.txt").read_text(encoding="utf-8")
+COLUMN = (ROOT / "tests" / "data" / "column-with-spun-passage.txt").read_text(encoding="utf-8")
 STORM = (ROOT / "examples" / "news" / "unrelated.txt").read_text(encoding="utf-8")
 
 
@@ -33,8 +33,8 @@ def _assert_passage(pair, source_span, copy_span):
 
 
 def test_spun_passage_inside_a_longer_column_is_a_spun_copy_of_that_passage():
-    """column.txt, a columnist's piece on shipping insurance, holds four sentences of the story run through an
-    article spinner ("Navy workout routines", "Division of Protection")."""
+    """A columnist's piece on shipping insurance holds four sentences of the story run through an article spinner
+    (examples/disguised/spun.txt's "Navy workout routines", "Division of Protection")."""
     pair = compare_texts(STORY, COLUMN, "story", "column")
     assert pair.kind is Kind.SPUN
     assert max(pair.coverage_a, pair.coverage_b) < 0.5  # a passage, not most of either text

@@ -199,10 +199,13 @@ def classify_pair(
             # its evidence.
             pair = replace(pair, kind=Kind.PARAPHRASE)
         if pair is None or pair.kind in (Kind.PARTIAL, Kind.SAME_STORY):
-            # no copy of most of a text: a disguised copy of a passage inside it, if any (a verbatim partial copy
-            # whose sentences were not reworded stays a partial copy)
+            # no copy of most of a text: a disguised copy of a passage inside it, if any. A verbatim partial copy
+            # stays one unless reworded passages around its verbatim fragments cover more than they do.
             partial = verbatim if pair is not None and pair.kind is Kind.PARTIAL else None
-            pair = classify_passages(a, b, sentences, partial, config) or pair
+            passages = classify_passages(a, b, sentences, partial, config)
+            if passages is not None and (partial is None or max(passages.coverage_a, passages.coverage_b)
+                                         >= max(verbatim.coverage_a, verbatim.coverage_b)):
+                pair = passages
     if pair is None and sentences is not None and len(sentences.matches) >= config.same_story_min_sentences:
         # sentences reworded from one another, too few to call a copy: related texts
         score = max(sentences.coverage_a, sentences.coverage_b)

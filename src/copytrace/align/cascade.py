@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from copytrace.align.evidence import SentenceEvidence, VerbatimEvidence
+from copytrace.align.evidence import SentenceEvidence, VerbatimEvidence, quoted_sentences
 from copytrace.align.meaning import meaning_matches
 from copytrace.align.sentences import match_sentences, sentence_blocks
 from copytrace.align.verbatim import align_verbatim
@@ -84,7 +84,7 @@ def around_passages(
     texts: only those are worth embedding."""
     config = thresholds.align
     blocks = [blk for blk in sentence_blocks(lexical.matches, thresholds.classify.passage_max_gap,
-                                             a.sentences.chars > 0, b.sentences.chars > 0)
+                                             ~quoted_sentences(a), ~quoted_sentences(b))
               if len({m.i for m in blk}) >= config.passage_seed_matches]
     if not blocks:
         return None

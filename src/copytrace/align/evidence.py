@@ -200,7 +200,17 @@ class SentenceBlock:
                        b.char_span(int(tb.bounds[self.j0][0]), int(tb.bounds[self.j1][1])), kind, unit(self.score))
 
 
+def quoted_sentences(view: TextView) -> np.ndarray:
+    """Which of a text's sentences lie wholly inside quotations (bool per sentence)."""
+    bounds = view.sentences.bounds
+    if len(bounds) == 0:
+        return np.zeros(0, bool)
+    outside = np.add.reduceat((~view.in_quote).astype(np.int64), bounds[:, 0])
+    return (outside == 0) & (bounds[:, 1] > bounds[:, 0])
+
+
 def sentence_blocks_of(a: TextView, b: TextView, ev: SentenceEvidence, max_gap: int) -> list[SentenceBlock]:
-    """The blocks of a sentence alignment's matches (align.sentences.sentence_blocks), measured."""
-    usable_a, usable_b = a.sentences.chars > 0, b.sentences.chars > 0
-    return [SentenceBlock.of(a, b, block) for block in sentence_blocks(ev.matches, max_gap, usable_a, usable_b)]
+    """The blocks of a sentence alignment's matches (align.sentences.sentence_blocks, quoted sentences not counted
+    in a gap), measured."""
+    blocks = sentence_blocks(ev.matches, max_gap, ~quoted_sentences(a), ~quoted_sentences(b))
+    return [SentenceBlock.of(a, b, block) for block in blocks]

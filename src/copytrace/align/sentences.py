@@ -180,16 +180,17 @@ def in_order_share(matches: list[SentenceMatch]) -> float:
 
 
 
-def sentence_blocks(matches: list[SentenceMatch], max_gap: int, usable_a: np.ndarray | None = None,
-                    usable_b: np.ndarray | None = None) -> list[list[SentenceMatch]]:
+def sentence_blocks(matches: list[SentenceMatch], max_gap: int, counted_a: np.ndarray | None = None,
+                    counted_b: np.ndarray | None = None) -> list[list[SentenceMatch]]:
     """Matches that lie close together in both texts, in clusters (single linkage, as Sanchez-Perez et al. 2014
     cluster their seeds): two matches are linked when at most max_gap sentences lie between them on each side,
-    counting only `usable` ones where given (a quotation inside a passage carries no evidence, nor breaks it). A
+    counting only the `counted` ones where given (a quotation inside a passage carries no evidence, nor breaks it;
+    furniture does). A
     passage copied in disguise is such a cluster, its sentences in nearly the source's order; two reports of one
     event share a reworded fact here and there, far apart. Clusters in order of their first sentence of A."""
     ordered = sorted(matches, key=lambda m: (m.i, m.j))
-    rank_a = np.arange(max((m.i for m in ordered), default=0) + 1) if usable_a is None else np.cumsum(usable_a)
-    rank_b = np.arange(max((m.j for m in ordered), default=0) + 1) if usable_b is None else np.cumsum(usable_b)
+    rank_a = np.arange(max((m.i for m in ordered), default=0) + 1) if counted_a is None else np.cumsum(counted_a)
+    rank_b = np.arange(max((m.j for m in ordered), default=0) + 1) if counted_b is None else np.cumsum(counted_b)
     pos = [(int(rank_a[m.i]), int(rank_b[m.j])) for m in ordered]
     parent = list(range(len(ordered)))
 
