@@ -197,12 +197,16 @@ def run(index: Path, clients: int, seconds: float, max_queries: int, batches: in
                             "unexpected": sum(1 for e in received if e not in expected), "bad_signature": receiver.bad}
         result.update(index_documents=stats.get("index", stats).get("documents"), clients=clients,
                       commit=common.git_commit(), machine=common.machine())
+        log_text = (work / "server.log").read_text(encoding="utf-8", errors="replace")
+        result["server_errors"] = [line for line in log_text.splitlines() if "Error" in line or "Traceback" in line][-30:]
         return result
     finally:
         if server is not None:
             server.terminate()
             server.wait(60)
         receiver.close()
+        if (work / "server.log").exists():  # kept for reading after the run
+            shutil.copy(work / "server.log", Path(tempfile.gettempdir()) / "copytrace-serve-load-server.log")
         shutil.rmtree(work, ignore_errors=True)
 
 

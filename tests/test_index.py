@@ -318,3 +318,42 @@ def test_index_pairs_writes_a_report_with_the_texts_it_keeps(tmp_path):
     assert "web/spinfarm.example/prime-diplomats" in page
     assert 'src="http' not in page and 'href="http' not in page  # self-contained
     assert json.dumps(story[:60])[1:-1].replace("<", "\\u003c").replace(">", "\\u003e") in page  # the text is in
+
+
+def test_threads_read_one_index_while_it_is_added_to_and_merged(tmp_path):
+    """One Index object shared by reader threads (as `copytrace serve` shares it) while adds commit and merges remove
+    the segments the readers hold: every read answers (texts decompressed per thread, arrays mapped when a segment
+    opens), and nothing crashes."""
+    import threading
+
+    from copytrace import Document
+    from copytrace.config import EngineConfig
+
+    ix = Index(tmp_path / "ix", ScanConfig(sizes=EngineConfig(max_segments=2)))
+    ix.add(read_inputs([str(NEWS)]))
+    ids = [d.id for d in read_inputs([str(NEWS)])]
+    query = Document("q", (DISGUISED / "spun.txt").read_text(encoding="utf-8"))
+    stop, errors, answers = threading.Event(), [], []
+
+    def read():
+        while not stop.is_set():
+            try:
+                found = ix.documents(ids)
+                pairs, _ = ix.query([query])
+                answers.append((len(found), any(p.b == "story.txt" for p in pairs)))
+            except Exception as e:  # noqa: BLE001 (the test names what failed)
+                errors.append(repr(e))
+
+    readers = [threading.Thread(target=read) for _ in range(6)]
+    for t in readers:
+        t.start()
+    try:
+        for k in range(5):
+            ix.add(read_inputs([str(_many_documents(tmp_path, 40, f"day{k}"))]))
+    finally:
+        stop.set()
+        for t in readers:
+            t.join(60)
+    assert errors == []
+    assert answers and all(n == len(ids) and spun for n, spun in answers)
+    assert ix.stats()["segments"] <= 2

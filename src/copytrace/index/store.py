@@ -32,6 +32,7 @@ import fcntl
 import json
 import os
 import shutil
+import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -118,17 +119,21 @@ class Manifest:
 
 
 class SegmentTexts:
-    """A segment's texts, read by row: positioned reads of compressed frames (forked workers share the descriptor)."""
+    """A segment's texts, read by row: positioned reads of compressed frames (forked workers share the descriptor;
+    threads each decompress with their own decompressor)."""
 
     def __init__(self, folder: Path) -> None:
         self.offsets = np.load(folder / "texts.offsets.npy", allow_pickle=False)
         self._file = open(folder / "texts.zst", "rb")  # closed with the segment, or when it is collected
         self._fd = self._file.fileno()
-        self._decompress = zstandard.ZstdDecompressor()
+        self._local = threading.local()  # a decompressor per thread: one is not safe to share (it crashed)
 
     def get(self, row: int) -> str:
         start, end = int(self.offsets[row]), int(self.offsets[row + 1])
-        return self._decompress.decompress(os.pread(self._fd, end - start, start)).decode("utf-8", "surrogatepass")
+        decompressor = getattr(self._local, "decompressor", None)
+        if decompressor is None:
+            decompressor = self._local.decompressor = zstandard.ZstdDecompressor()
+        return decompressor.decompress(os.pread(self._fd, end - start, start)).decode("utf-8", "surrogatepass")
 
     def raw(self, row: int) -> bytes:
         start, end = int(self.offsets[row]), int(self.offsets[row + 1])
@@ -153,7 +158,15 @@ class Segment:
         self._documents = self._file.fileno()
         self.texts = SegmentTexts(folder)
         self._records: list[DocumentRecord] | None = None
-        self._arrays: dict[str, np.ndarray] = {}
+        # every array mapped now, and the small files read: a merge may delete the folder while a reader holds the
+        # segment, and what is open or mapped stays readable
+        self._arrays: dict[str, object] = {
+            entry.name[:-4]: _load_array(folder, entry.name[:-4])
+            for entry in os.scandir(folder) if entry.name.endswith(".npy") and not entry.name.startswith(".")
+        }
+        self._arrays["langs"] = json.loads((folder / "fp.langs.json").read_text(encoding="utf-8"))
+        bands = folder / "probe.bands.json"
+        self._arrays["banding"] = tuple(json.loads(bands.read_text(encoding="utf-8"))) if bands.exists() else None
         self._indexes: dict[str, KeyIndex | None] = {}
 
     @classmethod
@@ -211,19 +224,15 @@ class Segment:
         if name not in self._indexes:
             prefix = name if name.startswith("probe.") else f"fp.{name}"
             index = None
-            if (self.folder / f"{prefix}.key.npy").exists():
-                pos = self.folder / f"{prefix}.pos.npy"
+            if f"{prefix}.key" in self._arrays:
                 index = KeyIndex(self.array(f"{prefix}.key"), self.array(f"{prefix}.doc"),
-                                 self.array(f"{prefix}.pos") if pos.exists() else None)
+                                 self._arrays.get(f"{prefix}.pos"))
             self._indexes[name] = index
         index = self._indexes[name]
         return None if index is None else KeyIndex(index.key, index.doc, index.pos)
 
     def banding(self) -> tuple[int, int] | None:
         """The (bands, rows) of the segment's MinHash band index."""
-        if "banding" not in self._arrays:
-            path = self.folder / "probe.bands.json"
-            self._arrays["banding"] = tuple(json.loads(path.read_text(encoding="utf-8"))) if path.exists() else None
         return self._arrays["banding"]
 
     def leads(self) -> np.ndarray | None:
@@ -245,8 +254,6 @@ class Segment:
         _fsync_dir(self.folder)
 
     def langs(self) -> list[str | None]:
-        if "langs" not in self._arrays:
-            self._arrays["langs"] = json.loads((self.folder / "fp.langs.json").read_text(encoding="utf-8"))
         return self._arrays["langs"]
 
     def fingerprints(self) -> Fingerprints:
