@@ -335,7 +335,7 @@ class Index:
             everything = snapshot.records_of(hood.old) + records
             recheck = None
             if stale:
-                local = {doc_id: int(hood.local(np.array([n]))[0]) for doc_id, n in located.items()}
+                local = dict(zip(located, hood.local(np.array(list(located.values()), np.int64)).tolist()))
                 keys = pair_keys(np.array([local[p.a] for p, _ in stale], np.int64),
                                  np.array([local[p.b] for p, _ in stale], np.int64))
                 empty = np.empty(0, np.int64)

@@ -291,7 +291,7 @@ def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig
         if name == "anchors" and not multilingual:  # anchors nominate only across languages
             found[name] = KeyIndex(np.zeros(0, np.uint64), np.zeros(0, np.int64), None)
             continue
-        keys, more = _distinct_counts(np.asarray(index.key))
+        keys, more = np.unique(np.asarray(index.key), return_counts=True)
         found[name], _ = snapshot.holders(name, keys, caps[name], more)
         holders, shared = np.unique(found[name].doc, return_counts=True)
         docs.append(holders[shared >= needs[name]])
@@ -299,7 +299,7 @@ def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig
     docs.append(snapshot.holders("probe.exact", unique_values(new.exact[usable]), first=1)[0].doc)
     usable = np.flatnonzero(new.n_shingles > 0)
     if len(usable):
-        keys, more = _distinct_counts(band_keys(new.signatures[usable], config.bands, config.rows).ravel())
+        keys, more = np.unique(band_keys(new.signatures[usable], config.bands, config.rows), return_counts=True)
         docs.append(snapshot.holders("probe.bands", keys, config.max_bucket, more)[0].doc)
     old = unique_values(np.concatenate(docs))
     indexes = {}
@@ -315,9 +315,3 @@ def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
         return np.zeros(len(values), bool)
     at = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
     return sorted_set[at] == values
-
-
-def _distinct_counts(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The distinct keys, sorted, and how many times each occurs."""
-    distinct, counts = np.unique(keys, return_counts=True)
-    return distinct, counts
