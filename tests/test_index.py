@@ -114,6 +114,39 @@ def test_merging_segments_changes_no_answer(tmp_path):
     assert _files(tmp_path / "before") == _files(tmp_path / "after")
 
 
+def test_adds_past_the_segment_limit_merge_only_the_newest_small_segments_and_change_no_answer(tmp_path):
+    from dataclasses import replace
+
+    from copytrace.index.index import merge_start
+
+    assert merge_start([100, 5, 5, 5], 4) is None
+    assert merge_start([100, 5, 5, 5, 5], 4) == 1  # the small ones among themselves, the large one left alone
+    assert merge_start([1000, 40, 30, 20, 20], 4) == 1  # each older one taken while no larger than those after it
+    assert merge_start([100, 40, 30, 20, 20], 4) == 0  # ... up to the oldest: a merge of all
+    rows = _corpus(tmp_path)
+    plain, tiered = ScanConfig(progress=False), ScanConfig(progress=False)
+    plain.sizes, tiered.sizes = replace(plain.sizes, max_segments=100), replace(tiered.sizes, max_segments=3)
+    indexes = [Index(tmp_path / "plain", plain), Index(tmp_path / "tiered", tiered)]
+    for ix in indexes:
+        ix.add([_doc(r) for r in rows[:5]])
+        for k, row in enumerate(rows[5:]):
+            ix.add([_doc(row)])
+            if k == 1:
+                assert ix.remove([rows[0]["id"], rows[5]["id"]]) == []
+    assert indexes[0].stats()["segments"] == 5
+    assert indexes[1].stats()["segments"] <= 3
+    seg = sorted(p.name for p in (tmp_path / "tiered").iterdir() if p.name.startswith("seg-"))
+    assert seg[0] == "seg-000001"  # the first, large add was never rewritten
+    for ix, name in zip(indexes, ("plain", "tiered")):
+        write_results(ix.pairs(), tmp_path / f"out-{name}")
+    assert _files(tmp_path / "out-plain") == _files(tmp_path / "out-tiered")
+    assert indexes[0].stats()["documents"] == indexes[1].stats()["documents"] == 7
+    queries = [_renamed(NEWS / "story.txt", "q1"), _renamed(DISGUISED / "spun.txt", "q2")]
+    answers = [[p.to_json() for p in ix.query(queries)[0]] for ix in indexes]
+    assert answers[0] and answers[0] == answers[1]
+    assert all(rows[0]["id"] not in (p["b"],) and rows[5]["id"] != p["b"] for p in answers[1])
+
+
 def _doc(row):
     from copytrace import Document
 

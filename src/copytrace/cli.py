@@ -426,6 +426,7 @@ def serve_cmd(
     max_texts: int = typer.Option(100, "--max-texts", help="texts per query request (over it: 422)"),
     request_seconds: float = typer.Option(120.0, "--request-seconds", help="time limit of a request (over it: 503)"),
     workers: int = typer.Option(1, "--workers", help="processes for a large add or query (1: none forked)"),
+    readers: int = typer.Option(0, "--readers", help="reader processes answering queries (0: one per core, at most 8)"),
     layers: str = typer.Option("all", "--layers", help="the layers of an index made now (else the index's own)"),
     webhook_attempts: int = typer.Option(5, "--webhook-attempts", help="tries of each webhook delivery"),
     webhook_backoff: float = typer.Option(
@@ -447,7 +448,8 @@ def serve_cmd(
     except KeysError as e:
         _fail_usage(str(e))
     limits = Limits(max_body_bytes=int(max_body_mb * 1024 * 1024), max_documents=max_documents,
-                    max_texts=max_texts, request_seconds=request_seconds)
+                    max_texts=max_texts, request_seconds=request_seconds,
+                    **({"readers": readers} if readers > 0 else {}))
     device, semantic = _device(device, semantic)
     config = ScanConfig(progress=False, workers=workers, layers=_layers(layers), device=device, semantic=semantic)
     try:

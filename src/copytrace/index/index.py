@@ -253,8 +253,9 @@ class Index:
         if dropped:
             manifest.deleted[name] = dropped
         manifest.write(self.path)
-        if len(manifest.segments) > config.sizes.max_segments:
-            self._merge(manifest)
+        start = merge_start([s["documents"] for s in manifest.segments], config.sizes.max_segments)
+        if start is not None:
+            self._merge(manifest, start)
         new_pairs = [pair for i, j, pair in found if max(i, j) >= first]  # (not the older pairs checked again)
         return AddResult(len(records) - len(dropped), skips, len(new_pairs), result, found_pairs=new_pairs)
 
@@ -451,7 +452,11 @@ class Index:
             stale.update((frozenset((p.a, p.b)), (p, quoted)) for p, quoted in noted if p.a in lined or p.b in lined)
         return [(p, quoted) for p, quoted in noted if frozenset((p.a, p.b)) in stale]
 
-    def _merge(self, manifest: Manifest) -> None:
+    def _merge(self, manifest: Manifest, start: int = 0) -> None:
+        """Merge the segments from `start` on into one: all of them, with removed documents purged; or the newest
+        ones (start > 0), their removed rows kept as removed (a pair in an older segment may name one)."""
+        if start > 0:
+            return self._merge_newest(manifest, start)
         snapshot = self._snapshot(manifest)
         fp = snapshot.fingerprints()
         if fp is None:
@@ -472,6 +477,53 @@ class Index:
         manifest.write(self.path)
         for segment in old:  # a reader that opened them keeps its open files and mappings
             shutil.rmtree(self.path / segment, ignore_errors=True)
+
+    def _merge_newest(self, manifest: Manifest, start: int) -> None:
+        segments = self._snapshot(manifest).segments[start:]
+        firsts = np.cumsum([0] + [len(s) for s in segments])
+        records = [r for s in segments for r in s.records]
+        texts = [s.texts.raw(r) for s in segments for r in range(len(s))]
+        lines = _line_index([s.texts.get(r) for s in segments for r in range(len(s))], self.config)
+        fp = Fingerprints.concatenate([_shifted(s.fingerprints(), int(first)) for s, first in zip(segments, firsts)])
+        latest: dict[frozenset, tuple[str, str, Pair | None, bool]] = {}
+        for segment in segments:
+            for a, b, pair, quoted in segment.pairs():
+                latest.pop(frozenset((a, b)), None)
+                latest[frozenset((a, b))] = (a, b, pair, quoted)
+        stored = [segment.leads() for segment in segments]
+        leads = None if any(v is None for v in stored) else np.concatenate([np.asarray(v) for v in stored])
+        name = f"seg-{manifest.generation + 1:06d}"
+        write_segment(self.path, name, records, texts, lines, fp,
+                      [pair for _, _, pair, _ in latest.values() if pair is not None],
+                      ended=[(a, b) for a, b, pair, _ in latest.values() if pair is None],
+                      furniture=np.asarray(segments[-1].furniture()),
+                      quotes_only=frozenset(key for key, (_, _, pair, quoted) in latest.items() if quoted and pair),
+                      repeated=np.asarray(segments[-1].repeated()).tolist(),
+                      candidates=self.config.thresholds.candidates, leads=leads)
+        removed = [int(first) + row for s, first in zip(segments, firsts) for row in manifest.deleted.get(s.name, [])]
+        old = [s.name for s in segments]
+        manifest.generation += 1
+        manifest.segments = manifest.segments[:start] + [{"name": name, "documents": int(firsts[-1])}]
+        manifest.deleted = {k: v for k, v in manifest.deleted.items() if k not in old}
+        if removed:
+            manifest.deleted[name] = sorted(removed)
+        manifest.write(self.path)
+        for segment in old:
+            shutil.rmtree(self.path / segment, ignore_errors=True)
+
+
+def merge_start(sizes: list[int], max_segments: int) -> int | None:
+    """Where the segments an add merges begin, when it leaves more than max_segments (their sizes in documents,
+    oldest first), or None: the newest two, and each older one no larger than those after it together (tiers, as
+    Lucene's merge policy keeps them): small adds are merged among themselves, and a large segment is rewritten only
+    once as much has been added after it. Each merge costs about what was added since the last one of its tier."""
+    if len(sizes) <= max_segments:
+        return None
+    start, total = len(sizes) - 2, sizes[-1] + sizes[-2]
+    while start > 0 and sizes[start - 1] <= total:
+        start -= 1
+        total += sizes[start]
+    return start
 
 
 def _passages_hold(snapshot: Snapshot, pairs: list[Pair], shingles: np.ndarray, config: ScanConfig) -> list[bool]:

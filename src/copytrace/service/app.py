@@ -10,8 +10,8 @@ keep one server standing under load.
     POST   /v1/webhooks               {"url", "secret"}                                       write key
     GET    /v1/webhooks               registrations and deliveries                            read key
 
-Writes go through one writer thread (writer.py); reads run on a bounded pool of threads, each on the index
-snapshot it opens. Every error answer is JSON; a malformed body is 422 naming each bad field (`documents[3].text`).
+Writes go through one writer thread (writer.py) to the writer process; reads run in a pool of reader processes, each
+on the index snapshot it opens (processes.py). Every error answer is JSON; a malformed body is 422 naming each bad field (`documents[3].text`).
 """
 from __future__ import annotations
 
@@ -19,30 +19,33 @@ import asyncio
 import json
 import logging
 import os
-import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.security import HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field
 
 from copytrace.config import ScanConfig
-from copytrace.document import Document, Kind, Pair
+from copytrace.document import Document, Kind
 from copytrace.index import Index
 from copytrace.index.store import MANIFEST, Manifest
+from copytrace.service import processes
 from copytrace.service.auth import Keys, allows
+from copytrace.service.processes import Processes
 from copytrace.service.state import FOLDER, WatchList
 from copytrace.service.webhooks import Webhooks, copy_events
 from copytrace.service.writer import Writer, WriterBusy
-from copytrace.write.report import REWORDED, asset, pair_row
+from copytrace.write.report import asset
 
 log = logging.getLogger("copytrace.service")
 
@@ -60,7 +63,8 @@ class Limits:
     max_texts: int = 100  # per POST /v1/query
     request_seconds: float = 120.0  # a read over it is 503; a write not started by then is taken back (503)
     queued_writes: int = 16  # writes waiting for the writer; one more is 503
-    concurrent_reads: int = max(1, min(8, os.cpu_count() or 1))  # queries, copies, stats at once; more wait
+    readers: int = max(1, min(8, os.cpu_count() or 1))  # reader processes (queries, copies, documents, stats)
+    concurrent_reads: int | None = None  # reads handed to the readers at once (default 2 each); more wait
 
 
 # ---- request bodies ---------------------------------------------------------------------------------------------
@@ -248,17 +252,19 @@ def create_app(
     (index.path / FOLDER).mkdir(exist_ok=True)
     watched = WatchList(index.path)
     webhooks = Webhooks(index.path, webhook_attempts, webhook_backoff)
+    config = index.config
+    readers = Processes(limits.readers, index.path, config, "reader")
+    writes = Processes(1, index.path, config, "writer")
     writer = Writer(limits.queued_writes)
-    reads = ThreadPoolExecutor(limits.concurrent_reads, thread_name_prefix="copytrace-read")
     read_slots: list[asyncio.Semaphore] = []  # made on the server's event loop
-    copies = _CopiesCache(index)
 
     async def lifespan(app: FastAPI):
-        read_slots.append(asyncio.Semaphore(limits.concurrent_reads))
+        read_slots.append(asyncio.Semaphore(limits.concurrent_reads or 2 * limits.readers))
         yield
         writer.close(timeout=limits.request_seconds)
         webhooks.close()
-        reads.shutdown(wait=False, cancel_futures=True)
+        readers.close()
+        writes.close()
 
     def scoped(needed: str) -> Callable:
         """Marks an endpoint as needing a key of that scope: AuthRoute checks it before the body is read."""
@@ -301,8 +307,8 @@ def create_app(
         log.exception("request failed")
         return JSONResponse({"detail": f"internal error: {exc.__class__.__name__}"}, status_code=500)
 
-    async def read(call: Callable[[], Any]) -> Any:
-        """A read on the pool, at most concurrent_reads at once (the rest wait, within the time limit)."""
+    async def read(call: Callable[..., Any], *args: Any) -> Any:
+        """A read in a reader process, at most concurrent_reads at once (the rest wait, within the time limit)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + limits.request_seconds
         slots = read_slots[0]
@@ -310,12 +316,19 @@ def create_app(
             await asyncio.wait_for(slots.acquire(), limits.request_seconds)
         except asyncio.TimeoutError:
             raise HTTPException(503, "the server is busy: retry later", headers={"Retry-After": "5"}) from None
-        future = loop.run_in_executor(reads, call)
+        try:
+            future = asyncio.wrap_future(readers.submit(call, *args))
+        except BaseException:
+            slots.release()
+            raise
         future.add_done_callback(lambda _: slots.release())  # the slot is held until the work is really done
         try:
             return await asyncio.wait_for(asyncio.shield(future), max(0.0, deadline - loop.time()))
         except asyncio.TimeoutError:
             raise HTTPException(503, f"over the time limit of {limits.request_seconds:g} s") from None
+        except BrokenProcessPool:
+            raise HTTPException(503, "a reader process died while it held this request: retry",
+                                headers={"Retry-After": "1"}) from None
 
     async def write(call: Callable[[], Any]) -> Any:
         """A write through the writer; if it has not started within the time limit it is taken back (503)."""
@@ -354,15 +367,14 @@ def create_app(
             fresh = {i for i in watch if i not in watched}
             watched.update(add=fresh)
             try:
-                done = index.add(documents, replace_ids=replace)
+                added, skipped, pairs, found_pairs = writes.run(processes.add, documents, replace)
             except BaseException:
                 watched.update(remove=fresh)
                 raise
-            watched.update(remove={s.id for s in done.skipped} & fresh)
-            events = copy_events(done.found_pairs, watched)
+            watched.update(remove={s["id"] for s in skipped} & fresh)
+            events = copy_events(found_pairs, watched)
             webhooks.send(events)
-            return {"added": done.added, "skipped": [{"id": s.id, "reason": s.reason} for s in done.skipped],
-                    "pairs": done.pairs, "events": len(events)}
+            return {"added": added, "skipped": skipped, "pairs": pairs, "events": len(events)}
 
         try:
             return await write(add)
@@ -378,44 +390,33 @@ def create_app(
     async def query(body: QueryBody, differ: bool = Query(False, description=DIFFER_HELP)) -> dict:
         if len(body.texts) > limits.max_texts:
             raise invalid("texts", f"at most {limits.max_texts} texts per request")
-        documents = [Document(t.id or f"query-{k + 1}", t.text) for k, t in enumerate(body.texts)]
-
-        def find() -> tuple[list[dict], list]:
-            pairs, skips = index.query(documents)
-            texts = {}
-            for d in documents:
-                texts.setdefault(d.id, d.text)
-            return _rows(index, pairs, differ, texts), skips
-        rows, skips = await read(find)
-        return {"pairs": rows, "skipped": [{"id": s.id, "reason": s.reason} for s in skips]}
+        texts = [(t.id or f"query-{k + 1}", t.text) for k, t in enumerate(body.texts)]
+        rows, skips = await read(processes.query, texts, differ)
+        return _json({"pairs": rows, "skipped": skips})
 
     @app.get("/v1/documents/{doc_id:path}/copies", summary="The copies of an indexed document",
              response_model=CopiesOut, response_model_exclude_unset=True)
     @scoped("read")
     async def copies_of(doc_id: str, same_story: bool = False,
                         differ: bool = Query(False, description=DIFFER_HELP)) -> dict:
-        def find() -> list[dict] | None:
-            found = copies.of(doc_id)
-            return None if found is None else _rows(index, [p for p in found if same_story or p.kind.is_copy],
-                                                     differ)
-        rows = await read(find)
+        rows = await read(processes.copies, doc_id, same_story, differ)
         if rows is None:
             raise HTTPException(404, f"no document {doc_id!r} in the index")
-        return {"id": doc_id, "pairs": rows}
+        return _json({"id": doc_id, "pairs": rows})
 
     @app.get("/v1/documents/{doc_id:path}", summary="An indexed document: its text, date and path")
     @scoped("read")
     async def document(doc_id: str) -> dict:
-        found = await read(lambda: index.document(doc_id))
+        found = await read(processes.document, doc_id)
         if found is None:
             raise HTTPException(404, f"no document {doc_id!r} in the index")
-        return {"id": found.id, "text": found.text, "date": found.date, "path": found.path}
+        return found
 
     @app.delete("/v1/documents/{doc_id:path}", summary="Remove a document for good, with its pairs")
     @scoped("write")
     async def remove(doc_id: str) -> dict:
         def remove_one() -> list[str]:
-            unknown = index.remove([doc_id])
+            unknown = writes.run(processes.remove, [doc_id])
             watched.update(remove={doc_id})
             return unknown
         if await write(remove_one):
@@ -425,7 +426,7 @@ def create_app(
     @app.get("/v1/stats", summary="The index's size, and the service's queues")
     @scoped("read")
     async def stats() -> dict:
-        out = await read(index.stats)
+        out = await read(processes.stats)
         out.update({"watched": len(watched), "queued_writes": writer.queued(),
                     "webhooks": len(webhooks.registrations())})
         return out
@@ -445,48 +446,9 @@ def create_app(
     return app
 
 
-def _rows(index: Index, pairs: list[Pair], differ: bool, query_texts: dict[str, str] | None = None) -> list[dict]:
-    """The pairs as pairs.jsonl rows; with `differ`, made by the report's pair_row, so that the page marks the words
-    that differ exactly as the report does. The texts: `a`'s from the query where it is one, the rest from the
-    index (read only for the spun and paraphrased pairs, the only ones marked)."""
-    if not differ:
-        return [p.to_json() for p in pairs]
-    query_texts = query_texts or {}
-    reworded = [p for p in pairs if p.kind in REWORDED]
-    wanted = {p.b for p in reworded} | {p.a for p in reworded if p.a not in query_texts}
-    indexed = {d.id: d.text for d in index.documents(wanted)} if wanted else {}
-    return [pair_row(p, query_texts[p.a] if p.a in query_texts else indexed.get(p.a), indexed.get(p.b))
-            for p in pairs]
-
-
-class _CopiesCache:
-    """Every settled pair of the index by document, kept until the next commit (the manifest's generation)."""
-
-    def __init__(self, index: Index) -> None:
-        self.index = index
-        self.generation: int | None = None
-        self.by_document: dict[str, list[Pair]] = {}
-        self.documents: set[str] = set()
-        self._lock = threading.Lock()
-
-    def of(self, doc_id: str) -> list[Pair] | None:
-        with self._lock:
-            self._refresh()
-            if doc_id not in self.documents:
-                return None
-            found = self.by_document.get(doc_id, [])
-        return sorted(found, key=lambda p: (-p.score, p.b))
-
-    def _refresh(self) -> None:
-        generation = Manifest.read(self.index.path).generation
-        if generation != self.generation:
-            result = self.index.pairs()
-            by_document: dict[str, list[Pair]] = {}
-            for pair in result.pairs:
-                by_document.setdefault(pair.a, []).append(pair)
-                by_document.setdefault(pair.b, []).append(pair.swapped())
-            self.by_document, self.documents = by_document, {d.id for d in result.documents}
-            self.generation = generation
+def _json(content: dict) -> Response:
+    """An answer made in a reader, already the response model's shape: sent as it is (orjson), not validated again."""
+    return Response(orjson.dumps(content), media_type="application/json")
 
 
 def _version() -> str:
