@@ -37,7 +37,7 @@ from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.fingerprint.embed import DIM
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
-from copytrace.index.snapshot import Snapshot, manifest_version, neighbourhood
+from copytrace.index.snapshot import Lookup, Snapshot, manifest_version, neighbourhood
 from copytrace.index.store import Manifest, NotAnIndex, Segment, remove_strays, write_segment, writer_lock
 from copytrace.origin import likely_source
 from copytrace.text.tokens import is_member, per_document_counts, shingle_hashes, tokenize
@@ -316,8 +316,9 @@ class Index:
             new = fingerprint_texts(executor, store, records, 0, repeated, config, progress)
             stored = snapshot.furniture()
             furniture, stale = stored, []
+            shingles = snapshot.lookup("shingles", unique_values(np.asarray(new.shingles.key)))
             if not old_only:
-                furniture = self._furniture(snapshot, new, store, repeated, thresholds)
+                furniture = self._furniture(snapshot, new, store, repeated, thresholds, shingles)
                 stale = self._stale_pairs(snapshot, furniture[~is_member(furniture, stored)],
                                           repeated - set(snapshot.repeated().tolist()), config)
             located = snapshot.locate(d for p, _ in stale for d in (p.a, p.b))
@@ -325,7 +326,7 @@ class Index:
                 raise NotAnIndex(f"{self.path}: made with another MinHash banding than these thresholds ask for")
             population = Population.of(snapshot.languages() + Counter(r.lang for r in records))
             multilingual = "semantic" in config.layers and population.languages > 1
-            hood = neighbourhood(snapshot, new, thresholds.candidates, multilingual, located.values())
+            hood = neighbourhood(snapshot, new, thresholds.candidates, multilingual, located.values(), shingles)
             first = len(hood.old)
             fp = _shifted(new, first)
             if first:
@@ -395,7 +396,7 @@ class Index:
         return rows
 
     def _furniture(self, snapshot: Snapshot, new: Fingerprints, store: TextStore, repeated: frozenset[int],
-                   thresholds: Thresholds) -> np.ndarray:
+                   thresholds: Thresholds, shingles: Lookup) -> np.ndarray:
         """The corpus's furniture shingles after this add: those found before, and those among the new documents'
         shingles that the new documents make common enough (candidates.furniture: held by enough documents
         whose first holders, in the index's order, are unalike), completed from their holders' texts."""
@@ -403,7 +404,7 @@ class Index:
         stored, n_old = snapshot.furniture(), len(snapshot)
         pairs = 2 * config.furniture_holder_pairs
         keys, more = np.unique(np.asarray(new.shingles.key), return_counts=True)
-        old, counts = snapshot.holders("shingles", keys, first=pairs)
+        old, counts = snapshot.holders("shingles", keys, first=pairs, looked=shingles)
         common = (counts + more >= furniture_threshold(n_old + len(new), config)) & ~is_member(keys, stored)
         if not common.any():
             return stored

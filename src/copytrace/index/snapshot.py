@@ -42,6 +42,17 @@ def manifest_version(manifest: Manifest) -> tuple:
             tuple(sorted((k, tuple(v)) for k, v in manifest.deleted.items())))
 
 
+@dataclass
+class Lookup:
+    """Each segment's index `name` searched for `keys`: per segment (index, row numbers, lo, hi), and how many
+    indexed documents hold each key."""
+
+    name: str
+    keys: np.ndarray
+    found: list[tuple[KeyIndex, np.ndarray, np.ndarray, np.ndarray]]
+    counts: np.ndarray
+
+
 class Snapshot:
     """The live documents of the segments one manifest names. Segments are shared between snapshots (they never
     change); a snapshot holds no per-document data but its numbering."""
@@ -146,13 +157,9 @@ class Snapshot:
 
     # ---- probes -------------------------------------------------------------------------------------------------
 
-    def holders(self, name: str, keys: np.ndarray, max_holders: int | None = None, more: np.ndarray | None = None,
-                first: int | None = None) -> tuple[KeyIndex, np.ndarray]:
-        """The live rows of index `name` (a fingerprint index, or probe.bands / probe.exact) holding any of `keys`
-        (sorted, distinct), documents as global numbers, sorted by key then document; and how many indexed
-        documents hold each key (removed ones counted until a merge purges them). Keys held by more than
-        max_holders documents, counting `more` holders besides (the new documents'), give no rows; with `first`,
-        only each key's first documents are given."""
+    def lookup(self, name: str, keys: np.ndarray) -> Lookup:
+        """Where each of `keys` (sorted, distinct) lies in each segment's index `name`: the binary searches that
+        holders() starts from, which an add makes once for its furniture and its neighbourhood."""
         counts = np.zeros(len(keys), np.int64)
         found = []
         for segment, numbers in zip(self.segments, self.numbers):
@@ -162,6 +169,19 @@ class Snapshot:
             lo, hi = np.searchsorted(index.key, keys, "left"), np.searchsorted(index.key, keys, "right")
             found.append((index, numbers, lo, hi))
             counts += hi - lo
+        return Lookup(name, keys, found, counts)
+
+    def holders(self, name: str, keys: np.ndarray, max_holders: int | None = None, more: np.ndarray | None = None,
+                first: int | None = None, looked: Lookup | None = None) -> tuple[KeyIndex, np.ndarray]:
+        """The live rows of index `name` (a fingerprint index, or probe.bands / probe.exact) holding any of `keys`
+        (sorted, distinct), documents as global numbers, sorted by key then document; and how many indexed
+        documents hold each key (removed ones counted until a merge purges them). Keys held by more than
+        max_holders documents, counting `more` holders besides (the new documents'), give no rows; with `first`,
+        only each key's first documents are given. `looked`: lookup(name, keys) made already."""
+        if looked is None:
+            looked = self.lookup(name, keys)
+        assert looked.name == name and len(looked.keys) == len(keys)
+        found, counts = looked.found, looked.counts
         wanted = np.ones(len(keys), bool)
         if max_holders is not None:
             wanted = counts + (0 if more is None else more) <= max_holders
@@ -272,14 +292,14 @@ class Neighbourhood:
 
 
 def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig, multilingual: bool,
-                  also: Iterable[int] = ()) -> Neighbourhood:
+                  also: Iterable[int] = (), looked: Lookup | None = None) -> Neighbourhood:
     """The indexed documents that could make a candidate pair with a new document (fingerprinted, numbered from
     0): an exact text or a MinHash band in common, at least as many sampled shingles, skeleton n-grams, content-word
     pairs or quotations in common as their index needs on one diagonal (counted over all the new documents: an
     upper bound); in a corpus of several languages, every holder of an anchor (candidates.crosslingual ranks them
     all by rarity); and the documents `also` names. Only keys held by no more documents than their index looks at
     count. Each key's rows are those of all its holders taken in: the counts the candidate stage makes of a key stay
-    the whole index's."""
+    the whole index's. `looked`: one of the lookups it needs, made already (Snapshot.lookup)."""
     caps = {"shingles": config.shingle_max_doc_freq, "skeleton": config.skeleton_max_doc_freq,
             "content": config.content_max_doc_freq, "quotes": config.quote_max_doc_freq,
             "anchors": config.crosslingual_max_doc_freq}
@@ -292,7 +312,8 @@ def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig
             found[name] = KeyIndex(np.zeros(0, np.uint64), np.zeros(0, np.int64), None)
             continue
         keys, more = np.unique(np.asarray(index.key), return_counts=True)
-        found[name], _ = snapshot.holders(name, keys, caps[name], more)
+        found[name], _ = snapshot.holders(name, keys, caps[name], more,
+                                          looked=looked if looked is not None and looked.name == name else None)
         holders, shared = np.unique(found[name].doc, return_counts=True)
         docs.append(holders[shared >= needs[name]])
     usable = np.flatnonzero(new.n_tokens > 0)

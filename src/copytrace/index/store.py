@@ -37,6 +37,7 @@ import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from itertools import islice
 from pathlib import Path
 
 import numpy as np
@@ -299,11 +300,9 @@ def write_segment(
     order = np.argsort(hashes, kind="stable")
     _save_array(tmp, "ids.hash", hashes[order])
     _save_array(tmp, "ids.row", order.astype(np.int32))
-    compress = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
     offsets = [0]
     with open(tmp / "texts.zst", "wb", buffering=1 << 20) as f:
-        for text in texts:
-            frame = text if isinstance(text, bytes) else compress.compress(text.encode("utf-8", "surrogatepass"))
+        for frame in _frames(texts):
             f.write(frame)
             offsets.append(offsets[-1] + len(frame))
         f.flush()
@@ -336,6 +335,21 @@ def write_segment(
     _fsync_dir(tmp)
     os.rename(tmp, folder / name)
     _fsync_dir(folder)
+
+
+def _frames(texts: Iterable[bytes | str], chunk: int = 1024) -> Iterator[bytes]:
+    """Each text as a zstd frame (bytes given are frames already), compressed a chunk at a time on every core
+    (each text its own frame, as one compressor would make it)."""
+    compress = zstandard.ZstdCompressor(level=_ZSTD_LEVEL)
+    texts = iter(texts)
+    while batch := list(islice(texts, chunk)):
+        plain = [i for i, t in enumerate(batch) if not isinstance(t, bytes)]
+        if plain:
+            made = compress.multi_compress_to_buffer([batch[i].encode("utf-8", "surrogatepass") for i in plain],
+                                                     threads=-1)
+            for i, frame in zip(plain, made):
+                batch[i] = frame.tobytes()
+        yield from batch
 
 
 def _save_index(folder: Path, prefix: str, index: KeyIndex) -> None:
