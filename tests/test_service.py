@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import http.server
 import json
+import os
 import random
 import signal
 import socket
@@ -13,6 +14,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -74,6 +76,13 @@ class Server:
     def stop(self, sig=signal.SIGTERM):
         self.proc.send_signal(sig)
         self.proc.wait(30)
+
+    def children(self):
+        """The server's worker processes (its readers and its writer; not multiprocessing's resource tracker)."""
+        found = []
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            found += [int(pid) for pid in (task / "children").read_text().split()]
+        return [pid for pid in found if b"spawn_main" in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
 @pytest.fixture(scope="module")
@@ -296,6 +305,37 @@ def _near_copies(n):
     return rows
 
 
+def _alive(pid):
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] not in "ZX"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads the server's children from /proc")
+def test_reads_run_in_reader_processes_and_a_reader_that_dies_is_replaced(tmp_path):
+    server = Server(tmp_path, tmp_path / "ix", "--layers", "lexical", "--readers", "2")
+    with server.client() as c:
+        assert c.post("/v1/documents", json={"documents": _texts(NEWS)}).status_code == 200
+        children = server.children()
+        assert len(children) == 3  # two readers, one writer
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.5)
+        query = {"texts": [{"text": _texts(NEWS, "story.txt")[0]["text"]}]}
+        answers = [c.post("/v1/query", json=query) for _ in range(3)]
+        assert {a.status_code for a in answers} <= {200, 503}, [a.text for a in answers]
+        assert answers[-1].status_code == 200 and answers[-1].json()["pairs"]
+        added = c.post("/v1/documents", json={"documents": [{"id": "again", "text": query["texts"][0]["text"]}]})
+        if added.status_code != 200:  # the dead writer fails the one write it is handed; nothing of it is added
+            assert added.status_code == 500 and "nothing of it was added" in added.text
+            added = c.post("/v1/documents", json={"documents": [{"id": "again", "text": query["texts"][0]["text"]}]})
+        assert added.status_code == 200 and added.json()["added"] == 1
+        assert c.get("/v1/stats").json()["documents"] == 5
+        assert len(server.children()) == 3 and not set(server.children()) & set(children)
+    server.stop()
+
+
 def test_a_server_killed_during_an_add_holds_the_committed_batches_and_takes_the_batch_again(tmp_path):
     server = Server(tmp_path, tmp_path / "ix", "--layers", "lexical", "--max-documents", "5000",
                     "--max-body-mb", "20")
@@ -313,9 +353,14 @@ def test_a_server_killed_during_an_add_holds_the_committed_batches_and_takes_the
     poster = threading.Thread(target=post)
     poster.start()
     time.sleep(0.8)
+    children = server.children()
     server.stop(signal.SIGKILL)
     poster.join(30)
     assert answers and isinstance(answers[0], httpx.TransportError)  # killed before it answered
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(children) >= 2 and not any(_alive(pid) for pid in children)  # no writer goes on with the batch
     server.start()
     with server.client() as c:
         assert c.get("/v1/stats").json()["documents"] == 4
