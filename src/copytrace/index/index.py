@@ -38,7 +38,7 @@ from copytrace.engine.store import TextStore
 from copytrace.fingerprint.embed import DIM
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
 from copytrace.index.snapshot import Lookup, Snapshot, manifest_version, neighbourhood
-from copytrace.index.store import Manifest, NotAnIndex, Segment, remove_strays, write_segment, writer_lock
+from copytrace.index.store import MANIFEST, Manifest, NotAnIndex, Segment, remove_strays, write_segment, writer_lock
 from copytrace.origin import likely_source
 from copytrace.text.tokens import is_member, per_document_counts, shingle_hashes, tokenize
 
@@ -107,6 +107,7 @@ class Index:
         self.config = config or ScanConfig()
         self._opened: dict[str, Segment] = {}  # segments stay open between calls (they never change)
         self._current: Snapshot | None = None
+        self._seen: tuple[tuple[int, int, int], Snapshot] | None = None  # the manifest file's stat, its snapshot
 
     # ---- opening ----------------------------------------------------------------------------------------------
 
@@ -120,17 +121,33 @@ class Index:
 
     def _snapshot(self, manifest: Manifest | None = None) -> Snapshot:
         """The live documents of the manifest found now (or given, under the writer's lock). A merge may remove the
-        segments a manifest names between reading it and opening them: then the newer manifest is read instead."""
+        segments a manifest names between reading it and opening them: then the newer manifest is read instead.
+        A manifest file not replaced since the last call (same inode, time and size: a commit replaces it whole) is
+        not read again."""
+        stamp = None
+        if manifest is None:
+            try:
+                stat = os.stat(self.path / MANIFEST)
+                stamp = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+            except FileNotFoundError:
+                pass
+            seen = self._seen
+            if stamp is not None and seen is not None and seen[0] == stamp:
+                return seen[1]
         for attempt in range(_SNAPSHOT_TRIES):
             found = manifest or self._manifest()
             current = self._current
             if current is not None and current.version == manifest_version(found):
+                if stamp is not None and attempt == 0:
+                    self._seen = (stamp, current)
                 return current
             live = {s["name"] for s in found.segments}
             for name in [name for name in self._opened if name not in live]:
                 self._opened.pop(name, None)  # a snapshot still reading it keeps it open until it is collected
             try:
                 self._current = Snapshot(self.path, found, self._opened)
+                if stamp is not None and attempt == 0:
+                    self._seen = (stamp, self._current)
                 return self._current
             except FileNotFoundError:
                 if manifest is not None or attempt == _SNAPSHOT_TRIES - 1:
