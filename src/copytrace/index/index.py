@@ -26,7 +26,6 @@ from copytrace.candidates.crosslingual import Population
 from copytrace.candidates.furniture import completed_furniture, furniture_threshold, judge_furniture
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.nominate import Nomination
-from copytrace.clean import batch_line_keys
 from copytrace.config import ScanConfig, Thresholds
 from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
 from copytrace.engine.executors import Executor, make_executor
@@ -36,9 +35,11 @@ from copytrace.engine.local import (
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.fingerprint.embed import DIM
-from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
+from copytrace.fingerprint.keys import Fingerprints, KeyIndex
 from copytrace.index.snapshot import Snapshot, manifest_version, neighbourhood
-from copytrace.index.store import Manifest, NotAnIndex, Segment, remove_strays, write_segment, writer_lock
+from copytrace.index.store import (
+    Manifest, NotAnIndex, Segment, line_index, remove_strays, write_segment, writer_lock,
+)
 from copytrace.origin import likely_source
 from copytrace.text.tokens import is_member, per_document_counts, shingle_hashes, tokenize
 
@@ -553,9 +554,7 @@ def _passages_hold(snapshot: Snapshot, pairs: list[Pair], shingles: np.ndarray, 
 
 def _line_index(texts: list[str], config: ScanConfig) -> KeyIndex:
     """Each text's distinct short-line keys (clean.batch_line_keys), by document number."""
-    keys = [batch_line_keys([text], config.thresholds.clean) for text in texts]
-    doc = np.repeat(np.arange(len(texts), dtype=np.int32), [len(k) for k in keys])
-    return KeyIndex(np.concatenate([np.zeros(0, np.uint64)] + keys), doc)
+    return line_index(texts, config.thresholds.clean)
 
 
 def _merged_leads(snapshot: Snapshot) -> np.ndarray | None:
@@ -578,11 +577,7 @@ def _repeated(snapshot: Snapshot, line_keys: np.ndarray, thresholds: Thresholds)
 
 def _shifted(fp: Fingerprints, first: int) -> Fingerprints:
     """A copy of fingerprints numbered from `first` (concatenation may drop a copy's arrays, not the original's)."""
-    indexes = {name: KeyIndex(i.key, (np.asarray(i.doc) + first).astype(np.int32), i.pos)
-               for name, i in fp.indexes().items()}
-    per_doc = {name: value for name, value in vars(fp).items() if name not in INDEXES}
-    per_doc["doc_index"] = (np.asarray(fp.doc_index) + first).astype(np.int32)
-    return Fingerprints(**per_doc, **indexes)
+    return fp.shifted(first)
 
 
 def _folder_bytes(folder: Path) -> int:
