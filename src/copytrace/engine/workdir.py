@@ -194,8 +194,17 @@ class SegmentWriter:
         folder = Path(self.path) / "segments"
         records = [replace(self.records[int(i)], lang=lang, boilerplate_chars=int(bp))
                    for i, lang, bp in zip(fp.doc_index.tolist(), fp.langs, fp.boilerplate_chars.tolist())]
-        write_segment(folder, f"seg-{first:010d}", records, texts, line_index(texts, self.clean),
-                      fp.shifted(-first), (), repeated=self.repeated, candidates=self.candidates)
+        name = f"seg-{first:010d}"
+        if (folder / name).is_dir():  # a task run again (Dask retries a lost worker's): its batch is kept already
+            return
+        try:
+            write_segment(folder, name, records, texts, line_index(texts, self.clean), fp.shifted(-first), (),
+                          repeated=self.repeated, candidates=self.candidates)
+        except OSError:
+            # another run of the same task renamed its segment first (rename onto a folder with files fails): the
+            # same batch, so the same segment; this one's temporary folder goes when the work folder next opens
+            if not (folder / name).is_dir():
+                raise
 
 
 #: the segments' text stores a worker has opened (index.store.SegmentTexts), by folder
