@@ -15,6 +15,7 @@ from copytrace.dedup import dedup, sidecar_paths
 from copytrace.document import Document, Skip
 from copytrace.config import DEFAULTS, DEVICES, LAYERS, SEMANTIC_MODES, ScanConfig, Thresholds
 from copytrace.engine.local import scan, scan_documents
+from copytrace.engine.workdir import WorkDirMismatch
 from copytrace.read import InputError, RecordFields, read_inputs
 from copytrace.write.atomic import OutputError, check_writable, write_jsonl
 from copytrace.write.report import TextSpool, read_results, texts_from_inputs, write_report
@@ -73,7 +74,7 @@ def _device(device: str, semantic: str) -> tuple[str, str]:
 def _config(
     layers: str, id_field: str, text_field: str, date_field: Optional[str], workers: int, quiet: bool,
     engine: str = "local", scheduler: Optional[str] = None, thresholds: Optional[Path] = None,
-    device: str = "auto", semantic: str = "auto",
+    device: str = "auto", semantic: str = "auto", work_dir: Optional[Path] = None,
 ) -> ScanConfig:
     if engine not in ("local", "dask"):
         raise typer.BadParameter(f"engine must be local or dask, not {engine!r}")
@@ -90,6 +91,7 @@ def _config(
     return ScanConfig(
         layers=_layers(layers), fields=RecordFields(id_field, text_field, date_field), workers=workers,
         progress=not quiet, engine=engine, scheduler=scheduler, thresholds=values, device=device, semantic=semantic,
+        work_dir=None if work_dir is None else str(work_dir),
     )
 
 
@@ -109,7 +111,7 @@ def _scan_or_fail(paths: list[Path], config: ScanConfig, report: Optional[Path] 
             result = scan_documents(spool.keeping(read_inputs([str(p) for p in paths], config.fields, read)), config)
             write_report(result, spool.texts(_shown_ids(result)), report)
             return result
-    except InputError as e:
+    except (InputError, WorkDirMismatch) as e:
         _fail_usage(str(e))
 
 
@@ -134,6 +136,9 @@ WorkersOpt = typer.Option(0, "--workers", help="processes for fingerprinting and
 QuietOpt = typer.Option(False, "--quiet", "-q", help="no progress bars and no summary table")
 EngineOpt = typer.Option("local", "--engine", help="local (this machine's cores) or dask")
 SchedulerOpt = typer.Option(None, "--scheduler", help="address of a Dask scheduler (default: a local Dask cluster)")
+WorkDirOpt = typer.Option(
+    None, "--work-dir", help="keep finished work here (on storage every Dask worker sees): a run started again with "
+    "the same folder resumes; a folder of other settings or another corpus is refused")
 ReportOpt = typer.Option(None, "--report", help="also write an HTML report of the results (one self-contained file)")
 DeviceOpt = typer.Option(
     "auto", "--device", help=f"where sentences are embedded: {', '.join(DEVICES)} (auto: cuda where PyTorch sees a "
@@ -152,11 +157,11 @@ def scan_cmd(
     layers: str = LayersOpt, id_field: str = IdOpt, text_field: str = TextOpt, date_field: Optional[str] = DateOpt,
     workers: int = WorkersOpt, quiet: bool = QuietOpt, engine: str = EngineOpt, scheduler: Optional[str] = SchedulerOpt,
     thresholds: Optional[Path] = ThresholdsOpt, report: Optional[Path] = ReportOpt,
-    device: str = DeviceOpt, semantic: str = SemanticOpt,
+    device: str = DeviceOpt, semantic: str = SemanticOpt, work_dir: Optional[Path] = WorkDirOpt,
 ) -> None:
     """Find every related pair in the inputs and write the results to OUT."""
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds, device,
-                     semantic)
+                     semantic, work_dir)
     try:
         check_writable(out, folder=True)
     except OutputError as e:

@@ -428,6 +428,8 @@ class ScanConfig:
     workers: int = 0  # 0: one per core
     engine: str = "local"  # "local" (this machine's cores) or "dask"
     scheduler: str | None = None  # a Dask scheduler's address; None starts a local Dask cluster
+    #: a folder that keeps a long scan's finished work (engine.workdir): a run started again with it resumes
+    work_dir: str | None = None
     progress: bool = False
     temp_dir: str | None = None
     thresholds: Thresholds = DEFAULTS

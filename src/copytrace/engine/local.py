@@ -13,12 +13,10 @@ import uuid
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
-from typing import Protocol
+from dataclasses import replace
 
 import numpy as np
 
-from copytrace.arrays import unique_values
 from copytrace.align.cascade import EXACT, QUOTES_ONLY
 from copytrace.candidates.crosslingual import Population
 from copytrace.candidates.furniture import corpus_furniture
@@ -33,8 +31,10 @@ from copytrace.engine.executors import Executor, InProcess, make_executor
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.engine.tasks import (
-    AlignContext, FingerprintContext, LeadContext, align_task, fingerprint_task, lead_vectors_task,
+    AlignContext, DocumentSource, FingerprintContext, LeadContext, Texts, align_task, fingerprint_task,
+    lead_vectors_task,
 )
+from copytrace.engine.workdir import KeptTexts, SegmentWriter, WorkDir
 from copytrace.fingerprint.embed import resolve_device
 from copytrace.fingerprint.keys import Fingerprints
 from copytrace.origin import cleanest_longest, likely_source
@@ -101,22 +101,28 @@ def scan_documents(items: Iterable[Document | Skip], config: ScanConfig = ScanCo
     """The whole pipeline over a stream of documents (and skips, which are counted and passed through)."""
     reuse_freed_memory()
     progress = Progress(config.progress)
+    work = WorkDir(config.work_dir, config) if config.work_dir else None  # another run's folder refused here
     store = TextStore(config.temp_dir)
     executor = None
     try:
-        records, skips, line_keys = read_documents(items, store, progress, config)
+        records, skips, line_keys = read_documents(work.digesting(items) if work else items, store, progress, config)
+        if work is not None:
+            work.check_corpus(len(records))  # another corpus's folder refused here
         if not records:  # nothing to compare: every stage below assumes at least one document
             return ScanResult(records, [], [], skips)
         repeated = repeated_lines(line_keys, config.thresholds.clean)
         executor = make_executor(config.engine, config.workers, len(records), config.sizes, config.scheduler)
-        found, _ = relate_documents(
-            executor, store, records, fingerprint_texts(executor, store, records, 0, repeated, config, progress),
-            repeated, config, progress,
-        )
+        fp = fingerprint_texts(executor, store, records, 0, repeated, config, progress, work)
+        found, _ = relate_documents(executor, store, records, fp, repeated, config, progress, work=work)
+        if work is not None and (work.reused_segments or work.reused_parts):
+            print(f"copytrace: resumed from {work.path}: {work.reused_segments} fingerprint segment(s) and "
+                  f"{work.reused_parts} align part(s) reused", file=sys.stderr)
     finally:
         if executor is not None:
             executor.close()
         store.close()
+        if work is not None:
+            work.close()
     return ScanResult(records, *settle(records, found, config), skips)
 
 
@@ -124,7 +130,7 @@ def relate_documents(
     executor: Executor, texts: Texts, records: list[DocumentRecord], fp: Fingerprints, repeated: frozenset[int],
     config: ScanConfig, progress: Progress, new_from: int = 0, old_partners_only: bool = False,
     furniture: np.ndarray | None = None, recheck: Nomination | None = None, population: Population | None = None,
-    leads: dict[int, np.ndarray] | None = None,
+    leads: dict[int, np.ndarray] | None = None, work: WorkDir | None = None,
 ) -> tuple[list[tuple[int, int, Pair]], np.ndarray]:
     """Candidates, alignment and kind for the documents whose fingerprints these are (numbered as `texts` and
     `records` number them): every related pair, or with new_from only the pairs that involve a document numbered
@@ -158,8 +164,11 @@ def relate_documents(
         nomination = nomination.joined(recheck)
     context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers, thresholds, config.sizes,
                            resolve_device(config.device), sentence_vectors)
-    docs = _DocumentSource(texts, [r.id for r in records], langs)
-    found = _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress)
+    docs = DocumentSource(texts, [r.id for r in records], langs)
+    if work is not None and not executor.shares_files:  # the workers read the texts from the kept segments
+        context = replace(context, documents=replace(docs, store=KeptTexts(str(work.path), config.sizes.batch_size)))
+    found = _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress,
+                       work)
     return found, nomination.quotes_only
 
 
@@ -181,42 +190,31 @@ def settle(
     return pairs, clusters
 
 
-class Texts(Protocol):
-    """Where the engine reads documents' texts by number: a scan's TextStore, an index's segments. Forked workers
-    read it themselves."""
-
-    def get_many(self, indices: Iterable[int]) -> list[str]: ...
-
-
-@dataclass
-class _DocumentSource:
-    """What an align task needs of each document it touches: id, original text and language."""
-
-    store: Texts
-    ids: list[str]
-    langs: list[str | None]
-
-    def bundle(self, indices: np.ndarray) -> dict[int, tuple[str, str, str | None]]:
-        wanted = unique_values(np.ravel(indices)).tolist()
-        return {i: (self.ids[i], text, self.langs[i]) for i, text in zip(wanted, self.store.get_many(wanted))}
-
-
 def fingerprint_texts(
     executor: Executor, texts: Texts, records: list[DocumentRecord], first: int, repeated: frozenset[int],
-    config: ScanConfig, progress: Progress,
+    config: ScanConfig, progress: Progress, work: WorkDir | None = None,
 ) -> Fingerprints:
     """The fingerprints of the documents `records` describes, numbered from `first` in `texts`; each record gets its
-    language and furniture count."""
+    language and furniture count. With a work folder (a scan's, numbered from 0), the batches kept there are read
+    back, and each other batch is kept there by the task that fingerprints it."""
     n, size = len(records), config.sizes.batch_size
     context = FingerprintContext(repeated, config.layers, config.thresholds)
-    ranges = (np.arange(first + s, first + min(s + size, n)) for s in range(0, n, size))
+    starts = range(0, n, size)
+    parts: list[Fingerprints] = []
+    if work is not None:
+        kept = {s: work.finished_fingerprints(first + s) for s in starts}
+        parts = [fp for fp in kept.values() if fp is not None]
+        starts = [s for s in starts if kept[s] is None]
+        context = replace(context, keep=SegmentWriter(str(work.path), records, repeated, config.thresholds.candidates,
+                                                      config.thresholds.clean))
+    ranges = (np.arange(first + s, first + min(s + size, n)) for s in starts)
     if executor.shares_files:  # the workers read their batches from the store themselves
         context = replace(context, store=texts)
         batches = ((idx, None) for idx in ranges)
     else:
         batches = ((idx, texts.get_many(idx)) for idx in ranges)
-    parts: list[Fingerprints] = []
     with progress.task("fingerprinting", total=n) as advance:
+        advance(sum(len(p) for p in parts))
         for part in executor.map(fingerprint_task, batches, context):
             parts.append(part)
             advance(len(part))
@@ -264,27 +262,36 @@ def lead_vectors(
 
 
 def _align_all(
-    executor: Executor, keys: np.ndarray, quotes_only: np.ndarray, exact: np.ndarray, docs: _DocumentSource,
-    context: AlignContext, config: ScanConfig, progress: Progress,
+    executor: Executor, keys: np.ndarray, quotes_only: np.ndarray, exact: np.ndarray, docs: DocumentSource,
+    context: AlignContext, config: ScanConfig, progress: Progress, work: WorkDir | None = None,
 ) -> list[tuple[int, int, Pair]]:
-    """Every candidate pair (pair keys) aligned and classified; `quotes_only` holds the keys only the quotation
-    index nominated, which are aligned as related reports (align.cascade)."""
+    """Every candidate pair (pair keys) aligned and classified, in chunk order; `quotes_only` holds the keys only the
+    quotation index nominated, which are aligned as related reports (align.cascade). With a work folder, the chunks
+    kept there are read back and each other one is kept there once aligned."""
     if len(keys) == 0:
         return []
     candidates = unpack_pair_keys(keys)
     flags = np.where(exact[candidates[:, 0]] == exact[candidates[:, 1]], EXACT, 0).astype(np.int8)
     flags[is_member(keys, quotes_only)] |= QUOTES_ONLY
     size = config.sizes.align_chunk
+    starts = range(0, len(candidates), size)
+    by_chunk: dict[int, list[tuple[int, int, Pair]]] = {}
+    if work is not None:
+        kept = {c: work.finished_pairs(c) for c in range(len(starts))}
+        by_chunk = {c: part for c, part in kept.items() if part is not None}
+    carried = context.documents is None  # else the workers read the texts themselves
     chunks = (
-        (candidates[s:s + size], flags[s:s + size], docs.bundle(candidates[s:s + size]))
-        for s in range(0, len(candidates), size)
+        (c, candidates[s:s + size], flags[s:s + size], docs.bundle(candidates[s:s + size]) if carried else None)
+        for c, s in enumerate(starts) if c not in by_chunk
     )
-    found = []
     with progress.task("aligning", total=len(candidates)) as advance:
-        for part in executor.map(align_task, chunks, context):
-            found.extend(part)
-            advance(len(part))
-    return found
+        advance(sum(len(candidates[starts[c]:starts[c] + size]) for c in by_chunk))
+        for c, part in executor.map(align_task, chunks, context):
+            if work is not None:
+                work.keep_pairs(c, part)
+            by_chunk[c] = part
+            advance(len(candidates[starts[c]:starts[c] + size]))
+    return [found for c in sorted(by_chunk) for found in by_chunk[c]]
 
 
 def scan(paths: Iterable[str], config: ScanConfig = ScanConfig()) -> ScanResult:

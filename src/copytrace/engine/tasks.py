@@ -3,7 +3,9 @@ Dask. A task carries its document numbers (and texts, where the workers cannot r
 sent once per stage, carries what every task of the stage shares, the scan's thresholds among it."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
@@ -13,7 +15,9 @@ from copytrace.align.cascade import ViewCache
 from copytrace.candidates.deep import DocumentSentences
 from copytrace.config import EngineConfig, Thresholds
 from copytrace.document import Pair
+from copytrace.arrays import unique_values
 from copytrace.engine.store import TextStore
+from copytrace.engine.workdir import SegmentWriter
 from copytrace.fingerprint.batch import fingerprint_batch
 from copytrace.fingerprint.embed import document_key, embedder, preloaded, using_device
 from copytrace.fingerprint.keys import Fingerprints
@@ -28,6 +32,8 @@ class FingerprintContext:
     #: the scan's text store, when the workers can read it themselves (this machine's processes); else None and
     #: every task carries its texts
     store: TextStore | None = None
+    #: with a work folder (engine.workdir): each task keeps its batch there as a segment
+    keep: SegmentWriter | None = None
 
 
 @dataclass
@@ -47,6 +53,28 @@ class AlignContext:
     device: str = "cpu"
     #: deep semantic mode: every document's sentence vectors, by embedding key (fingerprint.embed.preloaded)
     vectors: dict[tuple, np.ndarray] | None = None
+    #: where tasks carry no texts: the documents, whose texts the workers read themselves (a work folder's segments)
+    documents: DocumentSource | None = None
+
+
+class Texts(Protocol):
+    """Where the engine reads documents' texts by number: a scan's TextStore, an index's segments, a work folder's
+    segments. Forked workers read it themselves."""
+
+    def get_many(self, indices: Iterable[int]) -> list[str]: ...
+
+
+@dataclass
+class DocumentSource:
+    """What an align task needs of each document it touches: id, original text and language."""
+
+    store: Texts
+    ids: list[str]
+    langs: list[str | None]
+
+    def bundle(self, indices: np.ndarray) -> dict[int, tuple[str, str, str | None]]:
+        wanted = unique_values(np.ravel(indices)).tolist()
+        return {i: (self.ids[i], text, self.langs[i]) for i, text in zip(wanted, self.store.get_many(wanted))}
 
 
 @dataclass
@@ -61,7 +89,10 @@ def fingerprint_task(task: tuple[np.ndarray, list[str] | None], context: Fingerp
     indices, texts = task
     if texts is None:  # read from the shared store here, not by the process that hands out the tasks
         texts = context.store.get_many(indices)
-    return fingerprint_batch(indices, texts, context.repeated, context.layers, context.thresholds)
+    fp = fingerprint_batch(indices, texts, context.repeated, context.layers, context.thresholds)
+    if context.keep is not None and len(fp):
+        context.keep.write(fp, texts)
+    return fp
 
 
 def lead_vectors_task(task: tuple[np.ndarray, list[str]], context: LeadContext) -> tuple[np.ndarray, np.ndarray]:
@@ -103,11 +134,13 @@ _views: dict[str, ViewCache] = {}
 
 
 def align_task(
-    task: tuple[np.ndarray, np.ndarray, dict[int, tuple[str, str, str | None]]], context: AlignContext
-) -> list[tuple[int, int, Pair]]:
-    """Align and classify a chunk of candidate pairs; the task carries (id, text, language) of every document it
-    touches."""
-    pairs, flags, docs = task
+    task: tuple[int, np.ndarray, np.ndarray, dict[int, tuple[str, str, str | None]] | None], context: AlignContext
+) -> tuple[int, list[tuple[int, int, Pair]]]:
+    """Align and classify chunk number `chunk` of the candidate pairs; the task carries (id, text, language) of every
+    document it touches, or the worker reads them (context.documents)."""
+    chunk, pairs, flags, docs = task
+    if docs is None:
+        docs = context.documents.bundle(pairs)
     cache = _views.get(context.scan_id)
     if cache is None:
         _views.clear()
@@ -116,4 +149,5 @@ def align_task(
         )
     cache.load = docs.__getitem__
     with using_device(context.device), preloaded(context.vectors):
-        return relate_batch(pairs, flags, cache, context.layers, context.sizes.prefetch_pairs, context.thresholds)
+        return chunk, relate_batch(pairs, flags, cache, context.layers, context.sizes.prefetch_pairs,
+                                   context.thresholds)

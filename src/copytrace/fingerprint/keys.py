@@ -114,6 +114,15 @@ class Fingerprints:
         }
         return cls(langs=[lang for p in parts for lang in p.langs], **per_doc, **indexes)
 
+    def shifted(self, by: int) -> Fingerprints:
+        """A copy with every document number moved by `by` (a segment's numbers from 0 to a corpus's, and back);
+        concatenation may drop a copy's arrays, not the original's."""
+        indexes = {name: KeyIndex(i.key, (np.asarray(i.doc) + by).astype(np.int32), i.pos)
+                   for name, i in self.indexes().items()}
+        per_doc = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in INDEXES}
+        per_doc["doc_index"] = (np.asarray(self.doc_index) + by).astype(np.int32)
+        return Fingerprints(**per_doc, **indexes)
+
     def sort_indexes(self, gather: Callable[[Callable, list], Iterator]) -> None:
         for index in self.indexes().values():
             index.sort_by_key(gather)

@@ -26,7 +26,6 @@ from copytrace.candidates.crosslingual import Population
 from copytrace.candidates.furniture import completed_furniture, furniture_threshold, judge_furniture
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.nominate import Nomination
-from copytrace.clean import batch_line_keys
 from copytrace.config import ScanConfig, Thresholds
 from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
 from copytrace.engine.executors import Executor, make_executor
@@ -36,9 +35,11 @@ from copytrace.engine.local import (
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.fingerprint.embed import DIM
-from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
+from copytrace.fingerprint.keys import Fingerprints
 from copytrace.index.snapshot import Lookup, Snapshot, manifest_version, neighbourhood
-from copytrace.index.store import MANIFEST, Manifest, NotAnIndex, Segment, remove_strays, write_segment, writer_lock
+from copytrace.index.store import (
+    MANIFEST, Manifest, NotAnIndex, Segment, line_index, remove_strays, write_segment, writer_lock,
+)
 from copytrace.origin import likely_source
 from copytrace.text.tokens import is_member, per_document_counts, shingle_hashes, tokenize
 
@@ -259,7 +260,7 @@ class Index:
             quotes_only = frozenset(frozenset((everything[i].id, everything[j].id))
                                     for i, j in unpack_pair_keys(related.quoted).tolist())
             texts = store.get_many(range(len(records)))
-            write_segment(self.path, name, records, texts, _line_index(texts, config), related.new,
+            write_segment(self.path, name, records, texts, line_index(texts, config.thresholds.clean), related.new,
                           [pair for _, _, pair in found], ended, related.furniture, quotes_only, related.repeated,
                           config.thresholds.candidates, related.leads)
         finally:
@@ -345,7 +346,7 @@ class Index:
             multilingual = "semantic" in config.layers and population.languages > 1
             hood = neighbourhood(snapshot, new, thresholds.candidates, multilingual, located.values(), shingles)
             first = len(hood.old)
-            fp = _shifted(new, first)
+            fp = new.shifted(first)
             if first:
                 near = Fingerprints(doc_index=np.arange(first, dtype=np.int32),
                                     **snapshot.per_document(hood.old), **hood.indexes)
@@ -480,7 +481,7 @@ class Index:
         if fp is None:
             return
         texts = [s.texts.raw(r) for s, rows in zip(snapshot.segments, snapshot.rows) for r in rows.tolist()]
-        lines = _line_index(snapshot.get_many(range(len(snapshot))), self.config)
+        lines = line_index(snapshot.get_many(range(len(snapshot))), self.config.thresholds.clean)
         name = f"seg-{manifest.generation + 1:06d}"
         noted = list(snapshot.pairs_noting_quotes())
         write_segment(self.path, name, snapshot.records, texts, lines, fp, [p for p, _ in noted],
@@ -501,8 +502,9 @@ class Index:
         firsts = np.cumsum([0] + [len(s) for s in segments])
         records = [r for s in segments for r in s.records]
         texts = [s.texts.raw(r) for s in segments for r in range(len(s))]
-        lines = _line_index([s.texts.get(r) for s in segments for r in range(len(s))], self.config)
-        fp = Fingerprints.concatenate([_shifted(s.fingerprints(), int(first)) for s, first in zip(segments, firsts)])
+        lines = line_index([s.texts.get(r) for s in segments for r in range(len(s))],
+                           self.config.thresholds.clean)
+        fp = Fingerprints.concatenate([s.fingerprints().shifted(int(first)) for s, first in zip(segments, firsts)])
         latest: dict[frozenset, tuple[str, str, Pair | None, bool]] = {}
         for segment in segments:
             for a, b, pair, quoted in segment.pairs():
@@ -569,13 +571,6 @@ def _passages_hold(snapshot: Snapshot, pairs: list[Pair], shingles: np.ndarray, 
     return held
 
 
-def _line_index(texts: list[str], config: ScanConfig) -> KeyIndex:
-    """Each text's distinct short-line keys (clean.batch_line_keys), by document number."""
-    keys = [batch_line_keys([text], config.thresholds.clean) for text in texts]
-    doc = np.repeat(np.arange(len(texts), dtype=np.int32), [len(k) for k in keys])
-    return KeyIndex(np.concatenate([np.zeros(0, np.uint64)] + keys), doc)
-
-
 def _merged_leads(snapshot: Snapshot) -> np.ndarray | None:
     """The live documents' lead vectors, where every segment has them."""
     stored = [segment.leads() for segment in snapshot.segments]
@@ -592,15 +587,6 @@ def _repeated(snapshot: Snapshot, line_keys: np.ndarray, thresholds: Thresholds)
     counts = snapshot.line_counts(keys) + more
     newly = keys[counts >= thresholds.clean.repeated_line_min_docs]
     return frozenset(snapshot.repeated().tolist()) | frozenset(newly.tolist())
-
-
-def _shifted(fp: Fingerprints, first: int) -> Fingerprints:
-    """A copy of fingerprints numbered from `first` (concatenation may drop a copy's arrays, not the original's)."""
-    indexes = {name: KeyIndex(i.key, (np.asarray(i.doc) + first).astype(np.int32), i.pos)
-               for name, i in fp.indexes().items()}
-    per_doc = {name: value for name, value in vars(fp).items() if name not in INDEXES}
-    per_doc["doc_index"] = (np.asarray(fp.doc_index) + first).astype(np.int32)
-    return Fingerprints(**per_doc, **indexes)
 
 
 def _folder_bytes(folder: Path) -> int:

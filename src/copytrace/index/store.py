@@ -47,7 +47,8 @@ import zstandard
 
 from copytrace.arrays import argsort_keys
 from copytrace.candidates.lsh import band_keys
-from copytrace.config import CandidateConfig
+from copytrace.clean import batch_line_keys
+from copytrace.config import CandidateConfig, CleanConfig
 from copytrace.document import DocumentRecord, Pair
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
 
@@ -350,6 +351,13 @@ def _frames(texts: Iterable[bytes | str], chunk: int = 1024) -> Iterator[bytes]:
             for i, frame in zip(plain, made):
                 batch[i] = frame.tobytes()
         yield from batch
+
+
+def line_index(texts: list[str], config: CleanConfig) -> KeyIndex:
+    """Each text's distinct short-line keys (clean.batch_line_keys), by document number: a segment's probe.lines."""
+    keys = [batch_line_keys([text], config) for text in texts]
+    doc = np.repeat(np.arange(len(texts), dtype=np.int32), [len(k) for k in keys])
+    return KeyIndex(np.concatenate([np.zeros(0, np.uint64)] + keys), doc)
 
 
 def _save_index(folder: Path, prefix: str, index: KeyIndex) -> None:
