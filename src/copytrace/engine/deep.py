@@ -14,15 +14,6 @@ from copytrace.engine.tasks import SentenceContext, sentence_vectors_task
 from copytrace.fingerprint.embed import resolve_device
 
 
-def deep_semantic(config: ScanConfig) -> bool:
-    """Whether this scan runs deep semantic mode: asked for, or auto on a GPU; never without the semantic layer."""
-    if "semantic" not in config.layers:
-        return False
-    if config.semantic == "auto":
-        return resolve_device(config.device) == "cuda"
-    return config.semantic == "deep"
-
-
 def deep_nomination(
     executor: Executor, texts, ids: list[str], langs: list[str | None], repeated: frozenset[int],
     furniture: np.ndarray, config: ScanConfig, progress,

@@ -26,7 +26,7 @@ from copytrace.clean import batch_line_keys, repeated_lines
 from copytrace.cluster import build_clusters, settle_competing_translations
 from copytrace.config import LAYERS, ScanConfig, unrationed
 from copytrace.document import Cluster, Document, DocumentRecord, Pair, ScanResult, Skip
-from copytrace.engine.deep import deep_nomination, deep_semantic
+from copytrace.engine.deep import deep_nomination
 from copytrace.engine.executors import Executor, InProcess, make_executor
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
@@ -35,7 +35,7 @@ from copytrace.engine.tasks import (
     lead_vectors_task,
 )
 from copytrace.engine.workdir import KeptTexts, SegmentWriter, WorkDir
-from copytrace.fingerprint.embed import resolve_device
+from copytrace.fingerprint.embed import deep_semantic, resolve_device
 from copytrace.fingerprint.keys import Fingerprints
 from copytrace.origin import cleanest_longest, likely_source
 from copytrace.read import read_inputs

@@ -34,7 +34,9 @@ import xxhash
 
 from copytrace.config import ScanConfig
 from copytrace.document import Document, DocumentRecord, Pair, Skip
+from copytrace.fingerprint.embed import deep_semantic, resolve_device
 from copytrace.fingerprint.keys import Fingerprints
+from copytrace.segments import Segment, SegmentTexts, line_index, write_segment
 
 #: the layout of a work folder; one of another layout is refused
 FORMAT = 1
@@ -49,8 +51,6 @@ def run_settings(config: ScanConfig) -> dict:
     """What decides the work a folder holds: two runs with equal settings and corpora fingerprint the same batches and
     align the same chunks. The engine and the number of workers are not among them: both engines give one answer."""
     from copytrace import __version__
-    from copytrace.engine.deep import deep_semantic
-    from copytrace.fingerprint.embed import resolve_device
 
     return {
         "format": FORMAT, "copytrace": __version__, "layers": list(config.layers), "fields": asdict(config.fields),
@@ -139,7 +139,6 @@ class WorkDir:
     def finished_fingerprints(self, first: int) -> Fingerprints | None:
         """The fingerprints of the batch from document `first`, numbered as the corpus numbers them, where a run
         finished it."""
-        from copytrace.index.store import Segment  # (index imports the engine)
 
         folder = self.segment_folder(first)
         if not folder.is_dir():
@@ -188,7 +187,6 @@ class SegmentWriter:
 
     def write(self, fp: Fingerprints, texts: list[str]) -> None:
         """Keep one batch's fingerprints (numbered as the corpus numbers them) and texts, whole or not at all."""
-        from copytrace.index.store import line_index, write_segment  # (index imports the engine)
 
         first = int(fp.doc_index[0])
         folder = Path(self.path) / "segments"
@@ -220,7 +218,6 @@ class KeptTexts:
     batch_size: int
 
     def get_many(self, indices: Iterable[int]) -> list[str]:
-        from copytrace.index.store import SegmentTexts  # (index imports the engine)
 
         out = []
         for i in indices:

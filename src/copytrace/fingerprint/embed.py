@@ -24,7 +24,7 @@ from typing import Protocol
 import numpy as np
 
 from copytrace.cache import LruCache
-from copytrace.config import DEVICES, EngineConfig
+from copytrace.config import DEVICES, EngineConfig, ScanConfig
 from copytrace.fingerprint.weights import package_model
 from copytrace.text.tokens import encodable
 
@@ -88,6 +88,16 @@ class TorchEmbedder:
 def prepared(sentences: list[str]) -> list[str]:
     """What the model reads of each sentence: at most MAX_SENTENCE_CHARS, encodable."""
     return [encodable(s[:MAX_SENTENCE_CHARS]) for s in sentences]
+
+
+def deep_semantic(config: ScanConfig) -> bool:
+    """Whether a scan runs deep semantic mode (every sentence embedded, engine.deep): asked for, or auto on a GPU;
+    never without the semantic layer."""
+    if "semantic" not in config.layers:
+        return False
+    if config.semantic == "auto":
+        return resolve_device(config.device) == "cuda"
+    return config.semantic == "deep"
 
 
 def resolve_device(device: str) -> str:

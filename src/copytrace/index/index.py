@@ -37,7 +37,7 @@ from copytrace.engine.store import TextStore
 from copytrace.fingerprint.embed import DIM
 from copytrace.fingerprint.keys import Fingerprints
 from copytrace.index.snapshot import Lookup, Snapshot, manifest_version, neighbourhood
-from copytrace.index.store import (
+from copytrace.segments import (
     MANIFEST, Manifest, NotAnIndex, Segment, line_index, remove_strays, write_segment, writer_lock,
 )
 from copytrace.origin import likely_source

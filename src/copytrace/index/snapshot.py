@@ -23,7 +23,7 @@ from copytrace.candidates.lsh import band_keys
 from copytrace.config import CandidateConfig
 from copytrace.document import DocumentRecord, Pair
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
-from copytrace.index.store import Manifest, Segment
+from copytrace.segments import Manifest, Segment
 
 
 def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:

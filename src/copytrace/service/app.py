@@ -38,7 +38,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from copytrace.config import ScanConfig
 from copytrace.document import Document, Kind
 from copytrace.index import Index
-from copytrace.index.store import MANIFEST, Manifest
+from copytrace.segments import MANIFEST, Manifest
 from copytrace.service import processes
 from copytrace.service.auth import Keys, allows
 from copytrace.service.processes import Processes

@@ -25,7 +25,7 @@ from typing import Any
 from copytrace.config import ScanConfig
 from copytrace.document import Document, Pair
 from copytrace.index import Index
-from copytrace.index.store import Manifest
+from copytrace.segments import Manifest
 from copytrace.write.report import REWORDED, pair_row
 
 _PR_SET_PDEATHSIG = 1
