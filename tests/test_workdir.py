@@ -183,3 +183,41 @@ def test_kept_segments_give_back_every_text_by_corpus_number(corpus, tmp_path):
     assert _drive(corpus, tmp_path / "out", work, "local").wait() == 0
     texts = [json.loads(line)["text"] for line in corpus.read_text(encoding="utf-8").splitlines()]
     assert KeptTexts(str(work), 2).get_many([len(texts) - 1, 0, 5, 2]) == [texts[-1], texts[0], texts[5], texts[2]]
+
+
+def _workers(driver: subprocess.Popen) -> list:
+    """The Dask worker processes of a driver's local cluster (spawned by its nannies)."""
+    import psutil
+
+    return [p for p in psutil.Process(driver.pid).children(recursive=True)
+            if any("spawn_main" in part for part in p.cmdline())]
+
+
+def test_on_dask_a_worker_killed_mid_scan_has_its_tasks_run_again_and_the_output_is_the_same(
+    corpus, uninterrupted, tmp_path
+):
+    """SIGKILL of one of the two worker processes while fingerprint segments are being written: its nanny starts
+    another, the scheduler runs the lost tasks again (a fingerprint task whose segment is kept already finds it),
+    and the driver, never stopped, writes what the local engine writes."""
+    pytest.importorskip("distributed")
+    work, out = tmp_path / "work", tmp_path / "out"
+    driver = _drive(corpus, out, work, "dask")
+    try:
+        deadline = time.monotonic() + 120
+        while len(_kept(work, "segments")) < 2:
+            assert driver.poll() is None, f"the scan ended before a worker could be killed: {driver.stderr.read()}"
+            assert time.monotonic() < deadline, "the scan never kept 2 segments"
+            time.sleep(0.002)
+        workers = _workers(driver)
+        assert len(workers) == 2
+        workers[0].send_signal(signal.SIGKILL)
+        killed_at = len(_kept(work, "segments"))
+        _, err = driver.communicate(timeout=120)
+    finally:
+        if driver.poll() is None:
+            os.killpg(driver.pid, signal.SIGKILL)
+    assert driver.returncode == 0, err
+    assert killed_at < 24, "the worker was killed after the fingerprint stage"  # 48 documents, batches of 2
+    assert "Restarting worker" in err  # its nanny saw it die and started another
+    assert "resumed from" not in err  # one run: the cluster recovered by itself
+    _same_outputs(out, uninterrupted)
