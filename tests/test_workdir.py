@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
+from copytrace import dedup
 from copytrace.config import ScanConfig
 from copytrace.engine.workdir import KeptTexts, WorkDir, WorkDirMismatch
 
@@ -221,3 +222,66 @@ def test_on_dask_a_worker_killed_mid_scan_has_its_tasks_run_again_and_the_output
     assert "Restarting worker" in err  # its nanny saw it die and started another
     assert "resumed from" not in err  # one run: the cluster recovered by itself
     _same_outputs(out, uninterrupted)
+
+
+#: a dedup in small batches and chunks, as a process the test can kill
+DEDUP = """
+import sys
+from copytrace import ScanConfig, dedup
+from copytrace.config import EngineConfig
+corpus, out, work = sys.argv[1:4]
+dedup([corpus], out, ScanConfig(layers=("lexical", "spin"), work_dir=None if work == "-" else work,
+                                sizes=EngineConfig(batch_size=2, align_chunk=2)))
+"""
+DEDUP_OUTPUTS = ("deduped.jsonl", "deduped.jsonl.dropped.jsonl", "deduped.jsonl.skipped.jsonl")
+
+
+def _dedup(corpus: Path, out: Path, work: Path | None) -> subprocess.Popen:
+    out.mkdir(exist_ok=True)
+    return subprocess.Popen([sys.executable, "-c", DEDUP, str(corpus), str(out / "deduped.jsonl"), str(work or "-")],
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+@pytest.fixture(scope="module")
+def deduped(corpus, tmp_path_factory):
+    plain = tmp_path_factory.mktemp("deduped")
+    assert _dedup(corpus, plain, None).wait() == 0
+    assert len((plain / "deduped.jsonl.dropped.jsonl").read_text().splitlines()) >= 12  # a repost per family at least
+    return plain
+
+
+@pytest.mark.parametrize("kind, at_least", [("segments", 5), ("parts", 2)])
+def test_a_dedup_killed_and_run_again_with_its_work_folder_writes_what_an_uninterrupted_one_writes(
+    corpus, deduped, tmp_path, kind, at_least
+):
+    out, work = tmp_path / "out", tmp_path / "work"
+    held = _kill_when(_dedup(corpus, out, work), work, kind, at_least)
+    assert not any((out / name).exists() for name in DEDUP_OUTPUTS)  # killed before writing anything
+    resumed = _dedup(corpus, out, work)
+    _, err = resumed.communicate()
+    assert resumed.returncode == 0, err
+    assert "resumed from" in err
+    assert set(held) <= set(_kept(work, kind))
+    for name in DEDUP_OUTPUTS:
+        assert (out / name).read_bytes() == (deduped / name).read_bytes(), name
+
+
+def test_dedup_takes_a_work_folder_on_the_command_line_but_not_with_an_index(tmp_path):
+    corpus = ROOT / "examples" / "disguised"
+    work = tmp_path / "work"
+    for run in ("first", "again"):
+        code, _, err = run_cli("dedup", corpus, "--out", tmp_path / run / "d.jsonl", "--work-dir", work, "-q")
+        assert code == 0, err
+    assert "resumed from" in err  # the second run found the first one's work
+    for name in ("d.jsonl", "d.jsonl.dropped.jsonl", "d.jsonl.skipped.jsonl"):
+        assert (tmp_path / "first" / name).read_bytes() == (tmp_path / "again" / name).read_bytes(), name
+    code, _, err = run_cli("dedup", corpus, "--out", tmp_path / "b.jsonl", "--work-dir", work, "--layers", "lexical",
+                           "-q")
+    assert code == 2 and "other settings (layers differ)" in err
+    code, _, err = run_cli("dedup", corpus, "--out", tmp_path / "c.jsonl", "--work-dir", tmp_path / "w2",
+                           "--index", tmp_path / "index", "-q")
+    assert code == 2 and "--work-dir" in err and "--index" in err
+    assert not (tmp_path / "b.jsonl").exists() and not (tmp_path / "c.jsonl").exists()
+    assert not (tmp_path / "w2").exists() and not (tmp_path / "index").exists()
+    with pytest.raises(ValueError, match="without an index"):
+        dedup([corpus], tmp_path / "c.jsonl", ScanConfig(work_dir=str(tmp_path / "w2")), index=tmp_path / "index")

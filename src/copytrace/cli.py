@@ -190,19 +190,23 @@ def dedup_cmd(
         None, "--index", help="also drop copies of what this index holds, and add the kept documents to it"),
     no_add: bool = typer.Option(False, "--no-add", help="with --index: leave the index as it is"),
     report: Optional[Path] = ReportOpt, device: str = DeviceOpt, semantic: str = SemanticOpt,
+    work_dir: Optional[Path] = WorkDirOpt,
 ) -> None:
     """Write the corpus less its copies: one document kept per copy family, plus OUT.dropped.jsonl saying why and
     OUT.skipped.jsonl naming the records that could not be used."""
     from copytrace.index import NotAnIndex
 
+    if index is not None and work_dir is not None:
+        _fail_usage("--work-dir resumes the scan of a dedup without --index (an index add is committed whole or "
+                    "not at all); give one or the other")
     config = _config(layers, id_field, text_field, date_field, workers, quiet, engine, scheduler, thresholds, device,
-                     semantic)
+                     semantic, work_dir)
     _check_report(report)
     with TextSpool(config.temp_dir) as spool:
         try:
             done = dedup(inputs, out, config, drop_partial_above, index, add=not no_add,
                          texts=None if report is None else spool)
-        except (InputError, OutputError, NotAnIndex) as e:
+        except (InputError, OutputError, NotAnIndex, WorkDirMismatch) as e:
             _fail_usage(str(e))
         if report is not None:
             notes = [f"documents already in the index {index} are shown without their texts"] if index else []

@@ -112,7 +112,13 @@ def dedup(
     Raises OutputError, before reading anything, if `out` cannot be written; InputError for a missing input;
     index.NotAnIndex for a folder that is not an index.
 
-    `texts` (write.report.TextSpool) keeps the texts read, for a report of the result."""
+    `texts` (write.report.TextSpool) keeps the texts read, for a report of the result.
+
+    `config.work_dir` keeps the scan's finished work (engine.workdir): a dedup killed and run again with the same
+    folder resumes its scan and writes what an uninterrupted one writes. Not with an `index` (ValueError): an add to
+    an index is committed whole or not at all."""
+    if index is not None and config.work_dir:
+        raise ValueError("a work folder resumes the scan of a dedup without an index, not one against an index")
     inputs, out = [str(p) for p in inputs], Path(out)
     dropped_path, skipped_path = sidecar_paths(out)
     for target in (out, dropped_path, skipped_path):  # before reading: a bad --out must not cost a whole scan
