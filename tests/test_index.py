@@ -56,7 +56,8 @@ def test_an_index_added_to_in_parts_writes_what_one_scan_writes(tmp_path, parts)
     assert scanned["pairs.jsonl"].count("\n") >= 8  # the examples' copies and story links
     assert _files(tmp_path / "pairs") == scanned
     stats = json.loads(run_cli("index", "stats", tmp_path / "ix")[1])
-    assert stats["documents"] == 9 and stats["segments"] == min(parts, 9)
+    # nine adds of one document each: every fourth small segment merges the newest ones (index.merge_start)
+    assert stats["documents"] == 9 and stats["segments"] == {1: 1, 3: 3, 9: 3}[parts]
 
 
 def test_a_query_finds_copies_among_the_indexed_documents_and_keeps_nothing(tmp_path):
@@ -101,8 +102,12 @@ def _renamed(path, doc_id):
 
 
 def test_merging_segments_changes_no_answer(tmp_path):
+    from dataclasses import replace
+
     rows = _corpus(tmp_path)
-    ix = Index(tmp_path / "ix")
+    config = ScanConfig(progress=False)
+    config.sizes = replace(config.sizes, small_segments=100)  # no merge before the one asked for
+    ix = Index(tmp_path / "ix", config)
     for row in rows:
         ix.add([_doc(row)])
     assert ix.stats()["segments"] == 9
@@ -117,15 +122,21 @@ def test_merging_segments_changes_no_answer(tmp_path):
 def test_adds_past_the_segment_limit_merge_only_the_newest_small_segments_and_change_no_answer(tmp_path):
     from dataclasses import replace
 
+    from copytrace.config import EngineConfig
     from copytrace.index.index import merge_start
 
-    assert merge_start([100, 5, 5, 5], 4) is None
-    assert merge_start([100, 5, 5, 5, 5], 4) == 1  # the small ones among themselves, the large one left alone
-    assert merge_start([1000, 40, 30, 20, 20], 4) == 1  # each older one taken while no larger than those after it
-    assert merge_start([100, 40, 30, 20, 20], 4) == 0  # ... up to the oldest: a merge of all
+    four = EngineConfig(max_segments=4, small_segments=3, small_segment_documents=10)
+    assert merge_start([100, 50, 50, 50], four) is None
+    assert merge_start([1000, 50, 50, 50, 50], four) == 1  # the newer ones among themselves, the large one alone
+    assert merge_start([5000, 400, 300, 200, 200], four) == 1  # each older one taken while no larger than the rest
+    assert merge_start([5000, 400, 300, 200, 200], replace(four, max_segments=5)) is None
+    assert merge_start([100, 40, 30, 20, 20], four) == 0  # ... up to the oldest: a merge of all
+    assert merge_start([100, 50, 5, 5], four) is None  # two small ones: not yet
+    assert merge_start([100, 50, 5, 5, 5], four) == 2  # three: merged among themselves, however few segments
     rows = _corpus(tmp_path)
     plain, tiered = ScanConfig(progress=False), ScanConfig(progress=False)
-    plain.sizes, tiered.sizes = replace(plain.sizes, max_segments=100), replace(tiered.sizes, max_segments=3)
+    plain.sizes = replace(plain.sizes, max_segments=100, small_segments=100)
+    tiered.sizes = replace(tiered.sizes, max_segments=3, small_segment_documents=0)
     indexes = [Index(tmp_path / "plain", plain), Index(tmp_path / "tiered", tiered)]
     for ix in indexes:
         ix.add([_doc(r) for r in rows[:5]])

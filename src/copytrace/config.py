@@ -353,9 +353,14 @@ class EngineConfig:
     #: documents whose sentence embeddings a process keeps (~50 KB each): a document met again in a later pair is
     #: not embedded twice, and only the sentences not embedded before are.
     embedding_cache_documents: int = 4096
-    #: an index merges its segments into one when an add leaves more than this many (each segment is a lookup per
-    #: key and a set of files to open).
+    #: an index merges segments when an add leaves more than this many (each segment is a lookup per key and a set
+    #: of files to open): the newest ones, by tiers (index.merge_start).
     max_segments: int = 16
+    #: ... and whenever its newest small_segments segments are each under small_segment_documents documents: a
+    #: service adding a few documents at a time would otherwise keep up to max_segments tiny segments, each one
+    #: more lookup for every query, while merging them costs little.
+    small_segments: int = 4
+    small_segment_documents: int = 2000
     #: deep semantic mode (candidates.deep): documents whose sentences one task embeds, and the blocks of the
     #: nearest-sentence search (query rows x corpus rows at once: 64 MB of float32 cosines on the CPU, 2 GB of
     #: float16 on a GPU).

@@ -26,7 +26,7 @@ from copytrace.candidates.crosslingual import Population
 from copytrace.candidates.furniture import completed_furniture, furniture_threshold, judge_furniture
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.nominate import Nomination
-from copytrace.config import ScanConfig, Thresholds
+from copytrace.config import EngineConfig, ScanConfig, Thresholds
 from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
 from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.local import (
@@ -271,7 +271,7 @@ class Index:
         if dropped:
             manifest.deleted[name] = dropped
         manifest.write(self.path)
-        start = merge_start([s["documents"] for s in manifest.segments], config.sizes.max_segments)
+        start = merge_start([s["documents"] for s in manifest.segments], config.sizes)
         if start is not None:
             self._merge(manifest, start)
         new_pairs = [pair for i, j, pair in found if max(i, j) >= first]  # (not the older pairs checked again)
@@ -532,12 +532,19 @@ class Index:
             shutil.rmtree(self.path / segment, ignore_errors=True)
 
 
-def merge_start(sizes: list[int], max_segments: int) -> int | None:
-    """Where the segments an add merges begin, when it leaves more than max_segments (their sizes in documents,
-    oldest first), or None: the newest two, and each older one no larger than those after it together (tiers, as
-    Lucene's merge policy keeps them): small adds are merged among themselves, and a large segment is rewritten only
-    once as much has been added after it. Each merge costs about what was added since the last one of its tier."""
-    if len(sizes) <= max_segments:
+def merge_start(sizes: list[int], config: EngineConfig) -> int | None:
+    """Where the segments an add merges begin (their sizes in documents, oldest first), or None. The newest
+    small_segments small ones, when there are that many (a service's small adds: each segment costs every query a
+    lookup). When the add leaves more than max_segments: the newest two, and each older one no larger than those
+    after it together (tiers, as Lucene's merge policy keeps them): small adds are merged among themselves, and a
+    large segment is rewritten only once as much has been added after it. Each merge costs about what was added
+    since the last one of its tier."""
+    small = 0
+    while small < len(sizes) and sizes[-1 - small] < config.small_segment_documents:
+        small += 1
+    if small >= max(2, config.small_segments):
+        return len(sizes) - small
+    if len(sizes) <= config.max_segments:
         return None
     start, total = len(sizes) - 2, sizes[-1] + sizes[-2]
     while start > 0 and sizes[start - 1] <= total:
