@@ -158,6 +158,24 @@ def test_adds_past_the_segment_limit_merge_only_the_newest_small_segments_and_ch
     assert all(rows[0]["id"] not in (p["b"],) and rows[5]["id"] != p["b"] for p in answers[1])
 
 
+def test_the_copies_of_each_document_are_its_pairs_as_the_whole_index_settles_them(tmp_path):
+    rows = _corpus(tmp_path)
+    ix = Index(tmp_path / "ix", ScanConfig(progress=False))
+    ix.add([_doc(r) for r in rows[:4]])
+    ix.add([_doc(r) for r in rows[4:]])
+    everything = ix.pairs().pairs
+    assert any(p.kind.value == "translation" for p in everything)
+    for row in rows:
+        doc_id = row["id"]
+        expected = [p if p.a == doc_id else p.swapped() for p in everything if doc_id in (p.a, p.b)]
+        found = ix.copies(doc_id)
+        assert [p.to_json() for p in found] == [p.to_json() for p in expected], doc_id
+    assert ix.copies("no-such-document") is None
+    ix.remove([rows[0]["id"]])
+    assert ix.copies(rows[0]["id"]) is None
+    assert all(rows[0]["id"] not in (p.a, p.b) for row in rows[1:] for p in ix.copies(row["id"]))
+
+
 def _doc(row):
     from copytrace import Document
 

@@ -36,7 +36,7 @@ import threading
 import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from itertools import islice
 from pathlib import Path
 
@@ -170,6 +170,9 @@ class Segment:
         bands = folder / "probe.bands.json"
         self._arrays["banding"] = tuple(json.loads(bands.read_text(encoding="utf-8"))) if bands.exists() else None
         self._indexes: dict[str, KeyIndex | None] = {}
+        self._pairs_file = open(folder / "pairs.jsonl", "rb")  # read on first use (a merge may delete it first)
+        self._pairs: list[tuple[str, str, Pair | None, bool]] | None = None
+        self._pairs_lock = threading.Lock()
 
     @classmethod
     def open(cls, folder: Path) -> Segment:
@@ -267,12 +270,16 @@ class Segment:
 
     def pairs(self) -> Iterator[tuple[str, str, Pair | None, bool]]:
         """(a, b, the pair, whether only the quotation index nominated it), or (a, b, None, False) where this
-        segment ends an older segment's pair."""
-        path = self.folder / "pairs.jsonl"
-        for line in path.read_bytes().splitlines():
-            row = orjson.loads(line)
-            pair = None if row.get("removed") else Pair.from_dict(row)
-            yield row["a"], row["b"], pair, bool(row.get("quotes_only"))
+        segment ends an older segment's pair. Read once (a segment never changes); each pair given is a copy that
+        the caller may change."""
+        with self._pairs_lock:
+            if self._pairs is None:
+                data = os.pread(self._pairs_file.fileno(), os.fstat(self._pairs_file.fileno()).st_size, 0)
+                rows = [orjson.loads(line) for line in data.splitlines()]
+                self._pairs = [(row["a"], row["b"], None if row.get("removed") else Pair.from_dict(row),
+                                bool(row.get("quotes_only"))) for row in rows]
+        for a, b, pair, quoted in self._pairs:
+            yield a, b, None if pair is None else replace(pair), quoted
 
     def furniture(self) -> np.ndarray:
         return self.array("furniture")
@@ -280,6 +287,7 @@ class Segment:
     def close(self) -> None:
         self.texts.close()
         self._file.close()
+        self._pairs_file.close()
 
 
 def write_segment(

@@ -109,6 +109,7 @@ class Index:
         self._opened: dict[str, Segment] = {}  # segments stay open between calls (they never change)
         self._current: Snapshot | None = None
         self._seen: tuple[tuple[int, int, int], Snapshot] | None = None  # the manifest file's stat, its snapshot
+        self._by_document: tuple[tuple, dict[str, list[Pair]]] | None = None  # copies(): a snapshot's pairs by id
 
     # ---- opening ----------------------------------------------------------------------------------------------
 
@@ -173,6 +174,37 @@ class Index:
         number = {r.id: k for k, r in enumerate(records)}
         found = [(number[p.a], number[p.b], p) for p in snapshot.pairs()]
         return ScanResult(records, *settle(records, found, self._config(snapshot.manifest)), [])
+
+    def copies(self, doc_id: str) -> list[Pair] | None:
+        """The related pairs of one indexed document, each exactly as pairs() settles it, `a` the document; None
+        where the index holds no such document. Settled over the document's pairs and its partners' (all a pair's
+        settling reads: translations competing for one side, and whether the partners copy one another), not over
+        the whole index."""
+        snapshot = self._snapshot()
+        if doc_id not in snapshot.locate([doc_id]):
+            return None
+        by_document = self._pairs_by_document(snapshot)
+        own = by_document.get(doc_id, [])
+        near = {d for p in own for d in (p.a, p.b)}
+        subset = list({(p.a, p.b): p for d in near for p in by_document.get(d, [])}.values())
+        numbers = snapshot.locate({d for p in subset for d in (p.a, p.b)})
+        records = snapshot.records_of(sorted(numbers.values()))
+        number = {r.id: k for k, r in enumerate(records)}
+        pairs, _ = settle(records, [(number[p.a], number[p.b], replace(p)) for p in subset],
+                          self._config(snapshot.manifest))
+        return [p if p.a == doc_id else p.swapped() for p in pairs if doc_id in (p.a, p.b)]
+
+    def _pairs_by_document(self, snapshot: Snapshot) -> dict[str, list[Pair]]:
+        """The snapshot's stored pairs by document (each pair under both its documents), kept until the next commit."""
+        kept = self._by_document
+        if kept is not None and kept[0] == snapshot.version:
+            return kept[1]
+        by_document: dict[str, list[Pair]] = {}
+        for pair in snapshot.pairs():
+            by_document.setdefault(pair.a, []).append(pair)
+            by_document.setdefault(pair.b, []).append(pair)
+        self._by_document = (snapshot.version, by_document)
+        return by_document
 
     def document(self, doc_id: str) -> Document | None:
         """An indexed document (its original text, date and path), or None when the index holds no such id."""

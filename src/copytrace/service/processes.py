@@ -25,14 +25,12 @@ from typing import Any
 from copytrace.config import ScanConfig
 from copytrace.document import Document, Pair
 from copytrace.index import Index
-from copytrace.segments import Manifest
 from copytrace.write.report import REWORDED, pair_row
 
 _PR_SET_PDEATHSIG = 1
 
 #: the index this process serves, opened once when the process starts
 _INDEX: Index | None = None
-_COPIES: "_CopiesCache | None" = None
 
 
 class ChildDied(Exception):
@@ -85,9 +83,8 @@ def _open(path: str, config: ScanConfig, parent: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the server died before the line above
         os._exit(1)
-    global _INDEX, _COPIES
+    global _INDEX
     _INDEX = Index(path, config)
-    _COPIES = _CopiesCache(_INDEX)
 
 
 def _ready() -> int:
@@ -108,8 +105,11 @@ def query(texts: list[tuple[str, str]], differ: bool) -> tuple[list[dict], list[
 def copies(doc_id: str, same_story: bool, differ: bool) -> list[dict] | None:
     """The pairs of an indexed document seen from it (its copies; same-story pairs too if asked), None if the index
     holds no such document."""
-    found = _COPIES.of(doc_id)
-    return None if found is None else _rows(_INDEX, [p for p in found if same_story or p.kind.is_copy], differ)
+    found = _INDEX.copies(doc_id)
+    if found is None:
+        return None
+    found.sort(key=lambda p: (-p.score, p.b))
+    return _rows(_INDEX, [p for p in found if same_story or p.kind.is_copy], differ)
 
 
 def document(doc_id: str) -> dict | None:
@@ -143,30 +143,3 @@ def _rows(index: Index, pairs: list[Pair], differ: bool, query_texts: dict[str, 
     indexed = {d.id: d.text for d in index.documents(wanted)} if wanted else {}
     return [pair_row(p, query_texts[p.a] if p.a in query_texts else indexed.get(p.a), indexed.get(p.b))
             for p in pairs]
-
-
-class _CopiesCache:
-    """Every settled pair of the index by document, kept until the next commit (the manifest's generation)."""
-
-    def __init__(self, index: Index) -> None:
-        self.index = index
-        self.generation: int | None = None
-        self.by_document: dict[str, list[Pair]] = {}
-        self.documents: set[str] = set()
-
-    def of(self, doc_id: str) -> list[Pair] | None:
-        self._refresh()
-        if doc_id not in self.documents:
-            return None
-        return sorted(self.by_document.get(doc_id, []), key=lambda p: (-p.score, p.b))
-
-    def _refresh(self) -> None:
-        generation = Manifest.read(self.index.path).generation
-        if generation != self.generation:
-            result = self.index.pairs()
-            by_document: dict[str, list[Pair]] = {}
-            for pair in result.pairs:
-                by_document.setdefault(pair.a, []).append(pair)
-                by_document.setdefault(pair.b, []).append(pair.swapped())
-            self.by_document, self.documents = by_document, {d.id for d in result.documents}
-            self.generation = generation
