@@ -43,8 +43,8 @@ CT_FEATURES = ["coverage_max_copy", "coverage_union_copy", "coverage_max", "cove
 MH_FEATURES = ["containment_max", "containment_union", "jaccard_max"]
 CLOUGH2002_DIFFERENCES = (
     "features: copytrace's per-pair outputs (coverage of the article by aligned passages, max and union over its PA "
-    "sources, with and without same_story pairs, verbatim-weighted coverage; any copy kind reported; any pair "
-    "reported) instead of the paper's n-gram containment, Greedy String Tiling and sentence-alignment scores",
+    "sources, with and without same_story pairs, verbatim-weighted coverage; the best pair score and the largest share of a "
+    "PA source inside passages; any copy kind reported; any pair reported) instead of the paper's n-gram containment, Greedy String Tiling and sentence-alignment scores",
     "articles: every gold-labelled article of the released corpus (file_index, both domains, 945) with all PA files "
     "of its story as candidate sources; the paper's exact article subset and its handling of multi-source articles "
     "were not verified (only its abstract was readable here)",
@@ -164,6 +164,8 @@ def copytrace_features(articles: list[Article], layers, workers: int, budget_s: 
             "verbatim_weighted": common.verbatim_weighted_share(
                 art.text, [s for r in reported for s in r["spans_b"]], [x for r in reported for x in r.get("scores_b", [])]
             ),
+            "score_max": max((r["score"] for r in reported), default=0.0),
+            "source_coverage_max": max((r["coverage_a"] for r in reported), default=0.0),
             "kinds": sorted({r["kind"] for r in reported}),
         })
     info = common.summarise_errors(results)
@@ -358,7 +360,7 @@ def run_clough2002(layers=common.ALL_LAYERS, workers: int = 2, limit: int | None
         out.update(common.skipped(str(exc)))
         return out
     ct = with_kind_flags(ct)
-    names = CT_FEATURES + ["any_copy", "any_pair"]
+    names = CT_FEATURES + ["score_max", "source_coverage_max", "any_copy", "any_pair"]
     out.update(cross_validate(ct, gold, names, folds))
     out["layers"] = list(layers)
     out["copytrace_run"] = info
