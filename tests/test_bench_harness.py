@@ -159,6 +159,43 @@ def test_meter_benchmark_end_to_end_on_a_few_articles():
     assert result["copytrace_runs"]["tune"]["errors"] == 0
 
 
+def test_clough2002_cross_validation_learns_a_separating_feature_and_drops_noise():
+    import random
+
+    import meter
+
+    rng = random.Random(7)
+    centre = {"non": 0.05, "partially": 0.4, "wholly": 0.85}
+    gold = [label for label in meter.LABELS for _ in range(20)]
+    feats = [{"signal": centre[g] + rng.uniform(-0.05, 0.05), "noise": rng.random()} for g in gold]
+    result = meter.cross_validate(feats, gold, ["noise", "signal"], k=10)
+    assert result["macro_f1"] == 1.0 and result["folds"] == 10
+    assert all(chosen == ["signal"] for chosen in result["features_chosen_per_fold"])
+    # every item is predicted once, out of fold, and each fold holds each class in proportion
+    assert sum(sum(row.values()) for row in result["confusion"].values()) == 60
+    folds = meter.stratified_folds(gold, 10)
+    assert all(sum(1 for f, g in zip(folds, gold) if f == k and g == "wholly") == 2 for k in range(10))
+    shuffled = gold[:]
+    rng.shuffle(shuffled)  # labels unrelated to either feature: no better than chance
+    assert meter.cross_validate(feats, shuffled, ["noise", "signal"], k=10)["macro_f1"] < 0.6
+
+
+@needs_meter
+@needs_copytrace
+def test_meter_clough2002_protocol_on_a_few_articles():
+    pytest.importorskip("datasketch")
+    import meter
+
+    result = meter.run_clough2002(workers=1, limit=2, folds=2)  # 2 articles per label and domain
+    assert "error" not in result and not result.get("skipped"), result
+    assert result["n"] == 12 and result["n_by_label"] == {"non": 4, "partially": 4, "wholly": 4}
+    for figures in (result, result["peers"]["minhash"]):
+        assert 0.0 <= figures["macro_f1"] <= 1.0 and figures["folds"] == 2
+    assert result["differences_from_paper"] and result["copytrace_run"]["errors"] == 0
+    assert result["naive_bayes_courts_to_showbiz"]["n"] == 6
+    assert result["split_protocol_same_features"]["tuned"]["cuts"]
+
+
 @needs_wiki
 @needs_copytrace
 def test_wikipedia_rewrite_benchmark_end_to_end():
