@@ -241,6 +241,16 @@ class AlignConfig:
     #: skeleton, its others next to them.
     passage_seed_matches: int = 2
     passage_reach: int = 4
+    #: a same-language pair the words leave open is embedded whole when its longer side has at most this many
+    #: sentences, else only around its blocks of lexically matched sentences (as around_passages): the rest of a long
+    #: text cannot change the verdict (bench/longdoc.py: partial copies of ~9 KB digests embedded 120-230 sentences
+    #: each). News articles (synthetic suite, METER) stay under it and are embedded whole, as before.
+    meaning_whole_max_sentences: int = 80
+    #: the longer side of a cross-language pair is first embedded only in its probe_sentences sentences holding the
+    #: most distinct anchors of the shorter, and its lead: when none meets cross_language_min_cosine with a sentence
+    #: of the shorter, nothing of it is a translation and the rest is not embedded (bench/longdoc.py: 33 of 38
+    #: cross-language candidates were no translation, ~20 sentences each). 0: no probe.
+    probe_sentences: int = 6
 
     # long documents (align.windows): a document of millions of tokens is aligned against a short one only in the
     # windows where the short one's evidence (its seed shingles and anchors) lies in it, so time and memory follow
@@ -460,4 +470,5 @@ def unrationed(thresholds: Thresholds) -> Thresholds:
     on meaning (no lexical coverage asked first, align.cascade) and every sentence of a long side across languages
     (not only those near shared anchors and the lead, align.meaning). The kinds' thresholds stay."""
     return replace(thresholds, align=replace(thresholds.align, meaning_min_lexical_coverage=0.0,
-                                             lead_sentences=1 << 30))
+                                             lead_sentences=1 << 30, meaning_whole_max_sentences=1 << 30,
+                                             probe_sentences=0))

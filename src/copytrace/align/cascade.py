@@ -55,8 +55,8 @@ def align_pair(
     copy-finding index). An exact copy is exact whatever its sentences say: no sentence work for it, nor for a pair
     whose verbatim passages already make it a near-duplicate. A long document is aligned only in the windows where
     the other's evidence lies (align.windows), and the Alignment holds that window view. A same-language pair the
-    words leave open is matched on meaning whole (needs_meaning) or around its blocks of matched sentences
-    (around_passages)."""
+    words leave open is matched on meaning whole (needs_meaning; around its blocks of matched sentences only when a
+    side has more than meaning_whole_max_sentences sentences) or around its blocks (around_passages)."""
     a, b = windowed(a, b, thresholds.align)
     verbatim = VerbatimEvidence.of(a, b, align_verbatim(a, b, thresholds.align))
     sentences = None
@@ -66,7 +66,10 @@ def align_pair(
         sentences = SentenceEvidence.of(a, b, match_sentences(a.sentences, b.sentences, config=thresholds.align))
         if not settled and "semantic" in layers and needs_meaning(a, b, sentences, thresholds):
             cross = bool(a.lang and b.lang and a.lang != b.lang)
-            sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, cross, thresholds.align))
+            near = None
+            if not cross and max(len(a.sentences), len(b.sentences)) > thresholds.align.meaning_whole_max_sentences:
+                near = around_passages(a, b, sentences, thresholds)
+            sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, cross, thresholds.align, near))
         elif (not settled and "semantic" in layers and not sentences.shows_copy(a, b, thresholds.classify)
               and (near := around_passages(a, b, sentences, thresholds)) is not None):
             # a disguised passage inside otherwise different texts: embedded only around its recognisable sentences

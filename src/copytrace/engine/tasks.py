@@ -19,7 +19,7 @@ from copytrace.arrays import unique_values
 from copytrace.engine.store import TextStore
 from copytrace.engine.workdir import SegmentWriter
 from copytrace.fingerprint.batch import fingerprint_batch
-from copytrace.fingerprint.embed import document_key, embedder, preloaded, using_device
+from copytrace.fingerprint.embed import document_key, embedder, one_blas_thread, preloaded, using_device
 from copytrace.fingerprint.keys import Fingerprints
 from copytrace.text.sentences import sentence_text
 
@@ -148,6 +148,6 @@ def align_task(
             None, context.repeated, context.furniture, context.sizes.view_cache_size, context.thresholds
         )
     cache.load = docs.__getitem__
-    with using_device(context.device), preloaded(context.vectors):
+    with using_device(context.device), preloaded(context.vectors), one_blas_thread():
         return chunk, relate_batch(pairs, flags, cache, context.layers, context.sizes.prefetch_pairs,
                                    context.thresholds)
