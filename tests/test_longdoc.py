@@ -3,6 +3,7 @@ embedded. A cross-language pair is probed on the longer side's sentences richest
 embedded no further when none of them is translated; a long same-language pair the words leave open is embedded
 around its blocks of matched sentences, not whole; a pair's two sides go to the model in one call; and the copies
 are found as before."""
+import json
 import random
 
 import numpy as np
@@ -113,3 +114,45 @@ def test_blas_runs_on_one_thread_inside_the_block():
     with embed.one_blas_thread():
         blas = [lib for lib in threadpoolctl.threadpool_info() if lib["user_api"] == "blas"]
         assert blas and all(lib["num_threads"] == 1 for lib in blas)
+
+
+# bench/longdoc.py: the long-document corpus and its scoring (no timing asserted)
+
+BENCH = ROOT / "bench"
+
+
+@pytest.fixture()
+def longdoc(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+    import longdoc as module
+
+    return module
+
+
+def test_the_longdoc_benchmark_skips_without_the_news_data(longdoc, tmp_path, monkeypatch):
+    monkeypatch.setattr(longdoc.synthetic, "DEFAULT_NEWS_ZIP", tmp_path / "absent.zip")
+    result = longdoc.run(rounds=1, work=tmp_path)
+    assert result["skipped"] is True and "news data missing" in result["reason"]
+
+
+def test_the_longdoc_corpus_plants_each_kind_and_scores_what_a_scan_reports(longdoc, tmp_path):
+    if not longdoc.synthetic.DEFAULT_NEWS_ZIP.exists():
+        pytest.skip("news data absent")
+    info = longdoc.build_corpus(tmp_path, dossiers=12, planted=1)
+    docs = [json.loads(line) for line in (tmp_path / "corpus.jsonl").read_text(encoding="utf-8").splitlines()]
+    truth = json.loads((tmp_path / "truth.json").read_text(encoding="utf-8"))
+    assert info["documents"] == len(docs) == 12 + len(truth)
+    assert {t["kind"] for t in truth} == set(longdoc.REPORTED)
+    ids = {d["id"] for d in docs}
+    assert all(t["a"] in ids and t["b"] in ids for t in truth)
+    assert all(len(d["text"]) >= longdoc.DOSSIER_CHARS for d in docs if d["id"].startswith("dossier-"))
+    # a scan that found the partial copy only, and called the spun one same_story
+    partial = next(t for t in truth if t["kind"] == "partial")
+    spun = next(t for t in truth if t["kind"] == "spun")
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text(json.dumps({"a": partial["b"], "b": partial["a"], "kind": "partial"}) + "\n"
+                     + json.dumps({"a": spun["a"], "b": spun["b"], "kind": "same_story"}) + "\n"
+                     + json.dumps({"a": "dossier-000", "b": "dossier-001", "kind": "paraphrase"}) + "\n")
+    score = longdoc.score(pairs, truth)
+    assert score["found"] == 1 and score["by_kind"]["partial"]["kind_right"] == 1
+    assert score["by_kind"]["spun"]["found"] == 0 and score["other_copy_pairs"] == 1
