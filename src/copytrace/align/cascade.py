@@ -68,36 +68,51 @@ def align_pair(
             cross = bool(a.lang and b.lang and a.lang != b.lang)
             near = None
             if not cross and max(len(a.sentences), len(b.sentences)) > thresholds.align.meaning_whole_max_sentences:
-                near = around_passages(a, b, sentences, thresholds)
+                near = around_passages(a, b, sentences, thresholds, verbatim)
             sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, cross, thresholds.align, near))
         elif (not settled and "semantic" in layers and not sentences.shows_copy(a, b, thresholds.classify)
-              and (near := around_passages(a, b, sentences, thresholds)) is not None):
+              and (near := around_passages(a, b, sentences, thresholds, verbatim)) is not None):
             # a disguised passage inside otherwise different texts: embedded only around its recognisable sentences
             sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, False, thresholds.align, near))
     return Alignment(a, b, verbatim, sentences, exact, quotes_only)
 
 
 def around_passages(
-    a: TextView, b: TextView, lexical: SentenceEvidence, thresholds: Thresholds = DEFAULTS
+    a: TextView, b: TextView, lexical: SentenceEvidence, thresholds: Thresholds = DEFAULTS,
+    verbatim: VerbatimEvidence | None = None,
 ) -> tuple[np.ndarray, np.ndarray] | None:
     """Where a disguised passage may lie in a pair the lexical evidence leaves open: around each block of at least
     passage_seed_matches lexically matched sentences (align.sentences.sentence_blocks), passage_reach sentences
     either side, on each side (masks of A's and B's sentences); None where no block is that large. A spun or
     reworded passage keeps some sentences recognisable by their words, and its others lie next to them, in both
-    texts: only those are worth embedding."""
+    texts: only those are worth embedding. A block whose sentences of A all lie inside the `verbatim` passages is
+    a passage copied word for word, which those passages already report: nothing around it is embedded (the masks
+    may be empty; bench/longdoc.py: verbatim partial copies of long digests embedded 33-114 sentences each)."""
     config = thresholds.align
     blocks = [blk for blk in sentence_blocks(lexical.matches, thresholds.classify.passage_max_gap,
                                              ~quoted_sentences(a), ~quoted_sentences(b))
               if len({m.i for m in blk}) >= config.passage_seed_matches]
     if not blocks:
         return None
+    copied = copied_sentences(a, verbatim)
     near_a, near_b = np.zeros(len(a.sentences), bool), np.zeros(len(b.sentences), bool)
     reach = config.passage_reach
-    for blk in blocks:
+    for blk in (blk for blk in blocks if not all(copied[m.i] for m in blk)):
         i, j = [m.i for m in blk], [m.j for m in blk]
         near_a[max(min(i) - reach, 0):max(i) + reach + 1] = True
         near_b[max(min(j) - reach, 0):max(j) + reach + 1] = True
     return near_a, near_b
+
+
+def copied_sentences(a: TextView, verbatim: VerbatimEvidence | None) -> np.ndarray:
+    """Which of A's sentences lie wholly inside the verbatim passages (none without them)."""
+    bounds = a.sentences.bounds
+    if verbatim is None or verbatim.covered_a is None or len(verbatim.covered_a) == 0:
+        return np.zeros(len(bounds), bool)
+    inside = np.zeros(len(a), np.int64)
+    inside[verbatim.covered_a] = 1
+    held = np.concatenate(([0], np.cumsum(inside)))
+    return (bounds[:, 1] > bounds[:, 0]) & (held[bounds[:, 1]] - held[bounds[:, 0]] == bounds[:, 1] - bounds[:, 0])
 
 
 def cleaned_view(

@@ -46,13 +46,23 @@ def one_blas_thread() -> Iterator[None]:
     """BLAS on one thread inside the block (threadpoolctl; where it is missing, BLAS as it is). The matrices of
     sentence work are small: a second BLAS thread saves no time on them, and while it waits for work it spins, so
     that on a loaded machine a scan's CPU time grew ~8x (bench/longdoc.py: 43 CPU s against 3.9 on one thread)."""
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
+    controller = _threadpools()
+    if controller is None:
         yield
         return
-    with threadpool_limits(limits=1, user_api="blas"):
+    with controller.limit(limits=1, user_api="blas"):
         yield
+
+
+@lru_cache(maxsize=1)
+def _threadpools():
+    """The process's BLAS and OpenMP libraries, found once (threadpoolctl scans every loaded library to find them:
+    ~7 ms a time on a loaded machine); None without threadpoolctl."""
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
 
 
 class NumpyEmbedder:
