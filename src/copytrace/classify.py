@@ -20,6 +20,9 @@ from copytrace.document import Kind, Pair, Passage
 from copytrace.origin import rewritten_side
 from copytrace.text.view import TextView
 
+#: what ends a sentence, right after its last word: a headline has none of these
+SENTENCE_STOPS = (".", "!", "?", '"', "'", "\u201d", "\u2019", "\u00bb", ":", ";", "\u3002", "\uff01", "\uff1f")
+
 
 def _passage_kind(p: TokenPassage, a: TextView, b: TextView, pair_kind: Kind, config: ClassifyConfig) -> Kind:
     if not (a.has_quotes or b.has_quotes):
@@ -164,6 +167,33 @@ def classify_passages(
     return Pair(a.id, b.id, kind, unit(score), coverage_a, coverage_b, passages=passages)
 
 
+def lead_sentence(view: TextView, min_words: int) -> int | None:
+    """A text's lead: its first sentence of at least min_words tokens with story text outside quotations that ends
+    as a sentence does (a dateline says nothing of the story; a headline, ending without a stop, may come first).
+    None where there is none, or where a window view (align.windows) does not hold the document's start."""
+    if view.windows is not None and (not view.windows or view.windows[0][0] != 0):
+        return None
+    table = view.sentences
+    if len(table) == 0:
+        return None
+    for k in np.flatnonzero((table.chars > 0) & (table.bounds[:, 1] - table.bounds[:, 0] >= min_words)).tolist():
+        end = int(view.ends[table.bounds[k][1] - 1])
+        if view.text[end:end + 3].lstrip(" )]").startswith(SENTENCE_STOPS):
+            return k
+    return None
+
+
+def keeps_lead(a: TextView, b: TextView, ev: SentenceEvidence, config: ClassifyConfig = DEFAULTS.classify) -> bool:
+    """Whether a sentence alignment matches the lead of the shorter text (by story characters; lead_sentence).
+    A copy of a whole text keeps what it reports: an abridged or translated excerpt leads with a sentence of its
+    source, and a text copied whole into a longer one brings its lead along. A later story that reuses an earlier
+    one's background leads with its new facts, and two stories sharing background paragraphs match neither lead
+    (DESIGN: a later version of a wire story is partial)."""
+    a_shorter = a.sentences.document_chars <= b.sentences.document_chars
+    lead = lead_sentence(a if a_shorter else b, config.lead_min_words)
+    return lead is None or any((m.i if a_shorter else m.j) == lead for m in ev.matches)
+
+
 def is_partial_copy(pair: Pair, config: ClassifyConfig = DEFAULTS.classify) -> bool:
     """A copy of passages, each side keeping substantial text of its own: a partial copy, or a disguised copy
     (spun, paraphrase, translation) of passages that cover less than min_sentence_coverage of either side
@@ -201,11 +231,18 @@ def classify_pair(
         if pair is None or pair.kind in (Kind.PARTIAL, Kind.SAME_STORY):
             # no copy of most of a text: a disguised copy of a passage inside it, if any. A verbatim partial copy
             # stays one unless reworded passages around its verbatim fragments cover more than they do.
-            partial = verbatim if pair is not None and pair.kind is Kind.PARTIAL else None
+            partial = verbatim if verbatim.passages else None
             passages = classify_passages(a, b, sentences, partial, config)
             if passages is not None and (partial is None or max(passages.coverage_a, passages.coverage_b)
                                          >= max(verbatim.coverage_a, verbatim.coverage_b)):
                 pair = passages
+    if (pair is not None and sentences is not None and pair.kind in (Kind.SPUN, Kind.PARAPHRASE, Kind.TRANSLATION)
+            and not is_partial_copy(pair, config) and not keeps_lead(a, b, sentences, config)
+            and min(verbatim.coverage_a, verbatim.coverage_b) < config.near_duplicate_min_coverage):
+        # most of a text matched, but not what the shorter one reports: a later story reusing an earlier one's
+        # background, or two stories sharing background paragraphs. Partial at most: the verbatim verdict stands.
+        pair = classify_verbatim(a, b, verbatim, exact, sentences, config)
+        pair = pair if pair is not None and pair.kind is Kind.PARTIAL else None
     if pair is None and sentences is not None and len(sentences.matches) >= config.same_story_min_sentences:
         # sentences reworded from one another, too few to call a copy: related texts
         score = max(sentences.coverage_a, sentences.coverage_b)
