@@ -18,6 +18,7 @@ from copytrace.align.verbatim import TokenPassage
 from copytrace.config import DEFAULTS, LAYERS, ClassifyConfig, Thresholds
 from copytrace.document import Kind, Pair, Passage
 from copytrace.origin import rewritten_side
+from copytrace.text.tokens import is_member
 from copytrace.text.view import TextView
 
 #: what ends a sentence, right after its last word: a headline has none of these
@@ -184,14 +185,32 @@ def lead_sentence(view: TextView, min_words: int) -> int | None:
 
 
 def keeps_lead(a: TextView, b: TextView, ev: SentenceEvidence, config: ClassifyConfig = DEFAULTS.classify) -> bool:
-    """Whether a sentence alignment matches the lead of the shorter text (by story characters; lead_sentence).
-    A copy of a whole text keeps what it reports: an abridged or translated excerpt leads with a sentence of its
-    source, and a text copied whole into a longer one brings its lead along. A later story that reuses an earlier
-    one's background leads with its new facts, and two stories sharing background paragraphs match neither lead
-    (DESIGN: a later version of a wire story is partial)."""
+    """Whether a sentence alignment keeps what the texts report: it matches the lead of the shorter text (by story
+    characters; lead_sentence), and, within one language, the longer text's lead is matched too or names nothing
+    the shorter lacks. A copy of a whole text keeps what it reports: an abridged or translated excerpt leads with a
+    sentence of its source, and a text copied whole into a longer one brings its lead along. A later story that
+    reuses an earlier one's background leads with its new facts, and two stories sharing background paragraphs
+    match neither lead (DESIGN: a later version of a wire story is partial)."""
     a_shorter = a.sentences.document_chars <= b.sentences.document_chars
-    lead = lead_sentence(a if a_shorter else b, config.lead_min_words)
-    return lead is None or any((m.i if a_shorter else m.j) == lead for m in ev.matches)
+    (short, long), (mine, theirs) = ((a, b), ("i", "j")) if a_shorter else ((b, a), ("j", "i"))
+    lead = lead_sentence(short, config.lead_min_words)
+    if lead is not None and all(getattr(m, mine) != lead for m in ev.matches):
+        return False
+    # the longer text leads with its own news where its lead is unmatched and names what the shorter never does
+    # (within one language: a translator writes names and numbers the target language's way)
+    lead = lead_sentence(long, config.lead_min_words)
+    across = bool(a.lang and b.lang and a.lang != b.lang)
+    return (lead is None or across or any(getattr(m, theirs) == lead for m in ev.matches)
+            or not new_anchors(long, lead, short).any())
+
+
+def new_anchors(view: TextView, k: int, other: TextView) -> np.ndarray:
+    """Which names and numbers of view's sentence k the other text never has (a capital opening the sentence names
+    nothing)."""
+    lo, hi = (int(x) for x in view.sentences.bounds[k])
+    idx = np.arange(lo + 1, hi)
+    idx = idx[view.anchors[idx]]
+    return ~is_member(view.hashes[idx], other.hashes[other.anchors])
 
 
 def is_partial_copy(pair: Pair, config: ClassifyConfig = DEFAULTS.classify) -> bool:
