@@ -4,6 +4,8 @@ same story, while two translations of one report stay translations of each other
 from conftest import ROOT
 from copytrace import Kind, compare_texts
 from copytrace.classify import is_partial_copy
+from copytrace.cluster import settle_competing_translations
+from copytrace.document import Pair, Passage
 
 STORY = (ROOT / "examples" / "disguised" / "story.txt").read_text(encoding="utf-8")
 PARAPHRASE = (ROOT / "examples" / "disguised" / "paraphrase.txt").read_text(encoding="utf-8")
@@ -44,3 +46,26 @@ def test_two_translations_of_one_report_are_translations_of_each_other():
     """Al Jazeera's report of Sarkozy's trial order (tune split), into Dutch and German."""
     pair = compare_texts(_foreign("326.nl.txt"), _foreign("326.de.txt"), "aljazeera-nl", "aljazeera-de")
     assert pair is not None and pair.kind is Kind.TRANSLATION and min(pair.coverage_a, pair.coverage_b) > 0.9, pair
+
+
+def _translation(a: str, b: str) -> Pair:
+    return Pair(a, b, Kind.TRANSLATION, 0.9, 1.0, 1.0, passages=[Passage((0, 100), (0, 100), Kind.TRANSLATION, 0.9)])
+
+
+def test_translations_joining_two_sources_are_the_same_story():
+    """A Dutch text translated from one English report and a Portuguese one from another (not copies of each
+    other): the two foreign texts are no translations of each other, whatever their sentences match."""
+    langs = ["en", "en", "nl", "pt", "de"]
+    found = [(0, 2, _translation("report-a", "a-nl")), (1, 3, _translation("report-b", "b-pt")),
+             (2, 3, _translation("a-nl", "b-pt"))]
+    settled = settle_competing_translations(found, langs)
+    assert [p.kind for _, _, p in settled] == [Kind.TRANSLATION, Kind.TRANSLATION, Kind.SAME_STORY]
+    # two translations of one report stay translations of each other: their partner is one and the same
+    found = [(0, 2, _translation("report-a", "a-nl")), (0, 4, _translation("report-a", "a-de")),
+             (2, 4, _translation("a-nl", "a-de"))]
+    assert [p.kind for _, _, p in settle_competing_translations(found, langs)] == [Kind.TRANSLATION] * 3
+    # where the two reports are copies of each other, so are their translations
+    found = [(0, 2, _translation("report-a", "a-nl")), (1, 3, _translation("report-b", "b-pt")),
+             (2, 3, _translation("a-nl", "b-pt")),
+             (0, 1, Pair("report-a", "report-b", Kind.PARAPHRASE, 0.9, 0.9, 0.9))]
+    assert [p.kind for _, _, p in settle_competing_translations(found, langs)][:3] == [Kind.TRANSLATION] * 3
