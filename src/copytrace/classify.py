@@ -186,8 +186,8 @@ def lead_sentence(view: TextView, min_words: int) -> int | None:
 
 def keeps_lead(a: TextView, b: TextView, ev: SentenceEvidence, config: ClassifyConfig = DEFAULTS.classify) -> bool:
     """Whether a sentence alignment keeps what the texts report: it matches the lead of the shorter text (by story
-    characters; lead_sentence), and, within one language, the longer text's lead is matched too or names nothing
-    the shorter lacks. A copy of a whole text keeps what it reports: an abridged or translated excerpt leads with a
+    characters; lead_sentence), and, within one language, the longer text's lead names (almost) nothing the
+    shorter lacks. A copy of a whole text keeps what it reports: an abridged or translated excerpt leads with a
     sentence of its source, and a text copied whole into a longer one brings its lead along. A later story that
     reuses an earlier one's background leads with its new facts, and two stories sharing background paragraphs
     match neither lead (DESIGN: a later version of a wire story is partial)."""
@@ -196,12 +196,14 @@ def keeps_lead(a: TextView, b: TextView, ev: SentenceEvidence, config: ClassifyC
     lead = lead_sentence(short, config.lead_min_words)
     if lead is not None and all(getattr(m, mine) != lead for m in ev.matches):
         return False
-    # the longer text leads with its own news where its lead is unmatched and names what the shorter never does
-    # (within one language: a translator writes names and numbers the target language's way)
+    # the longer text leads with news of its own where its lead names what the shorter never does: anything, when
+    # the alignment leaves the lead unmatched; more than lead_max_new_anchors (a number reported otherwise), when it
+    # matches it. Within one language: a translator writes names and numbers the target language's way.
     lead = lead_sentence(long, config.lead_min_words)
-    across = bool(a.lang and b.lang and a.lang != b.lang)
-    return (lead is None or across or any(getattr(m, theirs) == lead for m in ev.matches)
-            or not new_anchors(long, lead, short).any())
+    if lead is None or (a.lang and b.lang and a.lang != b.lang):
+        return True
+    allowed = config.lead_max_new_anchors if any(getattr(m, theirs) == lead for m in ev.matches) else 0
+    return int(new_anchors(long, lead, short).sum()) <= allowed
 
 
 def new_anchors(view: TextView, k: int, other: TextView) -> np.ndarray:
