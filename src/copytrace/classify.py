@@ -198,11 +198,15 @@ def keeps_lead(a: TextView, b: TextView, ev: SentenceEvidence, config: ClassifyC
         return False
     # the longer text leads with news of its own where its lead names what the shorter never does: anything, when
     # the alignment leaves the lead unmatched; more than lead_max_new_anchors (a number reported otherwise), when it
-    # matches it. Within one language: a translator writes names and numbers the target language's way.
+    # matches it, unless as a spinner's work (a spinner swaps capitalised words too). Within one language: a
+    # translator writes names and numbers the target language's way.
     lead = lead_sentence(long, config.lead_min_words)
     if lead is None or (a.lang and b.lang and a.lang != b.lang):
         return True
-    allowed = config.lead_max_new_anchors if any(getattr(m, theirs) == lead for m in ev.matches) else 0
+    matches = [m for m in ev.matches if getattr(m, theirs) == lead]
+    if any(m.spun for m in matches):
+        return True
+    allowed = config.lead_max_new_anchors if matches else 0
     return int(new_anchors(long, lead, short).sum()) <= allowed
 
 
