@@ -256,12 +256,12 @@ def classify_pair(
         if pair is None or pair.kind in (Kind.PARTIAL, Kind.SAME_STORY):
             # no copy of most of a text: a disguised copy of a passage inside it, if any. A verbatim partial copy
             # stays one unless reworded passages around its verbatim fragments cover more than they do.
-            partial = verbatim if verbatim.passages else None
+            partial = verbatim if pair is not None and pair.kind is Kind.PARTIAL else None
             passages = classify_passages(a, b, sentences, partial, config)
             if passages is not None and (partial is None or max(passages.coverage_a, passages.coverage_b)
                                          >= max(verbatim.coverage_a, verbatim.coverage_b)):
                 pair = passages
-    if (pair is not None and sentences is not None and pair.kind in (Kind.SPUN, Kind.PARAPHRASE, Kind.TRANSLATION)
+    if (pair is not None and sentences is not None and pair.kind in (Kind.SPUN, Kind.PARAPHRASE)
             and not is_partial_copy(pair, config) and not keeps_lead(a, b, sentences, config)
             and min(verbatim.coverage_a, verbatim.coverage_b) < config.near_duplicate_min_coverage):
         # most of a text matched, but not what the shorter one reports: a later story reusing an earlier one's
