@@ -47,7 +47,8 @@ ids never name the source; ``truth.jsonl`` does):
     foreign_pair``, scored as ``foreign_pair_recall``); translations of the two sides of a pair
     are ``same_story`` (``variant: foreign``), and so is each with the other side's English
     original (``variant: cross``): both scored apart as ``foreign_false_copy_rate`` and
-    ``cross_false_copy_rate``.
+    ``cross_false_copy_rate``. Each is in the split of the pair it was made for (its ``a``
+    side's), whatever its own article's.
 ``exact`` / ``variant: in_corpus``
     the exact duplicate groups already in the corpus whose text is not trivial
     (3 groups; 3 more groups are empty, "-1" or "View Comments" pages and are ignored).
