@@ -261,7 +261,7 @@ def classify_pair(
             if passages is not None and (partial is None or max(passages.coverage_a, passages.coverage_b)
                                          >= max(verbatim.coverage_a, verbatim.coverage_b)):
                 pair = passages
-    if (pair is not None and sentences is not None and pair.kind in (Kind.SPUN, Kind.PARAPHRASE)
+    if (pair is not None and sentences is not None and pair.kind is Kind.PARAPHRASE
             and not is_partial_copy(pair, config) and not keeps_lead(a, b, sentences, config)
             and min(verbatim.coverage_a, verbatim.coverage_b) < config.near_duplicate_min_coverage):
         # most of a text matched, but not what the shorter one reports: a later story reusing an earlier one's
