@@ -39,6 +39,16 @@ ids never name the source; ``truth.jsonl`` does):
 ``same_story`` (negatives)
     pairs of DIFFERENT real articles from different outlets about the same event,
     verified by reading to be independent reports (``bench/data/same_story_pairs.tsv``).
+``syn-strans-<lang>-<n>`` (foreign-foreign cases, ``bench/data/story_translations``)
+    hand-made translations of the lead paragraphs (0-1) of both sides of same-story pairs, each
+    side into a different language (10 pairs on tune, 8 on test), and of some of those articles
+    into a second language (4 tune, 3 test). Each is a ``translation`` of its source (``variant:
+    story``); two translations of one article are a ``translation`` of each other (``variant:
+    foreign_pair``, scored as ``foreign_pair_recall``); translations of the two sides of a pair
+    are ``same_story`` (``variant: foreign``), and so is each with the other side's English
+    original (``variant: cross``): both scored apart as ``foreign_false_copy_rate`` and
+    ``cross_false_copy_rate``. Each is in the split of the pair it was made for (its ``a``
+    side's), whatever its own article's.
 ``exact`` / ``variant: in_corpus``
     the exact duplicate groups already in the corpus whose text is not trivial
     (3 groups; 3 more groups are empty, "-1" or "View Comments" pages and are ignored).
@@ -115,6 +125,8 @@ DEFAULT_NEWS_ZIP = DEFAULT_DATA_DIR / "news" / "NewsArticles.zip"
 WORDNET_DIR = Path(os.environ.get("WORDNET_DIR", "/usr/share/wordnet"))
 TRANSLATIONS_DIR = BENCH_DIR / "data" / "translations"
 TRANSLATIONS_INDEX = TRANSLATIONS_DIR / "index.tsv"
+STORY_TRANSLATIONS_DIR = BENCH_DIR / "data" / "story_translations"
+STORY_TRANSLATIONS_INDEX = STORY_TRANSLATIONS_DIR / "index.tsv"
 SAME_STORY_TSV = BENCH_DIR / "data" / "same_story_pairs.tsv"
 
 # ---------------------------------------------------------------------------- constants
@@ -1134,6 +1146,7 @@ def _derive_all(split: str, seed: int, scale: float, arts: tuple[Article, ...],
                     _truth(a.doc_id, d_id, kind, split, **extra),
                     _truth(host.doc_id, d_id, kind, split, variant="host", source=a.doc_id)]))
     derived.extend(_partial_translations(split, seed, scale, arts))
+    derived.extend(_story_translations(split, seed, scale, arts, used))
     return derived, used
 
 
@@ -1207,6 +1220,55 @@ def _partial_translations(split: str, seed: int, scale: float, arts: tuple[Artic
                    host=host.doc_id, sentences=source_sentences(a, e.paragraphs), passages=passages),
             _truth(host.doc_id, d_id, "partial_translation", split, variant="host", source=a.doc_id, lang=e.lang,
                    paragraphs=h.paragraphs)]))
+    return out
+
+
+def load_story_translations(index: Path = STORY_TRANSLATIONS_INDEX) -> list[TranslationEntry]:
+    """Rows of bench/data/story_translations/index.tsv (article_id, lang, paragraphs, split: the split of the
+    same-story pair the translation was made for, which may differ from its article's)."""
+    if not index.exists():
+        return []
+    with open(index, encoding="utf-8", newline="") as fh:
+        return [TranslationEntry(r["article_id"].strip(), r["lang"].strip(), r["paragraphs"].strip(), r["split"].strip(),
+                                 "translation", "", index.parent / f"{r['article_id'].strip()}.{r['lang'].strip()}.txt")
+                for r in csv.DictReader(fh, delimiter="\t")]
+
+
+def _story_translations(split: str, seed: int, scale: float, arts: tuple[Article, ...],
+                        used: set[str]) -> list[Derived]:
+    """Foreign-foreign cases (bench/data/story_translations): hand-made translations of the lead paragraphs of both
+    sides of a same-story pair, each side into a different language, and of some articles into two languages.
+    Each translation is a ``translation`` of its source (``variant: story``); two translations of one article are a
+    ``translation`` of each other (``variant: foreign_pair``); translations of the two sides of a same-story pair
+    are ``same_story`` (``variant: foreign``), and so is each with the other side's English original (``variant:
+    cross``)."""
+    by_id = {a.article_id: a for a in arts}
+    entries = [e for e in load_story_translations() if e.split == split]
+    if scale < 1.0:
+        entries = entries[:_scaled(len(entries), scale)]
+    out, docs = [], defaultdict(list)
+    for n, e in enumerate(entries):
+        a = by_id[e.article_id]
+        used.add(a.article_id)
+        r = _rng(seed, split, "story", e.article_id, e.lang)
+        d_id = f"syn-strans-{e.lang}-{n:04d}"
+        docs[e.article_id].append((d_id, e.lang))
+        out.append(Derived(d_id, e.path.read_text(encoding="utf-8").strip(), _shift_date(a.date, r), [
+            _truth(a.doc_id, d_id, "translation", split, variant="story", lang=e.lang, paragraphs=e.paragraphs)]))
+    truth = {d.doc_id: d.truth for d in out}  # each pair's line goes with the derived document it names last
+    for group in docs.values():
+        for (x, lx), (y, ly) in combinations(group, 2):
+            truth[y].append(_truth(x, y, "translation", split, variant="foreign_pair", lang=f"{lx}-{ly}"))
+    for p in load_same_story():
+        if p.split != split or not (docs.get(p.a_id) and docs.get(p.b_id)):
+            continue
+        for y, ly in docs[p.b_id]:
+            truth[y] += [_truth(x, y, "same_story", split, variant="foreign", lang=f"{lx}-{ly}", note=p.note)
+                         for x, lx in docs[p.a_id] if lx != ly]
+        for side, other in ((p.a_id, p.b_id), (p.b_id, p.a_id)):
+            for x, lx in docs[side]:
+                truth[x].append(_truth(x, f"news-{other}", "same_story", split, variant="cross", lang=lx,
+                                       note=p.note))
     return out
 
 
@@ -1407,9 +1469,17 @@ def evaluate(reported: Iterable[tuple], truth_path: Path) -> dict:
                 sum(passage_found(t, *first_passages[p]) for t, p in with_passages), len(pairs))
             hosts = [frozenset((t["a"], t["b"])) for t in truth if t["kind"] == kind and t.get("variant") == "host"]
             result[kind]["host_recall"] = _ratio(sum(p in first_kind for p in hosts), len(hosts))
+    foreign = [frozenset((t["a"], t["b"])) for t in truth if t["kind"] == "translation"
+               and t.get("variant") == "foreign_pair"]
+    result["translation"]["foreign_pair_recall"] = _ratio(sum(p in first_kind for p in foreign), len(foreign))
+    result["translation"]["n_foreign_pair"] = len(foreign)
     same = [frozenset((t["a"], t["b"])) for t in truth if t["kind"] == "same_story"]
     result["same_story"] = {"false_copy_rate": _ratio(sum(p in first_kind for p in same), len(same)),
                             "n": len(same)}
+    for variant in ("foreign", "cross"):  # translations of two reports of one event (story_translations)
+        pairs = [frozenset((t["a"], t["b"])) for t in truth if t["kind"] == "same_story" and t.get("variant") == variant]
+        result["same_story"][f"{variant}_false_copy_rate"] = _ratio(sum(p in first_kind for p in pairs), len(pairs))
+        result["same_story"][f"n_{variant}"] = len(pairs)
     return result
 
 

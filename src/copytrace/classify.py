@@ -18,7 +18,11 @@ from copytrace.align.verbatim import TokenPassage
 from copytrace.config import DEFAULTS, LAYERS, ClassifyConfig, Thresholds
 from copytrace.document import Kind, Pair, Passage
 from copytrace.origin import rewritten_side
+from copytrace.text.tokens import is_member
 from copytrace.text.view import TextView
+
+#: what ends a sentence, right after its last word: a headline has none of these
+SENTENCE_STOPS = (".", "!", "?", '"', "'", "\u201d", "\u2019", "\u00bb", ":", ";", "\u3002", "\uff01", "\uff1f")
 
 
 def _passage_kind(p: TokenPassage, a: TextView, b: TextView, pair_kind: Kind, config: ClassifyConfig) -> Kind:
@@ -164,6 +168,57 @@ def classify_passages(
     return Pair(a.id, b.id, kind, unit(score), coverage_a, coverage_b, passages=passages)
 
 
+def lead_sentence(view: TextView, min_words: int) -> int | None:
+    """A text's lead: its first sentence of at least min_words tokens with story text outside quotations that ends
+    as a sentence does (a dateline says nothing of the story; a headline, ending without a stop, may come first).
+    None where there is none, or where a window view (align.windows) does not hold the document's start."""
+    if view.windows is not None and (not view.windows or view.windows[0][0] != 0):
+        return None
+    table = view.sentences
+    if len(table) == 0:
+        return None
+    for k in np.flatnonzero((table.chars > 0) & (table.bounds[:, 1] - table.bounds[:, 0] >= min_words)).tolist():
+        end = int(view.ends[table.bounds[k][1] - 1])
+        if view.text[end:end + 3].lstrip(" )]").startswith(SENTENCE_STOPS):
+            return k
+    return None
+
+
+def keeps_lead(a: TextView, b: TextView, ev: SentenceEvidence, config: ClassifyConfig = DEFAULTS.classify) -> bool:
+    """Whether a sentence alignment keeps what the texts report: it matches the lead of the shorter text (by story
+    characters; lead_sentence), and, within one language, the longer text's lead names (almost) nothing the
+    shorter lacks. A copy of a whole text keeps what it reports: an abridged or translated excerpt leads with a
+    sentence of its source, and a text copied whole into a longer one brings its lead along. A later story that
+    reuses an earlier one's background leads with its new facts, and two stories sharing background paragraphs
+    match neither lead (DESIGN: a later version of a wire story is partial)."""
+    a_shorter = a.sentences.document_chars <= b.sentences.document_chars
+    (short, long), (mine, theirs) = ((a, b), ("i", "j")) if a_shorter else ((b, a), ("j", "i"))
+    lead = lead_sentence(short, config.lead_min_words)
+    if lead is not None and all(getattr(m, mine) != lead for m in ev.matches):
+        return False
+    # the longer text leads with news of its own where its lead names what the shorter never does: anything, when
+    # the alignment leaves the lead unmatched; more than lead_max_new_anchors (a number reported otherwise), when it
+    # matches it, unless as a spinner's work (a spinner swaps capitalised words too). Within one language: a
+    # translator writes names and numbers the target language's way.
+    lead = lead_sentence(long, config.lead_min_words)
+    if lead is None or (a.lang and b.lang and a.lang != b.lang):
+        return True
+    matches = [m for m in ev.matches if getattr(m, theirs) == lead]
+    if any(m.spun for m in matches):
+        return True
+    allowed = config.lead_max_new_anchors if matches else 0
+    return int(new_anchors(long, lead, short).sum()) <= allowed
+
+
+def new_anchors(view: TextView, k: int, other: TextView) -> np.ndarray:
+    """Which names and numbers of view's sentence k the other text never has (a capital opening the sentence names
+    nothing)."""
+    lo, hi = (int(x) for x in view.sentences.bounds[k])
+    idx = np.arange(lo + 1, hi)
+    idx = idx[view.anchors[idx]]
+    return ~is_member(view.hashes[idx], other.hashes[other.anchors])
+
+
 def is_partial_copy(pair: Pair, config: ClassifyConfig = DEFAULTS.classify) -> bool:
     """A copy of passages, each side keeping substantial text of its own: a partial copy, or a disguised copy
     (spun, paraphrase, translation) of passages that cover less than min_sentence_coverage of either side
@@ -206,6 +261,13 @@ def classify_pair(
             if passages is not None and (partial is None or max(passages.coverage_a, passages.coverage_b)
                                          >= max(verbatim.coverage_a, verbatim.coverage_b)):
                 pair = passages
+    if (pair is not None and sentences is not None and pair.kind is Kind.PARAPHRASE
+            and not is_partial_copy(pair, config) and not keeps_lead(a, b, sentences, config)
+            and min(verbatim.coverage_a, verbatim.coverage_b) < config.near_duplicate_min_coverage):
+        # most of a text matched, but not what the shorter one reports: a later story reusing an earlier one's
+        # background, or two stories sharing background paragraphs. Partial at most: the verbatim verdict stands.
+        pair = classify_verbatim(a, b, verbatim, exact, sentences, config)
+        pair = pair if pair is not None and pair.kind is Kind.PARTIAL else None
     if pair is None and sentences is not None and len(sentences.matches) >= config.same_story_min_sentences:
         # sentences reworded from one another, too few to call a copy: related texts
         score = max(sentences.coverage_a, sentences.coverage_b)

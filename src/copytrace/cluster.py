@@ -112,7 +112,8 @@ def settle_competing_translations(
     """A translation has one source: of partners in one language that are not copies of one another and explain
     the same stretch of it, those matching clearly worse than the best are reports of the same story
     (competing_overlap, competing_margin). Only for the side a pair explains (its coverage at least the partner's):
-    a source translated twice keeps both translations."""
+    a source translated twice keeps both translations. Nor are two translations of two such reports translations
+    of each other (_joining_translations)."""
     copies = {frozenset((i, j)) for i, j, p in found if p.kind.is_copy}
     by_doc: dict[int, list[int]] = {}
     for n, (i, j, pair) in enumerate(found):
@@ -140,4 +141,27 @@ def settle_competing_translations(
                         and _overlap(spans, best_spans) >= config.competing_overlap):
                     demoted.add(n)
                     break
+    demoted |= _joining_translations(found, langs, copies)
     return [(i, j, as_same_story(p)) if n in demoted else (i, j, p) for n, (i, j, p) in enumerate(found)]
+
+
+def _joining_translations(found: list[tuple[int, int, Pair]], langs: list[str | None], copies: set[frozenset]
+                          ) -> set[int]:
+    """Translations between two documents X and Y that each have a translation partner of their own in a third
+    language, P of X and Q of Y, where neither P and Q, P and Y, nor Q and X are copies: a translation has one
+    source, so X and Y render two texts that are not copies of one another (two outlets' reports of one event,
+    translated into two languages). A source translated twice is a partner of both translations, P = Q."""
+    partners: dict[int, set[int]] = defaultdict(set)
+    for i, j, pair in found:
+        if pair.kind is Kind.TRANSLATION:
+            partners[i].add(j)
+            partners[j].add(i)
+    joining = set()
+    for n, (i, j, pair) in enumerate(found):
+        if pair.kind is not Kind.TRANSLATION:
+            continue
+        if any(p != q and langs[p] == langs[q] and langs[p] not in (langs[i], langs[j])
+               and not {frozenset((p, q)), frozenset((p, j)), frozenset((q, i))} & copies
+               for p in partners[i] - {j} for q in partners[j] - {i}):
+            joining.add(n)
+    return joining

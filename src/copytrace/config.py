@@ -339,6 +339,13 @@ class ClassifyConfig:
     passage_min_density: float = 0.7
     passage_min_in_order: float = 0.6
     passage_min_score: float = 0.6
+    #: a whole-text copy matches the shorter text's lead, its first sentence of at least this many tokens with story
+    #: text of its own that ends with a stop (classify.keeps_lead; a dateline is shorter, a headline has no stop).
+    lead_min_words: int = 8
+    #: names and numbers of the longer text's lead that the shorter may lack, its lead matched (none when unmatched):
+    #: one, a figure reported otherwise (tune half of bench/data/news_paraphrase.tsv: rewrites of one report 0-1,
+    #: later stories and stories sharing background 2-8).
+    lead_max_new_anchors: int = 1
 
 
 @dataclass(frozen=True)
