@@ -7,12 +7,16 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from dataclasses import replace
 
 import pytest
 
 from conftest import ROOT, run_cli
-from copytrace import Index, ScanConfig, read_inputs
+from copytrace import Index, ScanConfig, read_inputs, scan_documents
+from copytrace.config import DEFAULTS
+from copytrace.document import Document
 from copytrace.write.results import write_results
 
 NEWS, DISGUISED = ROOT / "examples" / "news", ROOT / "examples" / "disguised"
@@ -419,3 +423,24 @@ def test_threads_read_one_index_while_it_is_added_to_and_merged(tmp_path):
     assert errors == []
     assert answers and all(n == len(ids) and spun for n, spun in answers)
     assert ix.stats()["segments"] <= 2
+
+
+def test_an_add_drops_the_keys_too_common_in_the_whole_index_as_a_scan_does():
+    # a passage held by six documents, past the shingle cap of three: a scan of the six pairs none of them on it. An
+    # add of the last two must count the four already indexed too, not only each other, and pair nothing either.
+    rng = random.Random(5)
+    words = [f"w{i}x{rng.randrange(10**6)}" for i in range(5000)]
+    passage = " ".join(rng.choice(words) for _ in range(60))
+    docs = [Document(f"d{i}", " ".join(rng.choice(words) for _ in range(300)) + ". " + passage + ". "
+                     + " ".join(rng.choice(words) for _ in range(300))) for i in range(6)]
+    config = ScanConfig(layers=("lexical",), workers=1, progress=False,
+                        thresholds=DEFAULTS.with_values({"candidates": {"shingle_max_doc_freq": 3}}))
+    assert scan_documents(docs, config).pairs == []
+    # the scan's answer is the cap's: raised, the same documents pair up on the passage
+    raised = replace(config, thresholds=DEFAULTS.with_values({"candidates": {"shingle_max_doc_freq": 6}}))
+    assert len(scan_documents(docs, raised).pairs) == 15
+    with tempfile.TemporaryDirectory() as folder:
+        ix = Index(folder, config)
+        ix.add(docs[:4])
+        assert ix.add(docs[4:]).found_pairs == []
+        assert ix.pairs().pairs == []
