@@ -133,7 +133,9 @@ class CandidateConfig:
     #: caps that scale with the corpus (issues 11, 14): with a reference size R > 0, each max_doc_freq above and
     #: max_bucket is its index's cap at a corpus of R documents and scales with the corpus's N documents, as
     #: max(min(cap, doc_freq_floor), cap x N / R): a key is dropped when held by more than a share of the corpus,
-    #: so an index's early add drops the keys a scan of the grown corpus drops. 0: the caps are absolute counts.
+    #: so an index's early add drops the keys a scan of the grown corpus drops. 0: the caps are absolute counts
+    #: (default: scaled caps change every scan, and have been through the tune split only; BENCHMARKS.md,
+    #: "Frequency caps and adds").
     doc_freq_reference: int = 0
     doc_freq_floor: int = 8
     #: a quotation is quoted whole or cut short, seldom with words inserted: its shingles stay on one diagonal.
