@@ -12,7 +12,9 @@ import time
 import pytest
 
 from conftest import ROOT, run_cli
-from copytrace import Index, ScanConfig, read_inputs
+from copytrace import Index, ScanConfig, read_inputs, scan_documents
+from copytrace.config import DEFAULTS
+from copytrace.document import Document
 from copytrace.write.results import write_results
 
 NEWS, DISGUISED = ROOT / "examples" / "news", ROOT / "examples" / "disguised"
@@ -419,3 +421,51 @@ def test_threads_read_one_index_while_it_is_added_to_and_merged(tmp_path):
     assert errors == []
     assert answers and all(n == len(ids) and spun for n, spun in answers)
     assert ix.stats()["segments"] <= 2
+
+
+
+def _sharing_a_passage(n):
+    """n documents of random words that share one passage of 60 words (nothing else in common worth a pair)."""
+    rng = random.Random(5)
+    words = [f"w{i}x{rng.randrange(10**6)}" for i in range(5000)]
+    passage = " ".join(rng.choice(words) for _ in range(60))
+    return [Document(f"d{i}", " ".join(rng.choice(words) for _ in range(300)) + ". " + passage + ". "
+                     + " ".join(rng.choice(words) for _ in range(300))) for i in range(n)]
+
+
+def _lexical(**candidates):
+    return ScanConfig(layers=("lexical",), workers=1, progress=False,
+                      thresholds=DEFAULTS.with_values({"candidates": candidates}))
+
+
+def test_an_add_drops_the_keys_too_common_in_the_whole_index_as_a_scan_does(tmp_path):
+    # a passage held by six documents, past the shingle cap of three: a scan of the six pairs none of them on it. An
+    # add of the last two must count the four already indexed too, not only each other, and pair nothing either.
+    docs = _sharing_a_passage(6)
+    config = _lexical(shingle_max_doc_freq=3)
+    assert scan_documents(docs, config).pairs == []
+    # the scan's answer is the cap's: raised, the same documents pair up on the passage
+    assert len(scan_documents(docs, _lexical(shingle_max_doc_freq=6)).pairs) == 15
+    ix = Index(tmp_path / "ix", config)
+    ix.add(docs[:4])
+    assert ix.add(docs[4:]).found_pairs == []
+    assert ix.pairs().pairs == []
+
+
+def test_caps_scaled_to_the_corpus_drop_in_an_early_add_what_a_scan_of_the_grown_corpus_drops(tmp_path):
+    docs = _sharing_a_passage(6)
+    assert DEFAULTS.candidates.doc_freq_cap(50, 10**6) == 50  # absolute unless a reference size is given
+    # a cap of 6 at 12 documents: 3 at the six documents of a scan, 2 at the four of a first add
+    config = _lexical(shingle_max_doc_freq=6, doc_freq_reference=12, doc_freq_floor=1)
+    assert scan_documents(docs, config).pairs == []
+    ix = Index(tmp_path / "ix", config)
+    assert ix.add(docs[:4]).found_pairs == []
+    ix.add(docs[4:])
+    assert ix.pairs().pairs == []
+    # an absolute cap of 4: a scan of the six pairs none, but a first add of four pairs them all, for good
+    absolute = _lexical(shingle_max_doc_freq=4)
+    assert scan_documents(docs, absolute).pairs == []
+    ix = Index(tmp_path / "ix-absolute", absolute)
+    assert len(ix.add(docs[:4]).found_pairs) == 6
+    ix.add(docs[4:])
+    assert len(ix.pairs().pairs) == 6

@@ -130,6 +130,14 @@ class CandidateConfig:
     #: quoted shingles two documents must share on one diagonal: one quotation of min_passage_words (10) words.
     quote_min_shared: int = 6
     quote_max_doc_freq: int = 50
+    #: caps that scale with the corpus (issues 11, 14): with a reference size R > 0, each max_doc_freq above and
+    #: max_bucket is its index's cap at a corpus of R documents and scales with the corpus's N documents, as
+    #: max(min(cap, doc_freq_floor), cap x N / R): a key is dropped when held by more than a share of the corpus,
+    #: so an index's early add drops the keys a scan of the grown corpus drops. 0: the caps are absolute counts
+    #: (default: scaled caps change every scan, and have been through the tune split only; BENCHMARKS.md,
+    #: "Frequency caps and adds").
+    doc_freq_reference: int = 0
+    doc_freq_floor: int = 8
     #: a quotation is quoted whole or cut short, seldom with words inserted: its shingles stay on one diagonal.
     quote_band: int = 2
 
@@ -182,6 +190,13 @@ class CandidateConfig:
     deep_min_sentences: int = 3
     #: a sentence of fewer tokens (a dateline, "Read more.") is near too many others to nominate anything.
     deep_min_sentence_tokens: int = 6
+
+    def doc_freq_cap(self, cap: int, documents: int) -> int:
+        """The most holders a key of an index capped at `cap` may have in a corpus of `documents` documents
+        (doc_freq_reference)."""
+        if self.doc_freq_reference <= 0:
+            return cap
+        return max(min(cap, self.doc_freq_floor), cap * documents // self.doc_freq_reference)
 
 
 @dataclass(frozen=True)

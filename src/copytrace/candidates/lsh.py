@@ -28,17 +28,19 @@ def band_keys(signatures: np.ndarray, bands: int, rows: int) -> np.ndarray:
 
 
 def lsh_candidates(
-    signatures: np.ndarray, usable: np.ndarray, config: CandidateConfig = DEFAULTS.candidates, new_from: int = 0
+    signatures: np.ndarray, usable: np.ndarray, config: CandidateConfig = DEFAULTS.candidates, new_from: int = 0,
+    max_bucket: int | None = None,
 ) -> np.ndarray:
     """Pair keys of documents colliding in at least one band (with new_from, only pairs with a document numbered
     new_from or above); `usable` masks documents that have shingles. A bucket
     of more than max_bucket documents is a family of exact copies or a degenerate text: the exact hash finds those
-    pairs, and a quadratic bucket would cost more than the whole rest of the scan."""
+    pairs, and a quadratic bucket would cost more than the whole rest of the scan (`max_bucket`: the cap scaled to
+    the corpus, CandidateConfig.doc_freq_cap)."""
     idx = np.flatnonzero(usable)
     if len(idx) < 2:
         return np.empty(0, np.int64)
     keys = band_keys(signatures[idx], config.bands, config.rows)
     docs = np.repeat(idx, config.bands)
-    found = [unique_values(chunk) for chunk in pairs_sharing_keys(keys.ravel(), docs, config.max_bucket,
+    found = [unique_values(chunk) for chunk in pairs_sharing_keys(keys.ravel(), docs, max_bucket or config.max_bucket,
                                                                   config.max_pair_rows, new_from)]
     return np.concatenate(found) if found else np.empty(0, np.int64)

@@ -97,19 +97,22 @@ def nominate(
     """Every pair some index nominates. The indexes are independent and spend their time in numpy and the compiled
     core, which let go of the GIL: they are built in `threads` threads at once (0: one per core). Each index is
     sorted by key (Fingerprints.sort_indexes). `population`: the corpus these documents are part of, where they are
-    not all of it (candidates.crosslingual); `new_from`: the pairs of documents below it are not wanted (an index's
-    neighbours of a new batch), so the key indexes need not enumerate them."""
+    not all of it (candidates.crosslingual; its size scales the caps, CandidateConfig.doc_freq_cap); `new_from`: the
+    pairs of documents below it are not wanted (an index's neighbours of a new batch), so the key indexes need not
+    enumerate them."""
     shingles = fp.shingles.select(~is_member(fp.shingles.key, furniture))
+    documents = population.documents if population is not None else len(fp)
+    cap = lambda value: config.doc_freq_cap(value, documents)  # noqa: E731
     jobs = [
         lambda: exact_candidates(fp.exact, fp.n_tokens > 0),
-        lambda: lsh_candidates(fp.signatures, fp.n_shingles > 0, config, new_from),
-        lambda: _passages(shingles, config.shingle_min_shared, config.shingle_max_doc_freq, config.shingle_band,
-                          config, new_from),
+        lambda: lsh_candidates(fp.signatures, fp.n_shingles > 0, config, new_from, cap(config.max_bucket)),
+        lambda: _passages(shingles, config.shingle_min_shared, cap(config.shingle_max_doc_freq),
+                          config.shingle_band, config, new_from),
     ]
     if fp.skeleton is not None:
-        jobs.append(lambda: _passages(fp.skeleton, config.skeleton_min_shared, config.skeleton_max_doc_freq,
+        jobs.append(lambda: _passages(fp.skeleton, config.skeleton_min_shared, cap(config.skeleton_max_doc_freq),
                                       config.skeleton_band, config, new_from))
-        jobs.append(lambda: _passages(fp.content, config.content_min_shared, config.content_max_doc_freq,
+        jobs.append(lambda: _passages(fp.content, config.content_min_shared, cap(config.content_max_doc_freq),
                                       config.content_band, config, new_from))
     crosslingual = "semantic" in layers and fp.anchors is not None
     if crosslingual:
@@ -117,7 +120,7 @@ def nominate(
         jobs.append(lambda: crosslingual_candidates(fp.anchors.doc, fp.anchors.key, fp.langs, tops, config,
                                                     population))
     if fp.quotes is not None:  # last: its keys are told apart below
-        jobs.append(lambda: _passages(fp.quotes, config.quote_min_shared, config.quote_max_doc_freq,
+        jobs.append(lambda: _passages(fp.quotes, config.quote_min_shared, cap(config.quote_max_doc_freq),
                                       config.quote_band, config, new_from))
     threads = max(1, threads or os.cpu_count() or 1)
     if threads == 1 or len(fp) < _THREADED_DOCS:

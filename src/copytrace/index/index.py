@@ -376,9 +376,10 @@ class Index:
                 raise NotAnIndex(f"{self.path}: made with another MinHash banding than these thresholds ask for")
             population = Population.of(snapshot.languages() + Counter(r.lang for r in records))
             multilingual = "semantic" in config.layers and population.languages > 1
-            hood = neighbourhood(snapshot, new, thresholds.candidates, multilingual, located.values(), shingles)
+            hood = neighbourhood(snapshot, new, thresholds.candidates, multilingual, located.values(), shingles,
+                                 population.documents)
             first = len(hood.old)
-            fp = new.shifted(first)
+            fp = hood.without_common(new.shifted(first))
             if first:
                 near = Fingerprints(doc_index=np.arange(first, dtype=np.int32),
                                     **snapshot.per_document(hood.old), **hood.indexes)

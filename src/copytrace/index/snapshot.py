@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
 import numpy as np
@@ -286,34 +286,49 @@ class Neighbourhood:
 
     old: np.ndarray  # global numbers of the indexed documents taken in
     indexes: dict[str, KeyIndex]  # rows of old documents (local numbers), by index name
+    #: by index name, the new documents' keys (sorted) held by more documents of the whole index than it looks at:
+    #: their old rows are not taken in, so the new ones must go too, or the new documents would count each other
+    #: alone as its holders and pair up on a common key that a scan of the index drops
+    common: dict[str, np.ndarray]
+
+    def without_common(self, fp: Fingerprints) -> Fingerprints:
+        """The new documents' fingerprints without the rows of keys too common in the whole index."""
+        return replace(fp, **{name: index.select(np.flatnonzero(~_member(index.key, self.common[name])))
+                              for name, index in fp.indexes().items() if len(self.common.get(name, ()))})
 
     def local(self, numbers: np.ndarray) -> np.ndarray:
         return np.searchsorted(self.old, numbers)
 
 
 def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig, multilingual: bool,
-                  also: Iterable[int] = (), looked: Lookup | None = None) -> Neighbourhood:
+                  also: Iterable[int] = (), looked: Lookup | None = None, documents: int = 0) -> Neighbourhood:
     """The indexed documents that could make a candidate pair with a new document (fingerprinted, numbered from
     0): an exact text or a MinHash band in common, at least as many sampled shingles, skeleton n-grams, content-word
     pairs or quotations in common as their index needs on one diagonal (counted over all the new documents: an
     upper bound); in a corpus of several languages, every holder of an anchor (candidates.crosslingual ranks them
     all by rarity); and the documents `also` names. Only keys held by no more documents than their index looks at
     count. Each key's rows are those of all its holders taken in: the counts the candidate stage makes of a key stay
-    the whole index's. `looked`: one of the lookups it needs, made already (Snapshot.lookup)."""
-    caps = {"shingles": config.shingle_max_doc_freq, "skeleton": config.skeleton_max_doc_freq,
-            "content": config.content_max_doc_freq, "quotes": config.quote_max_doc_freq,
+    the whole index's. `looked`: one of the lookups it needs, made already (Snapshot.lookup). `documents`: the
+    corpus's size after the add, to which the caps scale (CandidateConfig.doc_freq_cap)."""
+    documents = documents or len(snapshot) + len(new)
+    caps = {"shingles": config.doc_freq_cap(config.shingle_max_doc_freq, documents),
+            "skeleton": config.doc_freq_cap(config.skeleton_max_doc_freq, documents),
+            "content": config.doc_freq_cap(config.content_max_doc_freq, documents),
+            "quotes": config.doc_freq_cap(config.quote_max_doc_freq, documents),
             "anchors": config.crosslingual_max_doc_freq}
     needs = {"shingles": config.shingle_min_shared, "skeleton": config.skeleton_min_shared,
              "content": config.content_min_shared, "quotes": config.quote_min_shared, "anchors": 1}
     found: dict[str, KeyIndex] = {}
+    common: dict[str, np.ndarray] = {}
     docs = [np.asarray(list(also), np.int64)]
     for name, index in new.indexes().items():
         if name == "anchors" and not multilingual:  # anchors nominate only across languages
             found[name] = KeyIndex(np.zeros(0, np.uint64), np.zeros(0, np.int64), None)
             continue
         keys, more = np.unique(np.asarray(index.key), return_counts=True)
-        found[name], _ = snapshot.holders(name, keys, caps[name], more,
-                                          looked=looked if looked is not None and looked.name == name else None)
+        found[name], counts = snapshot.holders(name, keys, caps[name], more,
+                                               looked=looked if looked is not None and looked.name == name else None)
+        common[name] = keys[counts + more > caps[name]]
         holders, shared = np.unique(found[name].doc, return_counts=True)
         docs.append(holders[shared >= needs[name]])
     usable = np.flatnonzero(new.n_tokens > 0)
@@ -321,13 +336,13 @@ def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig
     usable = np.flatnonzero(new.n_shingles > 0)
     if len(usable):
         keys, more = np.unique(band_keys(new.signatures[usable], config.bands, config.rows), return_counts=True)
-        docs.append(snapshot.holders("probe.bands", keys, config.max_bucket, more)[0].doc)
+        docs.append(snapshot.holders("probe.bands", keys, config.doc_freq_cap(config.max_bucket, documents), more)[0].doc)
     old = unique_values(np.concatenate(docs))
     indexes = {}
     for name, rows in found.items():
         rows = rows.select(np.flatnonzero(_member(rows.doc, old)))
         indexes[name] = KeyIndex(rows.key, np.searchsorted(old, rows.doc).astype(np.int32), rows.pos)
-    return Neighbourhood(old, indexes)
+    return Neighbourhood(old, indexes, common)
 
 
 def _member(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
