@@ -69,7 +69,8 @@ def align_pair(
             near = None
             if not cross and max(len(a.sentences), len(b.sentences)) > thresholds.align.meaning_whole_max_sentences:
                 near = around_passages(a, b, sentences, thresholds, verbatim)
-            sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, cross, thresholds.align, near))
+            sentences = SentenceEvidence.of(a, b, meaning_matches(a, b, cross, thresholds.align, near,
+                                                                  sentences.matches))
         elif (not settled and "semantic" in layers and not sentences.shows_copy(a, b, thresholds.classify)
               and (near := around_passages(a, b, sentences, thresholds, verbatim)) is not None):
             # a disguised passage inside otherwise different texts: embedded only around its recognisable sentences

@@ -91,10 +91,12 @@ def probed(held: np.ndarray, config: AlignConfig = DEFAULTS.align) -> np.ndarray
 
 def meaning_matches(
     a: TextView, b: TextView, cross: bool, config: AlignConfig = DEFAULTS.align,
-    near: tuple[np.ndarray, np.ndarray] | None = None,
+    near: tuple[np.ndarray, np.ndarray] | None = None, lexical: list[SentenceMatch] | None = None,
 ) -> list[SentenceMatch]:
     """Sentence matches on meaning (and skeleton and content) for a pair; `cross` when their languages differ.
-    Within a language, `near` (masks of A's and B's sentences) limits the embedded sentences to those."""
+    Within a language, `near` (masks of A's and B's sentences) limits the embedded sentences to those. `lexical`:
+    the pair's matches on words alone, where made already (the answer when a cross-language probe finds nothing
+    translated)."""
     if not cross:
         wanted_a, wanted_b = near or (None, None)
         emb_a, emb_b = pair_embeddings(a, wanted_a, b, wanted_b)
@@ -107,7 +109,8 @@ def meaning_matches(
     if probe is not None and np.count_nonzero(probe) < np.count_nonzero(wanted):
         emb_probe, emb_short = pair_embeddings(long, probe, short, None)
         if not (emb_probe @ emb_short.T >= config.cross_language_min_cosine).any():
-            return match_sentences(a.sentences, b.sentences, config=config)  # nothing translated: the words alone
+            # nothing translated: the words alone
+            return lexical if lexical is not None else match_sentences(a.sentences, b.sentences, config=config)
 
     def matched() -> tuple[list[SentenceMatch], np.ndarray]:
         emb_long, emb_short = pair_embeddings(long, wanted, short, None)

@@ -102,7 +102,10 @@ def nominate(
     enumerate them."""
     shingles = fp.shingles.select(~is_member(fp.shingles.key, furniture))
     documents = population.documents if population is not None else len(fp)
-    cap = lambda value: config.doc_freq_cap(value, documents)  # noqa: E731
+
+    def cap(value: int) -> int:
+        return config.doc_freq_cap(value, documents)
+
     jobs = [
         lambda: exact_candidates(fp.exact, fp.n_tokens > 0),
         lambda: lsh_candidates(fp.signatures, fp.n_shingles > 0, config, new_from, cap(config.max_bucket)),

@@ -37,6 +37,7 @@ from copytrace.document import Document, DocumentRecord, Pair, Skip
 from copytrace.fingerprint.embed import deep_semantic, resolve_device
 from copytrace.fingerprint.keys import Fingerprints
 from copytrace.segments import Segment, SegmentTexts, line_index, write_segment
+from copytrace.write.atomic import atomic_path
 
 #: the layout of a work folder; one of another layout is refused
 FORMAT = 1
@@ -233,13 +234,12 @@ class KeptTexts:
 
 
 def _write_whole(path: Path, data: bytes) -> None:
-    """Write under a temporary name (`.NAME.part`), sync, rename."""
-    tmp = path.with_name(f".{path.name}.part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
+    """Write under a temporary name (write.atomic's `.NAME.<hex>.part`), sync, rename."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
 
 
 def _remove_unfinished(path: Path) -> None:

@@ -35,8 +35,8 @@ from copytrace.engine.local import (
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.fingerprint.embed import DIM
-from copytrace.fingerprint.keys import Fingerprints
-from copytrace.index.snapshot import Lookup, Snapshot, manifest_version, neighbourhood
+from copytrace.fingerprint.keys import Fingerprints, KeyIndex
+from copytrace.index.snapshot import Lookup, Snapshot, latest_pairs, manifest_version, neighbourhood
 from copytrace.segments import (
     MANIFEST, Manifest, NotAnIndex, Segment, line_index, remove_strays, write_segment, writer_lock,
 )
@@ -535,14 +535,12 @@ class Index:
         firsts = np.cumsum([0] + [len(s) for s in segments])
         records = [r for s in segments for r in s.records]
         texts = [s.texts.raw(r) for s in segments for r in range(len(s))]
-        lines = line_index([s.texts.get(r) for s in segments for r in range(len(s))],
-                           self.config.thresholds.clean)
+        # each document's short-line keys as its segment keeps them (probe.lines), renumbered: not read again
+        lines = KeyIndex.concatenate([KeyIndex(np.asarray(index.key), (np.asarray(index.doc) + first).astype(np.int32))
+                                      for s, first in zip(segments, firsts.tolist())
+                                      for index in [s.index("probe.lines")]])
         fp = Fingerprints.concatenate([s.fingerprints().shifted(int(first)) for s, first in zip(segments, firsts)])
-        latest: dict[frozenset, tuple[str, str, Pair | None, bool]] = {}
-        for segment in segments:
-            for a, b, pair, quoted in segment.pairs():
-                latest.pop(frozenset((a, b)), None)
-                latest[frozenset((a, b))] = (a, b, pair, quoted)
+        latest = latest_pairs(segments)
         stored = [segment.leads() for segment in segments]
         leads = None if any(v is None for v in stored) else np.concatenate([np.asarray(v) for v in stored])
         name = f"seg-{manifest.generation + 1:06d}"

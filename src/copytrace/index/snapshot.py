@@ -24,6 +24,7 @@ from copytrace.config import CandidateConfig
 from copytrace.document import DocumentRecord, Pair
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
 from copytrace.segments import Manifest, Segment
+from copytrace.text.tokens import is_member
 
 
 def _ranges(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
@@ -258,13 +259,7 @@ class Snapshot:
         """The stored pairs of live documents, each as its latest segment has it (a later add may have checked it
         again, or ended it), with whether only the quotation index nominated it."""
         gone = self.gone()
-        latest: dict[frozenset, tuple[Pair | None, bool]] = {}
-        for segment in self.segments:
-            for a, b, pair, quoted in segment.pairs():
-                key = frozenset((a, b))
-                latest.pop(key, None)  # a replaced pair takes its new place in the order
-                latest[key] = (pair, quoted)
-        for pair, quoted in latest.values():
+        for _, _, pair, quoted in latest_pairs(self.segments).values():
             if pair is not None and pair.a not in gone and pair.b not in gone:
                 yield pair, quoted
 
@@ -277,6 +272,19 @@ class Snapshot:
     def close(self) -> None:
         for segment in self.segments:
             segment.close()
+
+
+def latest_pairs(segments: Iterable[Segment]) -> dict[frozenset, tuple[str, str, Pair | None, bool]]:
+    """Each stored pair of these segments (in their order) as the latest of them has it: (a, b, the pair or None
+    where a later segment ended it, whether only the quotation index nominated it), in the order of their last
+    lines (a replaced pair takes its new place)."""
+    latest: dict[frozenset, tuple[str, str, Pair | None, bool]] = {}
+    for segment in segments:
+        for a, b, pair, quoted in segment.pairs():
+            key = frozenset((a, b))
+            latest.pop(key, None)
+            latest[key] = (a, b, pair, quoted)
+    return latest
 
 
 @dataclass
@@ -293,7 +301,7 @@ class Neighbourhood:
 
     def without_common(self, fp: Fingerprints) -> Fingerprints:
         """The new documents' fingerprints without the rows of keys too common in the whole index."""
-        return replace(fp, **{name: index.select(np.flatnonzero(~_member(index.key, self.common[name])))
+        return replace(fp, **{name: index.select(np.flatnonzero(~is_member(index.key, self.common[name])))
                               for name, index in fp.indexes().items() if len(self.common.get(name, ()))})
 
     def local(self, numbers: np.ndarray) -> np.ndarray:
@@ -336,7 +344,8 @@ def neighbourhood(snapshot: Snapshot, new: Fingerprints, config: CandidateConfig
     usable = np.flatnonzero(new.n_shingles > 0)
     if len(usable):
         keys, more = np.unique(band_keys(new.signatures[usable], config.bands, config.rows), return_counts=True)
-        docs.append(snapshot.holders("probe.bands", keys, config.doc_freq_cap(config.max_bucket, documents), more)[0].doc)
+        cap = config.doc_freq_cap(config.max_bucket, documents)
+        docs.append(snapshot.holders("probe.bands", keys, cap, more)[0].doc)
     old = unique_values(np.concatenate(docs))
     indexes = {}
     for name, rows in found.items():
