@@ -1,7 +1,7 @@
 """The index at scale: add speed, query latency, memory and size on disk, with datasketch's MinHashLSH beside it.
 
     python bench/index_query.py --docs 1000000 --layers lexical,spin [--parts 20] [--queries 300] [--scan]
-                                [--keep DIR] [--out result.json]
+                                [--keep DIR [--reuse]] [--out result.json]
 
 The corpus is bench/speed.py's generator at --docs documents (10% planted near-duplicates). It is added to an index
 with `copytrace index add` in --parts equal parts, each its own process (wall time and peak RSS per part); with
@@ -114,7 +114,8 @@ def _measured(cmd: list[str], timeout: float) -> dict:
     return {"wall_s": round(m.wall_s, 2), "peak_rss_mb": round(m.peak_rss_mb, 1)}
 
 
-def run(docs: int, layers: str, parts: int, n_queries: int, scan: bool, keep: Path | None, timeout: float) -> dict:
+def run(docs: int, layers: str, parts: int, n_queries: int, scan: bool, keep: Path | None, timeout: float,
+        reuse: bool = False) -> dict:
     import speed
 
     work = keep or Path(tempfile.mkdtemp(prefix="ct-index-query-"))
@@ -127,21 +128,25 @@ def run(docs: int, layers: str, parts: int, n_queries: int, scan: bool, keep: Pa
         return common.skipped(f"benchmark data missing: {e}")
     cli = common.copytrace_cli()
     index = work / f"index-{docs}-{layers.replace(',', '+')}"
-    shutil.rmtree(index, ignore_errors=True)
     lines = corpus.read_bytes().splitlines(keepends=True)
     size = -(-len(lines) // parts)
+    done = _parts_held(index, size) if reuse else 0
+    if not done:
+        shutil.rmtree(index, ignore_errors=True)
     adds = []
-    for k in range(parts):
+    for k in range(done, parts):
         part = work / f"part-{k}.jsonl"
         part.write_bytes(b"".join(lines[k * size:(k + 1) * size]))
         adds.append(_measured(cli + ["index", "add", str(index), str(part), "--layers", layers, "-q"], timeout))
         part.unlink()
         print(f"add {k + 1}/{parts}: {adds[-1]}", file=sys.stderr, flush=True)
-    result = {"docs": docs, "layers": layers, "parts": parts, "adds": adds,
-              "add_wall_s": round(sum(a["wall_s"] for a in adds), 1),
-              "add_docs_per_s": round(docs / sum(a["wall_s"] for a in adds), 1),
-              "add_peak_rss_mb": max(a["peak_rss_mb"] for a in adds)}
-    if scan:
+    result = {"docs": docs, "layers": layers, "parts": parts, "adds": adds, "parts_reused": done}
+    if adds:
+        added = min(docs, (parts - done) * size)
+        result.update(add_wall_s=round(sum(a["wall_s"] for a in adds), 1),
+                      add_docs_per_s=round(added / sum(a["wall_s"] for a in adds), 1),
+                      add_peak_rss_mb=max(a["peak_rss_mb"] for a in adds))
+    if scan and adds:
         out = work / "scan-out"
         result["scan"] = _measured(cli + ["scan", str(corpus), "--out", str(out), "--layers", layers, "-q"], timeout)
         result["scan"]["docs_per_s"] = round(docs / result["scan"]["wall_s"], 1)
@@ -163,6 +168,18 @@ def run(docs: int, layers: str, parts: int, n_queries: int, scan: bool, keep: Pa
     return result
 
 
+def _parts_held(index: Path, size: int) -> int:
+    """How many whole parts a kept index holds (--reuse: the parts added before, by an earlier run or by hand with
+    the same commands, are not added again)."""
+    manifest = index / "manifest.json"
+    if not manifest.exists():
+        return 0
+    held = sum(s["documents"] for s in json.loads(manifest.read_text(encoding="utf-8"))["segments"])
+    if held % size:
+        raise SystemExit(f"{index} holds {held} documents, not a whole number of parts of {size}: remove it")
+    return held // size
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--docs", type=int, default=20000)
@@ -172,6 +189,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--scan", action="store_true", help="also time one scan of the corpus (add/scan throughput)")
     ap.add_argument("--keep", type=Path, help="work folder to keep (the corpus is reused if there)")
     ap.add_argument("--timeout", type=float, default=7200)
+    ap.add_argument("--reuse", action="store_true",
+                    help="with --keep: keep the index there and add only the parts it does not hold yet")
     ap.add_argument("--out", type=Path)
     ap.add_argument("--query-worker", nargs=3, help=argparse.SUPPRESS)
     ap.add_argument("--datasketch-worker", nargs=3, help=argparse.SUPPRESS)
@@ -180,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
         return query_worker(*args.query_worker)
     if args.datasketch_worker:
         return datasketch_worker(*args.datasketch_worker)
-    result = run(args.docs, args.layers, args.parts, args.queries, args.scan, args.keep, args.timeout)
+    result = run(args.docs, args.layers, args.parts, args.queries, args.scan, args.keep, args.timeout, args.reuse)
     common.report(result, args.out)
 
 

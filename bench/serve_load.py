@@ -1,7 +1,7 @@
 """The service under load: many clients querying while another adds, on loopback, bounded in time and count.
 
     python bench/serve_load.py --index INDEX [--clients 100] [--seconds 60] [--max-queries 20000]
-                               [--batches 20] [--batch-size 20] [--out result.json]
+                               [--batches 20] [--batch-size 20] [--writer-nice N] [--out result.json]
 
 INDEX is copied to a temporary folder first (the run adds to it), e.g. one bench/index_query.py kept (`--keep DIR`
 leaves DIR/index-N-LAYERS). `copytrace serve` runs in its own process on a free loopback port. Then, at once:
@@ -202,7 +202,8 @@ async def _run(url: str, clients: int, seconds: float, max_queries: int, batches
             "added_ids": len(added), "missing_ids": missing, "expected_events": sorted(expected)}
 
 
-def run(index: Path, clients: int, seconds: float, max_queries: int, batches: int, batch_size: int) -> dict:
+def run(index: Path, clients: int, seconds: float, max_queries: int, batches: int, batch_size: int,
+        serve_options: tuple[str, ...] = ()) -> dict:
     if not (index / "manifest.json").exists():
         return common.skipped(f"no index at {index} (make one with bench/index_query.py --keep DIR)")
     try:
@@ -221,7 +222,7 @@ def run(index: Path, clients: int, seconds: float, max_queries: int, batches: in
         port = _free_port()
         log = open(work / "server.log", "wb")
         server = subprocess.Popen(common.copytrace_cli() + ["serve", str(served), "--keys", str(keys),
-                                                            "--port", str(port)], stdout=log, stderr=log)
+                                                            "--port", str(port), *serve_options], stdout=log, stderr=log)
         import httpx
 
         url = f"http://127.0.0.1:{port}"
@@ -268,9 +269,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--max-queries", type=int, default=20000)
     ap.add_argument("--batches", type=int, default=20)
     ap.add_argument("--batch-size", type=int, default=20)
+    ap.add_argument("--writer-nice", type=int, help="copytrace serve --writer-nice (default: serve's own)")
     ap.add_argument("--out", type=Path)
     args = ap.parse_args(argv)
-    result = run(args.index, args.clients, args.seconds, args.max_queries, args.batches, args.batch_size)
+    options = () if args.writer_nice is None else ("--writer-nice", str(args.writer_nice))
+    result = run(args.index, args.clients, args.seconds, args.max_queries, args.batches, args.batch_size, options)
+    result["serve_options"] = list(options)
     common.report(result, args.out)
 
 

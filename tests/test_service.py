@@ -319,6 +319,8 @@ def test_reads_run_in_reader_processes_and_a_reader_that_dies_is_replaced(tmp_pa
         assert c.post("/v1/documents", json={"documents": _texts(NEWS)}).status_code == 200
         children = server.children()
         assert len(children) == 3  # two readers, one writer
+        # the writer yields the CPU to the readers (Limits.writer_nice): queries first on a busy machine
+        assert sorted(os.getpriority(os.PRIO_PROCESS, pid) for pid in children) == [0, 0, 10]
         for pid in children:
             os.kill(pid, signal.SIGKILL)
         time.sleep(0.5)

@@ -436,6 +436,8 @@ def serve_cmd(
     request_seconds: float = typer.Option(120.0, "--request-seconds", help="time limit of a request (over it: 503)"),
     workers: int = typer.Option(1, "--workers", help="processes for a large add or query (1: none forked)"),
     readers: int = typer.Option(0, "--readers", help="reader processes answering queries (0: one per core, at most 8)"),
+    writer_nice: int = typer.Option(
+        10, "--writer-nice", help="the writer's priority below the readers' (nice steps; 0: equal): queries first"),
     layers: str = typer.Option("all", "--layers", help="the layers of an index made now (else the index's own)"),
     webhook_attempts: int = typer.Option(5, "--webhook-attempts", help="tries of each webhook delivery"),
     webhook_backoff: float = typer.Option(
@@ -457,7 +459,7 @@ def serve_cmd(
     except KeysError as e:
         _fail_usage(str(e))
     limits = Limits(max_body_bytes=int(max_body_mb * 1024 * 1024), max_documents=max_documents,
-                    max_texts=max_texts, request_seconds=request_seconds,
+                    max_texts=max_texts, request_seconds=request_seconds, writer_nice=writer_nice,
                     **({"readers": readers} if readers > 0 else {}))
     device, semantic = _device(device, semantic)
     config = ScanConfig(progress=False, workers=workers, layers=_layers(layers), device=device, semantic=semantic)

@@ -42,14 +42,14 @@ class Processes:
     """A pool of `count` processes, each with the index at `path` open; `submit` runs one of this module's calls
     there. A broken pool (a child died) is replaced by a new one at the next submit."""
 
-    def __init__(self, count: int, path: Path, config: ScanConfig, name: str) -> None:
-        self.count, self.path, self.config, self.name = count, path, config, name
+    def __init__(self, count: int, path: Path, config: ScanConfig, name: str, nice: int = 0) -> None:
+        self.count, self.path, self.config, self.name, self.nice = count, path, config, name, nice
         self._lock = threading.Lock()
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
         pool = ProcessPoolExecutor(self.count, mp_context=get_context("spawn"), initializer=_open,
-                                   initargs=(str(self.path), self.config, os.getpid()))
+                                   initargs=(str(self.path), self.config, os.getpid(), self.nice))
         # every child started now, from this thread, and its index opened before the server answers: the pool
         # spawns a child per submit while none is idle
         for ready in [pool.submit(_ready) for _ in range(self.count)]:
@@ -78,11 +78,13 @@ class Processes:
 
 # ---- in the children --------------------------------------------------------------------------------------------
 
-def _open(path: str, config: ScanConfig, parent: int) -> None:
+def _open(path: str, config: ScanConfig, parent: int, nice: int) -> None:
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
     if os.getppid() != parent:  # the server died before the line above
         os._exit(1)
+    if nice:
+        os.nice(nice)
     global _INDEX
     _INDEX = Index(path, config)
 
