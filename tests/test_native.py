@@ -374,6 +374,37 @@ def test_argsort_edge_cases():
     assert np.frombuffer(_native.argsort_u64(u64([M64, 0, M64, 1])), np.int64).tolist() == [1, 3, 0, 2]
 
 
+# ---- equal_ranges -------------------------------------------------------------------------------------------------
+
+@CHECK
+@given(keys_u64, keys_u64)
+def test_equal_ranges_are_numpys_searchsorted_left_and_right(haystack, needles):
+    haystack, needles = np.sort(np.asarray(haystack, np.uint64)), np.asarray(needles, np.uint64)
+    lo, hi = (np.frombuffer(b, np.int64) for b in _native.equal_ranges(haystack.tobytes(), needles.tobytes()))
+    assert lo.tolist() == np.searchsorted(haystack, needles, "left").tolist()
+    assert hi.tolist() == np.searchsorted(haystack, needles, "right").tolist()
+
+
+def test_equal_ranges_edge_cases():
+    assert _native.equal_ranges(b"", u64([0, M64])) == (bytes(16), bytes(16))
+    assert _native.equal_ranges(u64([1, 2]), b"") == (b"", b"")
+    lo, hi = (np.frombuffer(b, np.int64).tolist() for b in _native.equal_ranges(u64([M64] * 3), u64([M64, 0])))
+    assert (lo, hi) == ([0, 0], [3, 0])
+    # more needles than one lockstep group, a long run of one key in a haystack of odd length
+    haystack = np.sort(np.concatenate([np.full(40, 9), np.arange(101)]).astype(np.uint64))
+    needles = np.arange(120, dtype=np.uint64)[::-1]
+    lo, hi = (np.frombuffer(b, np.int64) for b in _native.equal_ranges(haystack.tobytes(), needles.tobytes()))
+    assert lo.tolist() == np.searchsorted(haystack, needles, "left").tolist()
+    assert hi.tolist() == np.searchsorted(haystack, needles, "right").tolist()
+
+
+def test_the_wrapper_refuses_to_convert_a_key_index():
+    from copytrace.native import equal_ranges
+
+    with pytest.raises(TypeError, match="u64"):
+        equal_ranges(np.arange(5, dtype=np.int64), np.arange(2, dtype=np.uint64))
+
+
 # ---- minhash ------------------------------------------------------------------------------------------------------
 
 def reference_minhash(shingles: list[int], offsets: list[int], num_perm: int, seed: int) -> list[list[int]]:

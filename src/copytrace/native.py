@@ -35,6 +35,15 @@ def member(values: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return np.frombuffer(found, np.bool_)
 
 
+def equal_ranges(haystack: np.ndarray, needles: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, hi) i64: numpy.searchsorted(haystack, needles, "left") and "right" for sorted u64 keys (a memory map's
+    too: it is not copied), with the searches' cache misses overlapped."""
+    if haystack.dtype != np.uint64:  # converting a key index would copy all of it
+        raise TypeError(f"equal_ranges searches u64 keys, not {haystack.dtype}")
+    lo, hi = _native.equal_ranges(np.ascontiguousarray(haystack), np.ascontiguousarray(needles, np.uint64))
+    return np.frombuffer(lo, np.int64), np.frombuffer(hi, np.int64)
+
+
 def argsort_u64(keys: np.ndarray) -> np.ndarray:
     return np.frombuffer(_native.argsort_u64(np.ascontiguousarray(keys).view(np.uint64)), np.int64)
 

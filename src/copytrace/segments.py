@@ -51,6 +51,7 @@ from copytrace.clean import batch_line_keys
 from copytrace.config import CandidateConfig, CleanConfig
 from copytrace.document import DocumentRecord, Pair
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
+from copytrace.native import equal_ranges
 
 #: the layout this code reads and writes; an index written by another is refused, named
 FORMAT = 2
@@ -206,7 +207,7 @@ class Segment:
         """Each id's row in this segment, or None (found by hash, confirmed on the record)."""
         hashes, rows = self.array("ids.hash"), self.array("ids.row")
         wanted = id_hashes(ids)
-        lo, hi = np.searchsorted(hashes, wanted, "left"), np.searchsorted(hashes, wanted, "right")
+        lo, hi = equal_ranges(np.asarray(hashes), wanted)
         out: list[int | None] = []
         for doc_id, a, b in zip(ids, lo.tolist(), hi.tolist()):
             out.append(next((int(r) for r in rows[a:b].tolist() if self.record(int(r)).id == doc_id), None))

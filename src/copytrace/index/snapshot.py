@@ -23,6 +23,7 @@ from copytrace.candidates.lsh import band_keys
 from copytrace.config import CandidateConfig
 from copytrace.document import DocumentRecord, Pair
 from copytrace.fingerprint.keys import INDEXES, Fingerprints, KeyIndex
+from copytrace.native import equal_ranges
 from copytrace.segments import Manifest, Segment
 from copytrace.text.tokens import is_member
 
@@ -167,7 +168,7 @@ class Snapshot:
             index = segment.index(name)
             if index is None:
                 continue
-            lo, hi = np.searchsorted(index.key, keys, "left"), np.searchsorted(index.key, keys, "right")
+            lo, hi = equal_ranges(np.asarray(index.key), keys)
             found.append((index, numbers, lo, hi))
             counts += hi - lo
         return Lookup(name, keys, found, counts)
