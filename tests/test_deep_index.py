@@ -104,7 +104,7 @@ def test_a_merge_carries_the_sentence_vectors_and_purges_the_removed_ones(tmp_pa
     assert _query(index, excerpt) == [("excerpt-de.txt", "source.txt", "translation")]
 
 
-def test_an_index_made_without_deep_mode_gets_its_sentence_vectors_when_first_added_to_in_deep_mode(tmp_path):
+def test_an_index_made_without_deep_mode_gets_its_sentence_vectors_when_first_added_to_in_deep_mode(tmp_path, capsys):
     docs = _stories()
     excerpt = [d for d in docs if d.id == "excerpt-de.txt"]
     rest = _without(docs, "excerpt-de.txt")
@@ -115,18 +115,26 @@ def test_an_index_made_without_deep_mode_gets_its_sentence_vectors_when_first_ad
     # a query reads: it embeds what it needs in memory and writes nothing
     assert _query(deep, excerpt) == [("excerpt-de.txt", "source.txt", "translation")]
     assert not list(folder.glob("sentences.*"))
+    assert "keeps no sentence vectors" in capsys.readouterr().err
+    assert _query(deep, excerpt) == [("excerpt-de.txt", "source.txt", "translation")]
+    assert "keeps no sentence vectors" not in capsys.readouterr().err  # embedded once per Index
     deep.add(excerpt)
     assert sorted(p.name for p in folder.glob("sentences.*")) == [
         "sentences.doc.npy", "sentences.pos.npy", "sentences.vectors.npy"]
     assert EXCERPT in _kinds(deep.pairs().pairs)
 
 
-def test_kept_sentences_are_the_usable_ones_in_float16():
+def test_kept_sentences_are_the_usable_ones_and_a_segment_keeps_them_in_float16(tmp_path):
     rng = np.random.default_rng(1)
     v = rng.normal(size=(5, 512)).astype(np.float32)
     v /= np.linalg.norm(v, axis=1, keepdims=True)
     sentences = DocumentSentences(np.array([0, 1]), [("a",), ("b",)], np.array([3, 2]), v,
                                   np.array([9, 2, 9, 9, 9]), np.array([True, True, False, True, True]))
     kept = sentences.kept(DEFAULTS.candidates)
-    assert kept.vectors.dtype == np.float16 and kept.doc.tolist() == [0, 1, 1] and kept.pos.tolist() == [0, 0, 1]
-    assert np.abs(kept.vectors.astype(np.float32) @ v[[0, 3, 4]].T - v[[0, 3, 4]] @ v[[0, 3, 4]].T).max() < 1e-3
+    assert kept.doc.tolist() == [0, 1, 1] and kept.pos.tolist() == [0, 0, 1]
+    Index(tmp_path / "ix", DEEP).add(_stories()[:2])
+    (segment,) = Snapshot(tmp_path / "ix", Manifest.read(tmp_path / "ix")).segments
+    stored = segment.sentences()
+    assert stored.vectors.dtype == np.float16 and stored.doc.dtype == np.int32
+    exact = np.asarray(stored.vectors, np.float32)
+    assert np.abs(np.linalg.norm(exact, axis=1) - 1).max() < 1e-3

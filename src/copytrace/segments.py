@@ -273,10 +273,10 @@ class Segment:
     def add_sentences(self, sentences: KeptSentences) -> None:
         """Give the segment its sentence vectors (the first add in deep semantic mode): files added whole, the vectors
         last, which no reader depends on."""
-        for name in ("doc", "pos", "vectors"):
-            tmp = self.folder / f".sentences-{uuid.uuid4().hex[:8]}.npy"
-            _save_array(tmp.parent, tmp.name[:-4], getattr(sentences, name))
-            os.replace(tmp, self.folder / f"sentences.{name}.npy")
+        for column, values in _sentence_columns(sentences):
+            tmp = f".sentences-{uuid.uuid4().hex[:8]}"
+            _save_array(self.folder, tmp, values)
+            os.replace(self.folder / f"{tmp}.npy", self.folder / f"sentences.{column}.npy")
         _fsync_dir(self.folder)
 
     def langs(self) -> list[str | None]:
@@ -361,8 +361,8 @@ def write_segment(
     if leads is not None:
         _save_array(tmp, "leads", leads.astype(np.float32))
     if sentences is not None:
-        for column in ("doc", "pos", "vectors"):
-            _save_array(tmp, f"sentences.{column}", getattr(sentences, column))
+        for column, values in _sentence_columns(sentences):
+            _save_array(tmp, f"sentences.{column}", values)
     rows = [orjson.dumps({**p.to_dict(), "quotes_only": frozenset((p.a, p.b)) in quotes_only}) for p in pairs]
     rows += [orjson.dumps({"a": a, "b": b, "removed": True}) for a, b in ended]
     _write_synced(tmp / "pairs.jsonl", b"".join(row + b"\n" for row in rows))
@@ -370,6 +370,14 @@ def write_segment(
     _fsync_dir(tmp)
     os.rename(tmp, folder / name)
     _fsync_dir(folder)
+
+
+def _sentence_columns(sentences: KeptSentences) -> Iterator[tuple[str, np.ndarray]]:
+    """The files of a segment's kept sentences, in the order they are written (the vectors last), vectors in
+    float16."""
+    yield "doc", np.asarray(sentences.doc, np.int32)
+    yield "pos", np.asarray(sentences.pos, np.int32)
+    yield "vectors", np.asarray(sentences.vectors, np.float16)
 
 
 def _frames(texts: Iterable[bytes | str], chunk: int = 1024) -> Iterator[bytes]:

@@ -10,7 +10,8 @@ neighbours (mutual k-nearest neighbours, robust to hub sentences that are near e
 a pair of documents is nominated when at least deep_min_sentences such links lie in the same order in both (the
 longest chain increasing in both documents' sentence numbers; fewer when the shorter document has fewer usable
 sentences), which is what a copy that went through a translator or a rewriter keeps, and what two reports of one
-event sharing a fact or two do not. Alignment and classification then decide as for any candidate.
+event sharing a fact or two do not. Alignment and classification then decide as for any candidate. An index keeps
+each add's usable sentences (KeptSentences) and probes them with the same search and rule (index.deep).
 
 Cost: quadratic in sentences (n^2 x 512 multiply-adds), linear in memory per block; a GPU does 5M sentences (200k
 news articles) in tens of seconds, a CPU small corpora only.
@@ -68,17 +69,17 @@ class DocumentSentences:
         """The usable sentences as an index keeps them (documents numbered as `docs` numbers them)."""
         doc, position = self.rows()
         usable = self.usable(config)
-        return KeptSentences(self.vectors[usable].astype(np.float16), doc[usable].astype(np.int32),
-                             position[usable].astype(np.int32))
+        return KeptSentences(self.vectors[usable], doc[usable].astype(np.int32), position[usable].astype(np.int32))
 
 
 @dataclass
 class KeptSentences:
-    """The usable sentences of some documents as an index segment keeps them (segments.py: sentences.*.npy): vectors
-    in float16 (half the bytes; cosines move by ~1e-4, against a bar of deep_min_cosine), each sentence's document
-    (the segment's row) and its number inside the document (chains are in that order)."""
+    """The usable sentences of some documents as an index segment keeps them (segments.py: sentences.*.npy): their
+    vectors (float32 as embedded; float16 as a segment keeps them: half the bytes, cosines move by ~1e-3 at most,
+    ~1e-4 typically, against a bar of deep_min_cosine), each sentence's document (the segment's row) and its number
+    inside the document (chains are in that order)."""
 
-    vectors: np.ndarray  # (s, DIM) float16, L2-normalised before rounding
+    vectors: np.ndarray  # (s, DIM) float32, or float16 as kept; L2-normalised before rounding
     doc: np.ndarray  # (s,) int32
     pos: np.ndarray  # (s,) int32
 
@@ -91,7 +92,8 @@ class KeptSentences:
     @classmethod
     def concatenate(cls, parts: list[KeptSentences], shifts: list[int]) -> KeptSentences:
         """The parts one after the other, each one's documents shifted by its shift."""
-        return cls(np.concatenate([np.zeros((0, 512), np.float16)] + [np.asarray(p.vectors) for p in parts]),
+        return cls(np.concatenate([np.zeros((0, 512), np.float16)] + [np.asarray(p.vectors) for p in parts]
+                                  ).astype(np.float16),
                    np.concatenate([np.zeros(0, np.int32)] + [np.asarray(p.doc) + s for p, s in zip(parts, shifts)]
                                   ).astype(np.int32),
                    np.concatenate([np.zeros(0, np.int32)] + [np.asarray(p.pos) for p in parts]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -114,6 +115,7 @@ class Index:
         self._current: Snapshot | None = None
         self._seen: tuple[tuple[int, int, int], Snapshot] | None = None  # the manifest file's stat, its snapshot
         self._by_document: tuple[tuple, dict[str, list[Pair]]] | None = None  # copies(): a snapshot's pairs by id
+        self._embedded: dict[str, KeptSentences] = {}  # deep queries: sentences of segments that keep none, by name
 
     # ---- opening ----------------------------------------------------------------------------------------------
 
@@ -150,6 +152,8 @@ class Index:
             live = {s["name"] for s in found.segments}
             for name in [name for name in self._opened if name not in live]:
                 self._opened.pop(name, None)  # a snapshot still reading it keeps it open until it is collected
+            for name in [name for name in self._embedded if name not in live]:
+                self._embedded.pop(name)
             try:
                 self._current = Snapshot(self.path, found, self._opened)
                 if stamp is not None and attempt == 0:
@@ -469,16 +473,26 @@ class Index:
     def _segment_sentences(self, segment: Segment, executor: Executor, repeated: frozenset[int],
                            furniture: np.ndarray, config: ScanConfig, progress: Progress, keep: bool) -> KeptSentences:
         """A segment's kept sentences; where it has none (made without deep mode), embedded now (cut with the
-        corpus's furniture of now), and with `keep` (an add) added to it, once."""
+        corpus's furniture of now): with `keep` (an add) added to it, once; else (a query, which writes nothing) kept
+        in memory for this Index's later queries, and said on stderr."""
         stored = segment.sentences()
         if stored is not None:
             return stored
-        records = segment.records
-        found = embed_sentences(executor, _SegmentTexts(segment), [r.id for r in records], segment.langs(),
-                                np.arange(len(segment)), repeated, furniture, config, progress)
-        sentences = found.kept(config.thresholds.candidates)
+        sentences = self._embedded.get(segment.name)
+        if sentences is None:
+            if not keep:
+                print(f"copytrace: {self.path / segment.name} keeps no sentence vectors (made without deep semantic "
+                      f"mode): its {len(segment)} documents are embedded for this query; an add in deep mode keeps "
+                      "them", file=sys.stderr)
+            records = segment.records
+            found = embed_sentences(executor, _SegmentTexts(segment), [r.id for r in records], segment.langs(),
+                                    np.arange(len(segment)), repeated, furniture, config, progress)
+            sentences = found.kept(config.thresholds.candidates)
         if keep:
             segment.add_sentences(sentences)
+            self._embedded.pop(segment.name, None)
+        else:
+            self._embedded[segment.name] = sentences
         return sentences
 
     def _furniture(self, snapshot: Snapshot, new: Fingerprints, store: TextStore, repeated: frozenset[int],
