@@ -7,7 +7,9 @@ the candidate pairs that involve a new document; the pairs it finds are stored w
 same without writing. Neither reads the whole index: their cost grows with the batch and its neighbours. `pairs` gathers
 the stored pairs of the live documents and settles them corpus-wide (competing translations, likely originals,
 families). Corpus-wide statistics are those of the index when each pair was found: a line that becomes furniture
-after later adds is furniture for the pairs found from then on.
+after later adds is furniture for the pairs found from then on. In deep semantic mode an add keeps its documents'
+sentence vectors in its segment, and adds and queries probe them (index.deep): a copy sharing no key with its source
+(a translation with names and numbers rewritten) is found as a deep scan finds it.
 """
 from __future__ import annotations
 
@@ -23,8 +25,8 @@ from pathlib import Path
 import numpy as np
 
 from copytrace.arrays import unique_values
-from copytrace.candidates.deep import KeptSentences
 from copytrace.candidates.crosslingual import Population
+from copytrace.candidates.deep import DocumentSentences, KeptSentences
 from copytrace.candidates.furniture import completed_furniture, furniture_threshold, judge_furniture
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.nominate import Nomination
@@ -386,13 +388,8 @@ class Index:
             multilingual = "semantic" in config.layers and population.languages > 1
             deep, sentences, by_meaning = None, None, np.zeros(0, np.int64)
             if deep_semantic(config):  # the indexed documents the batch copies on meaning alone join the neighbours
-                batch = embed_sentences(executor, store, [r.id for r in records], new.langs,
-                                        np.arange(len(records)), repeated, furniture, config, progress)
-                sentences = batch.kept(thresholds.candidates)
-                kept = [self._segment_sentences(segment, executor, repeated, furniture, config, progress,
-                                                keep=not old_only) for segment in snapshot.segments]
-                by_meaning = deep_pairs(snapshot, kept, sentences, len(records), old_only, thresholds.candidates,
-                                        config.sizes, resolve_device(config.device))
+                batch, sentences, by_meaning = self._by_meaning(snapshot, store, records, new.langs, executor,
+                                                                repeated, furniture, config, progress, old_only)
             ends = unpack_pair_keys(by_meaning)
             hood = neighbourhood(snapshot, new, thresholds.candidates, multilingual,
                                  [*located.values(), *ends[ends < len(snapshot)].tolist()], shingles,
@@ -469,6 +466,23 @@ class Index:
             rows[r] = vector
         segment.add_leads(rows)
         return rows
+
+    def _by_meaning(
+        self, snapshot: Snapshot, store: TextStore, records: list[DocumentRecord], langs: list[str | None],
+        executor: Executor, repeated: frozenset[int], furniture: np.ndarray, config: ScanConfig, progress: Progress,
+        old_only: bool,
+    ) -> tuple[DocumentSentences, KeptSentences, np.ndarray]:
+        """Deep semantic mode: every sentence of the batch embedded, its usable ones (to keep), and the pairs
+        (index.deep.deep_pairs: global numbers, the batch after the index) nominated on them and on the sentences
+        every segment keeps."""
+        candidates = config.thresholds.candidates
+        batch = embed_sentences(executor, store, [r.id for r in records], langs, np.arange(len(records)), repeated,
+                                furniture, config, progress)
+        usable = batch.kept(candidates)
+        kept = [self._segment_sentences(segment, executor, repeated, furniture, config, progress, keep=not old_only)
+                for segment in snapshot.segments]
+        return batch, usable, deep_pairs(snapshot, kept, usable, len(records), old_only, candidates, config.sizes,
+                                         resolve_device(config.device))
 
     def _segment_sentences(self, segment: Segment, executor: Executor, repeated: frozenset[int],
                            furniture: np.ndarray, config: ScanConfig, progress: Progress, keep: bool) -> KeptSentences:
