@@ -153,9 +153,6 @@ def test_deep_mode_finds_a_translated_excerpt_stripped_of_names_and_numbers_whic
     assert {k: v for k, v in found["deep"].items() if k != excerpt} == found["rationed"]
 
 
-@pytest.mark.xfail(strict=True, reason="an index add or query relates the new documents with the neighbourhood its "
-                   "key probes find (index.snapshot), which a copy sharing no key is not in: deep mode there needs "
-                   "sentence vectors kept in the segments and probed (index/, not yet)")
 def test_an_index_in_deep_mode_finds_the_translated_excerpt_of_an_indexed_story(tmp_path):
     corpus = deep_case(tmp_path / "corpus")
     query = tmp_path / "excerpt-de.txt"

@@ -13,6 +13,10 @@
         probe.bands.*.npy, probe.exact.*.npy   MinHash band keys and exact-text hashes as key indexes, sorted
         leads.npy          the documents' lead vectors, once the index holds several languages (added to older
                            segments then, as a whole file)
+        sentences.doc.npy, sentences.pos.npy, sentences.vectors.npy   the usable sentences of an add in deep semantic
+                           mode (candidates.deep.KeptSentences: each one's row and number in its document, its vector in
+                           float16), probed by later adds and queries in that mode (index.deep); added to older
+                           segments, once, by the first add in deep mode (vectors last: with them the set is whole)
         lines.key.npy, lines.count.npy   the segment's distinct short-line keys and how many documents hold each
         repeated.npy       the corpus's furniture lines when this add was made
         pairs.jsonl        the related pairs this add found (new against new, new against old; whether only the
@@ -46,6 +50,7 @@ import xxhash
 import zstandard
 
 from copytrace.arrays import argsort_keys
+from copytrace.candidates.deep import KeptSentences
 from copytrace.candidates.lsh import band_keys
 from copytrace.clean import batch_line_keys
 from copytrace.config import CandidateConfig, CleanConfig
@@ -259,6 +264,21 @@ class Segment:
         os.replace(tmp, self.folder / "leads.npy")
         _fsync_dir(self.folder)
 
+    def sentences(self) -> KeptSentences | None:
+        """The usable sentences' vectors, where the segment keeps them (an add in deep semantic mode)."""
+        if "sentences.vectors" not in self._arrays and not (self.folder / "sentences.vectors.npy").exists():
+            return None
+        return KeptSentences(*(self.array(f"sentences.{name}") for name in ("vectors", "doc", "pos")))
+
+    def add_sentences(self, sentences: KeptSentences) -> None:
+        """Give the segment its sentence vectors (the first add in deep semantic mode): files added whole, the vectors
+        last, which no reader depends on."""
+        for column, values in _sentence_columns(sentences):
+            tmp = f".sentences-{uuid.uuid4().hex[:8]}"
+            _save_array(self.folder, tmp, values)
+            os.replace(self.folder / f"{tmp}.npy", self.folder / f"sentences.{column}.npy")
+        _fsync_dir(self.folder)
+
     def langs(self) -> list[str | None]:
         return self._arrays["langs"]
 
@@ -296,11 +316,13 @@ def write_segment(
     fp: Fingerprints, pairs: Iterable[Pair], ended: Iterable[tuple[str, str]] = (), furniture: np.ndarray | None = None,
     quotes_only: frozenset[frozenset[str]] = frozenset(), repeated: Iterable[int] = (),
     candidates: CandidateConfig | None = None, leads: np.ndarray | None = None,
+    sentences: KeptSentences | None = None,
 ) -> None:
     """Write a segment whole under a temporary name, synced, then rename it to `name` (fingerprints with documents
     numbered from 0, each key index sorted by key). Texts given as bytes are frames already compressed (a merge
     copies them). `lines`: each document's short-line keys; `repeated`: the corpus's furniture lines; `candidates`: the MinHash banding to index; `leads`: the
-    documents' lead vectors, in an index of several languages."""
+    documents' lead vectors, in an index of several languages; `sentences`: their usable sentences' vectors, in deep
+    semantic mode."""
     tmp = folder / f".tmp-{name}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
     rows = [orjson.dumps(r.to_json()) + b"\n" for r in records]
@@ -338,6 +360,9 @@ def write_segment(
     _write_synced(tmp / "fp.langs.json", json.dumps(fp.langs).encode())
     if leads is not None:
         _save_array(tmp, "leads", leads.astype(np.float32))
+    if sentences is not None:
+        for column, values in _sentence_columns(sentences):
+            _save_array(tmp, f"sentences.{column}", values)
     rows = [orjson.dumps({**p.to_dict(), "quotes_only": frozenset((p.a, p.b)) in quotes_only}) for p in pairs]
     rows += [orjson.dumps({"a": a, "b": b, "removed": True}) for a, b in ended]
     _write_synced(tmp / "pairs.jsonl", b"".join(row + b"\n" for row in rows))
@@ -345,6 +370,14 @@ def write_segment(
     _fsync_dir(tmp)
     os.rename(tmp, folder / name)
     _fsync_dir(folder)
+
+
+def _sentence_columns(sentences: KeptSentences) -> Iterator[tuple[str, np.ndarray]]:
+    """The files of a segment's kept sentences, in the order they are written (the vectors last), vectors in
+    float16."""
+    yield "doc", np.asarray(sentences.doc, np.int32)
+    yield "pos", np.asarray(sentences.pos, np.int32)
+    yield "vectors", np.asarray(sentences.vectors, np.float16)
 
 
 def _frames(texts: Iterable[bytes | str], chunk: int = 1024) -> Iterator[bytes]:

@@ -19,18 +19,27 @@ def deep_nomination(
     furniture: np.ndarray, config: ScanConfig, progress,
 ) -> tuple[Nomination, dict[tuple, np.ndarray]]:
     """The pairs nominated on nearest sentences, and every document's sentence vectors by embedding key."""
+    sentences = embed_sentences(executor, texts, ids, langs, np.arange(len(ids)), repeated, furniture, config,
+                                progress)
+    keys = deep_candidates(sentences, config.thresholds.candidates, config.sizes, resolve_device(config.device))
+    empty = np.zeros(0, np.int64)
+    return Nomination(keys, empty, empty, empty), sentences.by_key()
+
+
+def embed_sentences(
+    executor: Executor, texts, ids: list[str], langs: list[str | None], docs: np.ndarray, repeated: frozenset[int],
+    furniture: np.ndarray, config: ScanConfig, progress,
+) -> DocumentSentences:
+    """Every sentence of these documents (numbers in `texts`; `ids` and `langs` numbered the same) embedded, in
+    batches of deep_batch_documents documents over the executor's workers."""
     device, size = resolve_device(config.device), config.sizes.deep_batch_documents
-    n = len(ids)
     context = SentenceContext(repeated, furniture, config.thresholds, device)
-    ranges = (np.arange(s, min(s + size, n)) for s in range(0, n, size))
+    ranges = (docs[s:s + size] for s in range(0, len(docs), size))
     batches = ((idx, [(ids[i], text, langs[i]) for i, text in zip(idx.tolist(), texts.get_many(idx))])
                for idx in ranges)
     parts = []
-    with progress.task("embedding every sentence", total=n) as advance:
+    with progress.task("embedding every sentence", total=len(docs)) as advance:
         for part in executor.map(sentence_vectors_task, batches, context):
             parts.append(part)
             advance(len(part.docs))
-    sentences = DocumentSentences.concatenate(parts)
-    keys = deep_candidates(sentences, config.thresholds.candidates, config.sizes, device)
-    empty = np.zeros(0, np.int64)
-    return Nomination(keys, empty, empty, empty), sentences.by_key()
+    return DocumentSentences.concatenate(parts)

@@ -131,14 +131,17 @@ def relate_documents(
     config: ScanConfig, progress: Progress, new_from: int = 0, old_partners_only: bool = False,
     furniture: np.ndarray | None = None, recheck: Nomination | None = None, population: Population | None = None,
     leads: dict[int, np.ndarray] | None = None, work: WorkDir | None = None,
+    deep: tuple[Nomination, dict[tuple, np.ndarray]] | None = None,
 ) -> tuple[list[tuple[int, int, Pair]], np.ndarray]:
     """Candidates, alignment and kind for the documents whose fingerprints these are (numbered as `texts` and
     `records` number them): every related pair, or with new_from only the pairs that involve a document numbered
     new_from or above (with old_partners_only, each with one below), and the pairs of `recheck` besides. The
     corpus's furniture shingles are found unless given. Also the pair keys only the quotation index nominated
     (aligned as reports of one event). `population`: the corpus these documents are part of, where they are not all
-    of it (an index's); `leads`: lead vectors known already (candidates.neighbours), by document number. The
-    fingerprints are consumed: their arrays are freed before workers fork again."""
+    of it (an index's); `leads`: lead vectors known already (candidates.neighbours), by document number; `deep`: in deep semantic mode, the pairs
+    nominated on nearest sentences and the sentence vectors known, where found already (an index's probe of its kept
+    sentences, index.deep), else they are found over these documents. The fingerprints are consumed: their arrays
+    are freed before workers fork again."""
     thresholds, threads = config.thresholds, config.workers or os.cpu_count() or 1
     if furniture is None:
         furniture = corpus_furniture(fp, texts.get_many, repeated, thresholds)
@@ -155,9 +158,11 @@ def relate_documents(
         nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates)
     sentence_vectors = None
     if deep_semantic(config):  # every sentence embedded: nominated on meaning, and aligned on it without a ration
-        deep, sentence_vectors = deep_nomination(executor, texts, [r.id for r in records], langs, repeated,
-                                                 furniture, config, progress)
-        nomination, thresholds = nomination.joined(deep), unrationed(thresholds)
+        if deep is None:
+            deep = deep_nomination(executor, texts, [r.id for r in records], langs, repeated, furniture, config,
+                                   progress)
+        (by_sentences, sentence_vectors), thresholds = deep, unrationed(thresholds)
+        nomination = nomination.joined(by_sentences)
     if new_from:
         nomination = nomination.involving(new_from, old_partners_only)
     if recheck is not None:

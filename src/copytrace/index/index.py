@@ -7,12 +7,15 @@ the candidate pairs that involve a new document; the pairs it finds are stored w
 same without writing. Neither reads the whole index: their cost grows with the batch and its neighbours. `pairs` gathers
 the stored pairs of the live documents and settles them corpus-wide (competing translations, likely originals,
 families). Corpus-wide statistics are those of the index when each pair was found: a line that becomes furniture
-after later adds is furniture for the pairs found from then on.
+after later adds is furniture for the pairs found from then on. In deep semantic mode an add keeps its documents'
+sentence vectors in its segment, and adds and queries probe them (index.deep): a copy sharing no key with its source
+(a translation with names and numbers rewritten) is found as a deep scan finds it.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
@@ -23,19 +26,22 @@ import numpy as np
 
 from copytrace.arrays import unique_values
 from copytrace.candidates.crosslingual import Population
+from copytrace.candidates.deep import DocumentSentences, KeptSentences
 from copytrace.candidates.furniture import completed_furniture, furniture_threshold, judge_furniture
 from copytrace.candidates.groups import pair_keys, unpack_pair_keys
 from copytrace.candidates.nominate import Nomination
 from copytrace.config import EngineConfig, ScanConfig, Thresholds
 from copytrace.document import Document, DocumentRecord, Pair, ScanResult, Skip
+from copytrace.engine.deep import embed_sentences
 from copytrace.engine.executors import Executor, make_executor
 from copytrace.engine.local import (
     Progress, fingerprint_texts, lead_vectors, read_documents, relate_documents, settle, sort_indexes,
 )
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
-from copytrace.fingerprint.embed import DIM
+from copytrace.fingerprint.embed import DIM, deep_semantic, resolve_device
 from copytrace.fingerprint.keys import Fingerprints, KeyIndex
+from copytrace.index.deep import deep_pairs
 from copytrace.index.snapshot import Lookup, Snapshot, latest_pairs, manifest_version, neighbourhood
 from copytrace.segments import (
     MANIFEST, Manifest, NotAnIndex, Segment, line_index, remove_strays, write_segment, writer_lock,
@@ -74,6 +80,7 @@ class _Related:
     repeated: frozenset[int]
     rechecked: list[tuple[str, str]]
     leads: np.ndarray | None  # the batch's lead vectors, in an index of several languages
+    sentences: KeptSentences | None = None  # the batch's usable sentences, in deep semantic mode
 
 
 class _SegmentTexts:
@@ -110,6 +117,7 @@ class Index:
         self._current: Snapshot | None = None
         self._seen: tuple[tuple[int, int, int], Snapshot] | None = None  # the manifest file's stat, its snapshot
         self._by_document: tuple[tuple, dict[str, list[Pair]]] | None = None  # copies(): a snapshot's pairs by id
+        self._embedded: dict[str, KeptSentences] = {}  # deep queries: sentences of segments that keep none, by name
 
     # ---- opening ----------------------------------------------------------------------------------------------
 
@@ -146,6 +154,8 @@ class Index:
             live = {s["name"] for s in found.segments}
             for name in [name for name in self._opened if name not in live]:
                 self._opened.pop(name, None)  # a snapshot still reading it keeps it open until it is collected
+            for name in [name for name in self._embedded if name not in live]:
+                self._embedded.pop(name)
             try:
                 self._current = Snapshot(self.path, found, self._opened)
                 if stamp is not None and attempt == 0:
@@ -294,7 +304,7 @@ class Index:
             texts = store.get_many(range(len(records)))
             write_segment(self.path, name, records, texts, line_index(texts, config.thresholds.clean), related.new,
                           [pair for _, _, pair in found], ended, related.furniture, quotes_only, related.repeated,
-                          config.thresholds.candidates, related.leads)
+                          config.thresholds.candidates, related.leads, related.sentences)
         finally:
             store.close()
         manifest.generation += 1
@@ -376,9 +386,20 @@ class Index:
                 raise NotAnIndex(f"{self.path}: made with another MinHash banding than these thresholds ask for")
             population = Population.of(snapshot.languages() + Counter(r.lang for r in records))
             multilingual = "semantic" in config.layers and population.languages > 1
-            hood = neighbourhood(snapshot, new, thresholds.candidates, multilingual, located.values(), shingles,
+            deep, sentences, by_meaning = None, None, np.zeros(0, np.int64)
+            if deep_semantic(config):  # the indexed documents the batch copies on meaning alone join the neighbours
+                batch, sentences, by_meaning = self._by_meaning(snapshot, store, records, new.langs, executor,
+                                                                repeated, furniture, config, progress, old_only)
+            ends = unpack_pair_keys(by_meaning)
+            hood = neighbourhood(snapshot, new, thresholds.candidates, multilingual,
+                                 [*located.values(), *ends[ends < len(snapshot)].tolist()], shingles,
                                  population.documents)
             first = len(hood.old)
+            if sentences is not None:  # renumbered as `everything` numbers documents
+                local = np.where(ends < len(snapshot), hood.local(ends), ends - len(snapshot) + first)
+                empty = np.zeros(0, np.int64)
+                deep = (Nomination(unique_values(pair_keys(local[:, 0], local[:, 1])), empty, empty, empty),
+                        batch.by_key())
             fp = hood.without_common(new.shifted(first))
             if first:
                 near = Fingerprints(doc_index=np.arange(first, dtype=np.int32),
@@ -400,11 +421,11 @@ class Index:
             found, quoted = relate_documents(executor, _Near(snapshot, hood.old, store), everything, fp, repeated,
                                              config, progress, new_from=first, old_partners_only=old_only,
                                              furniture=furniture, recheck=recheck, population=population,
-                                             leads=leads)
+                                             leads=leads, deep=deep)
         finally:
             executor.close()
         return _Related(found, quoted, new, everything, first, furniture, repeated,
-                        [(p.a, p.b) for p, _ in stale], new_leads)
+                        [(p.a, p.b) for p, _ in stale], new_leads, sentences)
 
     def _leads(
         self, snapshot: Snapshot, old: np.ndarray, store: TextStore, records: list[DocumentRecord],
@@ -445,6 +466,48 @@ class Index:
             rows[r] = vector
         segment.add_leads(rows)
         return rows
+
+    def _by_meaning(
+        self, snapshot: Snapshot, store: TextStore, records: list[DocumentRecord], langs: list[str | None],
+        executor: Executor, repeated: frozenset[int], furniture: np.ndarray, config: ScanConfig, progress: Progress,
+        old_only: bool,
+    ) -> tuple[DocumentSentences, KeptSentences, np.ndarray]:
+        """Deep semantic mode: every sentence of the batch embedded, its usable ones (to keep), and the pairs
+        (index.deep.deep_pairs: global numbers, the batch after the index) nominated on them and on the sentences
+        every segment keeps."""
+        candidates = config.thresholds.candidates
+        batch = embed_sentences(executor, store, [r.id for r in records], langs, np.arange(len(records)), repeated,
+                                furniture, config, progress)
+        usable = batch.kept(candidates)
+        kept = [self._segment_sentences(segment, executor, repeated, furniture, config, progress, keep=not old_only)
+                for segment in snapshot.segments]
+        return batch, usable, deep_pairs(snapshot, kept, usable, len(records), old_only, candidates, config.sizes,
+                                         resolve_device(config.device))
+
+    def _segment_sentences(self, segment: Segment, executor: Executor, repeated: frozenset[int],
+                           furniture: np.ndarray, config: ScanConfig, progress: Progress, keep: bool) -> KeptSentences:
+        """A segment's kept sentences; where it has none (made without deep mode), embedded now (cut with the
+        corpus's furniture of now): with `keep` (an add) added to it, once; else (a query, which writes nothing) kept
+        in memory for this Index's later queries, and said on stderr."""
+        stored = segment.sentences()
+        if stored is not None:
+            return stored
+        sentences = self._embedded.get(segment.name)
+        if sentences is None:
+            if not keep:
+                print(f"copytrace: {self.path / segment.name} keeps no sentence vectors (made without deep semantic "
+                      f"mode): its {len(segment)} documents are embedded for this query; an add in deep mode keeps "
+                      "them", file=sys.stderr)
+            records = segment.records
+            found = embed_sentences(executor, _SegmentTexts(segment), [r.id for r in records], segment.langs(),
+                                    np.arange(len(segment)), repeated, furniture, config, progress)
+            sentences = found.kept(config.thresholds.candidates)
+        if keep:
+            segment.add_sentences(sentences)
+            self._embedded.pop(segment.name, None)
+        else:
+            self._embedded[segment.name] = sentences
+        return sentences
 
     def _furniture(self, snapshot: Snapshot, new: Fingerprints, store: TextStore, repeated: frozenset[int],
                    thresholds: Thresholds, shingles: Lookup) -> np.ndarray:
@@ -521,7 +584,7 @@ class Index:
                       furniture=snapshot.furniture(),
                       quotes_only=frozenset(frozenset((p.a, p.b)) for p, quoted in noted if quoted),
                       repeated=snapshot.repeated().tolist(), candidates=self.config.thresholds.candidates,
-                      leads=_merged_leads(snapshot))
+                      leads=_merged_leads(snapshot), sentences=_merged_sentences(snapshot))
         old = [s["name"] for s in manifest.segments]
         manifest.generation += 1
         manifest.segments = [{"name": name, "documents": len(snapshot)}]
@@ -543,6 +606,8 @@ class Index:
         latest = latest_pairs(segments)
         stored = [segment.leads() for segment in segments]
         leads = None if any(v is None for v in stored) else np.concatenate([np.asarray(v) for v in stored])
+        kept = [segment.sentences() for segment in segments]
+        sentences = None if any(v is None for v in kept) else KeptSentences.concatenate(kept, firsts[:-1].tolist())
         name = f"seg-{manifest.generation + 1:06d}"
         write_segment(self.path, name, records, texts, lines, fp,
                       [pair for _, _, pair, _ in latest.values() if pair is not None],
@@ -550,7 +615,7 @@ class Index:
                       furniture=np.asarray(segments[-1].furniture()),
                       quotes_only=frozenset(key for key, (_, _, pair, quoted) in latest.items() if quoted and pair),
                       repeated=np.asarray(segments[-1].repeated()).tolist(),
-                      candidates=self.config.thresholds.candidates, leads=leads)
+                      candidates=self.config.thresholds.candidates, leads=leads, sentences=sentences)
         removed = [int(first) + row for s, first in zip(segments, firsts) for row in manifest.deleted.get(s.name, [])]
         old = [s.name for s in segments]
         manifest.generation += 1
@@ -616,6 +681,20 @@ def _merged_leads(snapshot: Snapshot) -> np.ndarray | None:
         return None
     return np.concatenate([np.zeros((0, DIM), np.float32)] +
                           [np.asarray(leads)[rows] for leads, rows in zip(stored, snapshot.rows)])
+
+
+def _merged_sentences(snapshot: Snapshot) -> KeptSentences | None:
+    """The live documents' kept sentences, renumbered as the snapshot numbers its documents, where every segment
+    has them."""
+    stored = [segment.sentences() for segment in snapshot.segments]
+    if any(kept is None for kept in stored):
+        return None
+    live = []
+    for kept, numbers in zip(stored, snapshot.numbers):
+        doc = numbers[np.asarray(kept.doc)]
+        rows = np.flatnonzero(doc >= 0)
+        live.append(replace(kept.select(rows), doc=doc[rows].astype(np.int32)))
+    return KeptSentences.concatenate(live, [0] * len(live))
 
 
 def _repeated(snapshot: Snapshot, line_keys: np.ndarray, thresholds: Thresholds) -> frozenset[int]:
