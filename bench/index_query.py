@@ -1,7 +1,7 @@
 """The index at scale: add speed, query latency, memory and size on disk, with datasketch's MinHashLSH beside it.
 
     python bench/index_query.py --docs 1000000 --layers lexical,spin [--parts 20] [--queries 300] [--scan]
-                                [--keep DIR [--reuse]] [--out result.json]
+                                [--keep DIR [--reuse]] [--mapped-mb MB] [--out result.json]
 
 The corpus is bench/speed.py's generator at --docs documents (10% planted near-duplicates). It is added to an index
 with `copytrace index add` in --parts equal parts, each its own process (wall time and peak RSS per part); with
@@ -50,13 +50,14 @@ def _queries(corpus: Path, n: int) -> list[dict]:
     return out
 
 
-def query_worker(index: str, queries: str, out: str) -> None:
+def query_worker(index: str, queries: str, out: str, mapped_mb: str = "0") -> None:
     """(Its own process.) Open the index and query it one document at a time."""
     from copytrace import Document, Index, ScanConfig
+    from copytrace.config import EngineConfig
 
     items = json.loads(Path(queries).read_text(encoding="utf-8"))
     t0 = time.perf_counter()
-    ix = Index(index, ScanConfig(workers=1))
+    ix = Index(index, ScanConfig(workers=1, sizes=EngineConfig(index_mapped_mb=int(mapped_mb))))
     stats = ix.stats()
     times = {True: [], False: []}
     found = {True: 0, False: 0}
@@ -74,7 +75,20 @@ def query_worker(index: str, queries: str, out: str) -> None:
         "news": common.latency_percentiles(times[False]), "corpus_docs": common.latency_percentiles(times[True]),
         "all": common.latency_percentiles(times[False] + times[True]),
         "answered_with_copies": {"news": found[False], "corpus_docs": found[True]},
+        "mapped_mb_budget": int(mapped_mb), "memory_at_end_mb": _memory(),
     }), encoding="utf-8")
+
+
+def _memory() -> dict:
+    """This process's resident memory now, in MB: all of it, its own (anonymous), and mapped files' pages (the page
+    cache's, shared with every process mapping them)."""
+    found = {}
+    with open("/proc/self/status", encoding="utf-8") as status:
+        for line in status:
+            name, _, value = line.partition(":")
+            if name in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
+                found[name] = int(value.split()[0]) // 1024
+    return found
 
 
 def datasketch_worker(index: str, queries: str, out: str) -> None:
@@ -115,7 +129,7 @@ def _measured(cmd: list[str], timeout: float) -> dict:
 
 
 def run(docs: int, layers: str, parts: int, n_queries: int, scan: bool, keep: Path | None, timeout: float,
-        reuse: bool = False) -> dict:
+        reuse: bool = False, mapped_mb: int = 0) -> dict:
     import speed
 
     work = keep or Path(tempfile.mkdtemp(prefix="ct-index-query-"))
@@ -157,6 +171,7 @@ def run(docs: int, layers: str, parts: int, n_queries: int, scan: bool, keep: Pa
     for name, worker in (("copytrace", "query"), ("datasketch", "datasketch")):
         out = work / f"{name}.json"
         cmd = [sys.executable, __file__, f"--{worker}-worker", str(index), str(queries), str(out)]
+        cmd += [str(mapped_mb)] if worker == "query" else []
         result[name] = {**_measured(cmd, timeout), **json.loads(out.read_text(encoding="utf-8"))}
     ids = [json.loads(line)["id"] for line in lines[::100]]  # 1% of the documents, spread over every part
     result["remove"] = {"ids": len(ids), **_measured(cli + ["index", "remove", str(index), *ids], timeout)}
@@ -192,14 +207,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--reuse", action="store_true",
                     help="with --keep: keep the index there and add only the parts it does not hold yet")
     ap.add_argument("--out", type=Path)
-    ap.add_argument("--query-worker", nargs=3, help=argparse.SUPPRESS)
+    ap.add_argument("--mapped-mb", type=int, default=0,
+                    help="the query process's EngineConfig.index_mapped_mb (0: no limit on mapped index pages)")
+    ap.add_argument("--query-worker", nargs=4, help=argparse.SUPPRESS)
     ap.add_argument("--datasketch-worker", nargs=3, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.query_worker:
         return query_worker(*args.query_worker)
     if args.datasketch_worker:
         return datasketch_worker(*args.datasketch_worker)
-    result = run(args.docs, args.layers, args.parts, args.queries, args.scan, args.keep, args.timeout, args.reuse)
+    result = run(args.docs, args.layers, args.parts, args.queries, args.scan, args.keep, args.timeout, args.reuse,
+                 args.mapped_mb)
     common.report(result, args.out)
 
 

@@ -78,6 +78,33 @@ def test_a_query_finds_copies_among_the_indexed_documents_and_keeps_nothing(tmp_
     assert ix.stats() == before
 
 
+def _segment_pages_mapped(index_path) -> int:
+    """kB of the index's segment files this process has resident in its mappings (/proc/self/smaps)."""
+    total, inside = 0, False
+    for line in open("/proc/self/smaps", encoding="utf-8"):
+        if line[:1].isalnum() and "-" in line.split(" ", 1)[0]:
+            inside = str(index_path) in line
+        elif inside and line.startswith("Rss:"):
+            total += int(line.split()[1])
+    return total
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/smaps")
+def test_a_reader_over_its_mapped_pages_budget_lets_them_go_and_answers_alike(tmp_path):
+    from copytrace.config import EngineConfig
+
+    Index(tmp_path / "ix").add(read_inputs([str(NEWS)]))
+    queries = [str(DISGUISED / "spun.txt"), str(DISGUISED / "translation-de.txt")]
+    unlimited = Index(tmp_path / "ix", ScanConfig(progress=False))
+    expected = [p.to_json() for p in unlimited.query(read_inputs(queries))[0]]
+    assert _segment_pages_mapped(tmp_path / "ix") > 0  # the query read the segments through their mappings
+    del unlimited
+    bounded = Index(tmp_path / "ix", ScanConfig(progress=False, sizes=EngineConfig(index_mapped_mb=1)))
+    assert [p.to_json() for p in bounded.query(read_inputs(queries))[0]] == expected
+    # more than 1 MB of files is mapped (the interpreter's own libraries): the query let go of its pages
+    assert _segment_pages_mapped(tmp_path / "ix") == 0
+
+
 def test_a_removed_document_never_comes_back(tmp_path):
     ix = Index(tmp_path / "ix")
     ix.add(read_inputs([str(NEWS)]))

@@ -13,7 +13,7 @@ from rich.text import Text
 from copytrace.compare import compare_documents
 from copytrace.dedup import dedup, sidecar_paths
 from copytrace.document import Document, Skip
-from copytrace.config import DEFAULTS, DEVICES, LAYERS, SEMANTIC_MODES, ScanConfig, Thresholds
+from copytrace.config import DEFAULTS, DEVICES, LAYERS, SEMANTIC_MODES, EngineConfig, ScanConfig, Thresholds
 from copytrace.engine.local import scan, scan_documents
 from copytrace.engine.workdir import WorkDirMismatch
 from copytrace.read import InputError, RecordFields, read_inputs
@@ -438,6 +438,9 @@ def serve_cmd(
     readers: int = typer.Option(0, "--readers", help="reader processes answering queries (0: one per core, at most 8)"),
     writer_nice: int = typer.Option(
         10, "--writer-nice", help="the writer's priority below the readers' (nice steps; 0: equal): queries first"),
+    mapped_mb: int = typer.Option(
+        0, "--mapped-mb", help="index file pages each process keeps mapped, in MB (0: no limit; the page cache keeps "
+                               "the rest): bounds resident memory on a large index, at the cost of page faults"),
     layers: str = typer.Option("all", "--layers", help="the layers of an index made now (else the index's own)"),
     webhook_attempts: int = typer.Option(5, "--webhook-attempts", help="tries of each webhook delivery"),
     webhook_backoff: float = typer.Option(
@@ -462,7 +465,8 @@ def serve_cmd(
                     max_texts=max_texts, request_seconds=request_seconds, writer_nice=writer_nice,
                     **({"readers": readers} if readers > 0 else {}))
     device, semantic = _device(device, semantic)
-    config = ScanConfig(progress=False, workers=workers, layers=_layers(layers), device=device, semantic=semantic)
+    config = ScanConfig(progress=False, workers=workers, layers=_layers(layers), device=device, semantic=semantic,
+                        sizes=EngineConfig(index_mapped_mb=mapped_mb))
     try:
         service = create_app(index, api_keys, limits, config, webhook_attempts, webhook_backoff)
     except NotAnIndex as e:

@@ -393,6 +393,15 @@ class EngineConfig:
     #: more lookup for every query, while merging them costs little.
     small_segments: int = 4
     small_segment_documents: int = 2000
+    #: the pages of an index's segment files a process keeps mapped, in MB (0: no limit). A reader's binary searches
+    #: touch pages all over the key arrays, and the kernel maps 64 KB around each page it reads in: a process that
+    #: answers queries for hours would come to map most of the index, its resident memory growing with the index's
+    #: size (the pages are the page cache's, shared by every process that maps the file: several readers of one
+    #: index hold one copy). Past this, the process lets go of the mapped pages (Segment.release_pages); the page
+    #: cache keeps them, and the next reads map them again, at the cost of the page faults (bench/index_query.py
+    #: --mapped-mb: at 200k documents, a budget at 85% of what 400 queries map cost 5% more CPU a query, one at 55%
+    #: cost 88% more).
+    index_mapped_mb: int = 0
     #: deep semantic mode (candidates.deep): documents whose sentences one task embeds, and the blocks of the
     #: nearest-sentence search (query rows x corpus rows at once: 64 MB of float32 cosines on the CPU, 2 GB of
     #: float16 on a GPU).

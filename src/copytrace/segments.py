@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import mmap
 import os
 import shutil
 import threading
@@ -183,6 +184,15 @@ class Segment:
     @classmethod
     def open(cls, folder: Path) -> Segment:
         return cls(folder)
+
+    def release_pages(self) -> None:
+        """Unmap the pages of this segment's arrays that this process has mapped (madvise MADV_DONTNEED, which for a
+        file's shared mapping only drops the mapping): the page cache keeps them, and a later read maps them again
+        (a minor fault). EngineConfig.index_mapped_mb says when."""
+        for value in self._arrays.values():
+            mapped = getattr(value, "_mmap", None)
+            if mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
+                mapped.madvise(mmap.MADV_DONTNEED)
 
     def __len__(self) -> int:
         return len(self._offsets) - 1

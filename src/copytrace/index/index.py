@@ -242,6 +242,7 @@ class Index:
             related = self._relate(snapshot, store, records, line_keys, config, progress, old_only=True)
         finally:
             store.close()
+            self._release_pages_over_budget()
         # each pair is (indexed document, query document), the query numbered after the index: turn it round
         pairs = [pair.swapped() for _, _, pair in related.found]
         by_id = {r.id: r for r in related.everything}
@@ -273,9 +274,20 @@ class Index:
                     manifest = Manifest.read(self.path)
                     snapshot = self._snapshot(manifest)
             already: list[str] = []
-            result = self._add(manifest, snapshot, _not_held(items, snapshot, already), drop, commit)
+            try:
+                result = self._add(manifest, snapshot, _not_held(items, snapshot, already), drop, commit)
+            finally:
+                self._release_pages_over_budget()
             result.already_held = already
         return result
+
+    def _release_pages_over_budget(self) -> None:
+        """Past EngineConfig.index_mapped_mb of file pages mapped by this process, let go of the open segments'
+        (Segment.release_pages): a long-lived reader's resident memory stays bounded whatever the index's size."""
+        budget = self.config.sizes.index_mapped_mb
+        if budget and _file_pages_mapped() > budget * 2**20:
+            for segment in list(self._opened.values()):
+                segment.release_pages()
 
     def _add(self, manifest: Manifest, snapshot: Snapshot, items: Iterable[Document | Skip],
              drop: Callable[[ScanResult, frozenset[str]], Iterable[str]] | None, commit: bool) -> AddResult:
@@ -704,6 +716,15 @@ def _repeated(snapshot: Snapshot, line_keys: np.ndarray, thresholds: Thresholds)
     counts = snapshot.line_counts(keys) + more
     newly = keys[counts >= thresholds.clean.repeated_line_min_docs]
     return frozenset(snapshot.repeated().tolist()) | frozenset(newly.tolist())
+
+
+def _file_pages_mapped() -> int:
+    """Bytes of files this process has mapped and resident (its shared pages, /proc/self/statm); 0 where unknown."""
+    try:
+        with open("/proc/self/statm", "rb") as f:
+            return int(f.read().split()[2]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 def _folder_bytes(folder: Path) -> int:
