@@ -127,16 +127,30 @@ def classify_sentences(
 def passage_copy_kind(a: TextView, b: TextView, block: SentenceBlock, config: ClassifyConfig = DEFAULTS.classify
                       ) -> Kind | None:
     """spun / paraphrase / translation when a block of matched sentences is a copy of a passage (the
-    passage_min_* of ClassifyConfig), else None. Spun: sentence for sentence, in order, mostly on the skeleton."""
+    passage_min_* of ClassifyConfig), else None. Spun: sentence for sentence, in order, mostly on the skeleton.
+    Within one language, passage_min_sentences of its sentences must be full ones (_full_sentences): two pages of
+    one site share its furniture word for word, in lines of a few words; a translated passage's dateline is one of
+    its sentences."""
+    cross = bool(a.lang and b.lang and a.lang != b.lang)
     if (block.sentences < config.passage_min_sentences or block.density < config.passage_min_density
-            or block.in_order < config.passage_min_in_order or block.score < config.passage_min_score):
+            or block.in_order < config.passage_min_in_order or block.score < config.passage_min_score
+            or (not cross and _full_sentences(a, b, block, config) < config.passage_min_sentences)):
         return None
-    if block.meaning_share >= config.meaning_majority and a.lang and b.lang and a.lang != b.lang:
+    if block.meaning_share >= config.meaning_majority and cross:
         return Kind.TRANSLATION
     if (block.spun_share >= config.spun_min_skeleton_share and block.in_order >= config.spun_min_in_order
             and block.sentence_ratio >= config.spun_min_sentence_ratio):
         return Kind.SPUN
     return Kind.PARAPHRASE
+
+
+def _full_sentences(a: TextView, b: TextView, block: SentenceBlock, config: ClassifyConfig) -> int:
+    """The block's matched sentences of at least passage_min_sentence_words tokens, on the side with fewer: a
+    site's furniture (an author's "Follow X on Twitter", "Tips?", an email address) is lines of a few words, and so
+    is a quoted tweet's sign-off."""
+    return min(len({getattr(m, side) for m in block.matches
+                    if int(np.diff(view.sentences.bounds[getattr(m, side)])[0]) >= config.passage_min_sentence_words})
+               for view, side in ((a, "i"), (b, "j")))
 
 
 def _block_rewritten(a: TextView, block: SentenceBlock, verbatim: VerbatimEvidence, config: ClassifyConfig) -> bool:
