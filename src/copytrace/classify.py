@@ -128,20 +128,18 @@ def passage_copy_kind(a: TextView, b: TextView, block: SentenceBlock, config: Cl
                       ) -> Kind | None:
     """spun / paraphrase / translation when a block of matched sentences is a copy of a passage (the
     passage_min_* of ClassifyConfig), else None. Spun: sentence for sentence, in order, mostly on the skeleton.
-    Within one language, passage_min_sentences of its sentences must be full ones (_full_sentences): two pages of
-    one site share its furniture word for word, in lines of a few words; a translated passage's dateline is one of
-    its sentences."""
-    cross = bool(a.lang and b.lang and a.lang != b.lang)
+    A reworded passage needs passage_min_sentences full sentences (_full_sentences): two pages of one site share
+    its furniture word for word in lines of a few words, which match on their words or meaning, not as a spinner's
+    work; a translated passage's dateline is one of its sentences, and spun verdicts keep their own rules."""
     if (block.sentences < config.passage_min_sentences or block.density < config.passage_min_density
-            or block.in_order < config.passage_min_in_order or block.score < config.passage_min_score
-            or (not cross and _full_sentences(a, b, block, config) < config.passage_min_sentences)):
+            or block.in_order < config.passage_min_in_order or block.score < config.passage_min_score):
         return None
-    if block.meaning_share >= config.meaning_majority and cross:
+    if block.meaning_share >= config.meaning_majority and a.lang and b.lang and a.lang != b.lang:
         return Kind.TRANSLATION
     if (block.spun_share >= config.spun_min_skeleton_share and block.in_order >= config.spun_min_in_order
             and block.sentence_ratio >= config.spun_min_sentence_ratio):
         return Kind.SPUN
-    return Kind.PARAPHRASE
+    return Kind.PARAPHRASE if _full_sentences(a, b, block, config) >= config.passage_min_sentences else None
 
 
 def _full_sentences(a: TextView, b: TextView, block: SentenceBlock, config: ClassifyConfig) -> int:
