@@ -26,6 +26,20 @@ def test_follow_up_reusing_reworded_background_is_no_paraphrase():
     assert not _whole_copy(pair), pair
 
 
+#: an author's lines under every article of theirs on one site
+BIO = ("Joseph Erbentraut covers promising innovations and challenges in the areas of food, water, agriculture and our "
+       "climate. Follow Erbentraut on Twitter at @robojojo. Tips? Email joseph.erbentraut@huffingtonpost.com.")
+
+
+def test_stories_sharing_an_author_footer_are_no_copy():
+    """Two different stories whose last lines are the same author's bio, Twitter handle and email (the first glued
+    to an editor's note, as a page's text extraction leaves it): no disguised passage, however well they match."""
+    story = STORY.rstrip() + ' Language has been amended to better describe the talks. "\u2014' + BIO
+    other = (ROOT / "examples" / "news" / "unrelated.txt").read_text(encoding="utf-8").rstrip() + ' "\u2014' + BIO
+    pair = compare_texts(story, other, "story", "other")
+    assert pair is None or not pair.kind.is_copy, pair
+
+
 def test_reworded_story_stays_a_paraphrase():
     """Its headline reworded too: the lead is the first sentence that ends with a stop."""
     pair = compare_texts(STORY, PARAPHRASE, "story", "paraphrase")

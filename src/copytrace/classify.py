@@ -127,7 +127,10 @@ def classify_sentences(
 def passage_copy_kind(a: TextView, b: TextView, block: SentenceBlock, config: ClassifyConfig = DEFAULTS.classify
                       ) -> Kind | None:
     """spun / paraphrase / translation when a block of matched sentences is a copy of a passage (the
-    passage_min_* of ClassifyConfig), else None. Spun: sentence for sentence, in order, mostly on the skeleton."""
+    passage_min_* of ClassifyConfig), else None. Spun: sentence for sentence, in order, mostly on the skeleton.
+    A reworded passage needs passage_min_sentences full sentences (_full_sentences): two pages of one site share
+    its furniture word for word in lines of a few words, which match on their words or meaning, not as a spinner's
+    work; a translated passage's dateline is one of its sentences, and spun verdicts keep their own rules."""
     if (block.sentences < config.passage_min_sentences or block.density < config.passage_min_density
             or block.in_order < config.passage_min_in_order or block.score < config.passage_min_score):
         return None
@@ -136,7 +139,16 @@ def passage_copy_kind(a: TextView, b: TextView, block: SentenceBlock, config: Cl
     if (block.spun_share >= config.spun_min_skeleton_share and block.in_order >= config.spun_min_in_order
             and block.sentence_ratio >= config.spun_min_sentence_ratio):
         return Kind.SPUN
-    return Kind.PARAPHRASE
+    return Kind.PARAPHRASE if _full_sentences(a, b, block, config) >= config.passage_min_sentences else None
+
+
+def _full_sentences(a: TextView, b: TextView, block: SentenceBlock, config: ClassifyConfig) -> int:
+    """The block's matched sentences of at least passage_min_sentence_words tokens, on the side with fewer: a
+    site's furniture (an author's "Follow X on Twitter", "Tips?", an email address) is lines of a few words, and so
+    is a quoted tweet's sign-off."""
+    return min(len({getattr(m, side) for m in block.matches
+                    if int(np.diff(view.sentences.bounds[getattr(m, side)])[0]) >= config.passage_min_sentence_words})
+               for view, side in ((a, "i"), (b, "j")))
 
 
 def _block_rewritten(a: TextView, block: SentenceBlock, verbatim: VerbatimEvidence, config: ClassifyConfig) -> bool:

@@ -354,6 +354,11 @@ class ClassifyConfig:
     passage_min_density: float = 0.7
     passage_min_in_order: float = 0.6
     passage_min_score: float = 0.6
+    #: ... and a reworded (paraphrase) passage passage_min_sentences of them at least this many tokens long: an
+    #: author's bio line, "Tips?" and an email address printed under two articles are furniture, not a passage
+    #: (tune half of bench/data/news_paraphrase.tsv: such blocks' third-longest sentence 5 tokens; a news sentence has
+    #: 15-30). Spun and translated passages keep their rules.
+    passage_min_sentence_words: int = 8
     #: a whole-text copy matches the shorter text's lead, its first sentence of at least this many tokens with story
     #: text of its own that ends with a stop (classify.keeps_lead; a dateline is shorter, a headline has no stop).
     lead_min_words: int = 8
