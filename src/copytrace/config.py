@@ -176,6 +176,10 @@ class CandidateConfig:
     lead_shortlist: int = 50
     lead_top_k: int = 3
     lead_min_cosine: float = 0.5
+    #: nearest leads kept per later sentence of a foreign document (candidates.neighbours.stretch_neighbours). Tune
+    #: split: the sources of all 67 translated passages put inside other texts nominated (57 before), 241 pairs
+    #: more (about 0.15 of the cross-language candidates); 2 per sentence nominate 420 more for none found.
+    stretch_top_k: int = 1
 
     # deep semantic mode (candidates.deep): every sentence embedded, pairs nominated on nearest sentences
     #: a sentence's nearest sentences of other documents kept: a story's copies beyond this many are found through
