@@ -167,7 +167,7 @@ def classify_passages(
     a copy (passage_copy_kind) is one passage; the pair takes the kind of its largest, and covers what its
     passages cover. None when no block is a copy. With the `verbatim` passages of a partial copy, only blocks
     rewritten inside count (_block_rewritten): a passage copied verbatim aligns sentence by sentence too."""
-    copies = [(block, kind) for block in sentence_blocks_of(a, b, ev, config.passage_max_gap)
+    copies = [(block.widened(a, b, config), kind) for block in sentence_blocks_of(a, b, ev, config.passage_max_gap)
               if (kind := passage_copy_kind(a, b, block, config)) is not None
               and (verbatim is None or _block_rewritten(a, block, verbatim, config))]
     if not copies:

@@ -363,6 +363,11 @@ class ClassifyConfig:
     #: (tune half of bench/data/news_paraphrase.tsv: such blocks' third-longest sentence 5 tokens; a news sentence has
     #: 15-30). Spun and translated passages keep their rules.
     passage_min_sentence_words: int = 8
+    #: a block that is a copy goes on over neighbouring sentences, one on each side, where either is mostly
+    #: (passage_quoted_share of its words) a quotation and their words, quoted ones included, meet
+    #: passage_quote_min_dice (SentenceBlock.widened). Tune split: QUOTE_DICE_MEASURE
+    passage_quoted_share: float = 0.5
+    passage_quote_min_dice: float = 0.5
     #: a whole-text copy matches the shorter text's lead, its first sentence of at least this many tokens with story
     #: text of its own that ends with a stop (classify.keeps_lead; a dateline is shorter, a headline has no stop).
     lead_min_words: int = 8

@@ -2,7 +2,7 @@
 made. Measurements only; what kind of relation they show is classify's to say."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -193,6 +193,27 @@ class SentenceBlock:
             float(tb.chars[j0:j1 + 1].sum() / max(tb.document_chars, 1)),
         )
 
+    def widened(self, a: TextView, b: TextView, config: ClassifyConfig = DEFAULTS.classify) -> SentenceBlock:
+        """The block carried on at each end over neighbouring sentences, one on each side at a time, where either is
+        mostly a quotation (passage_quoted_share of its words) and their words, quoted ones included, meet
+        passage_quote_min_dice. Quotations are masked when sentences are matched (reports of one event share them),
+        so a copied passage that opens or closes with a quotation matches only from its first sentence of story
+        text; next to a block that is a copy, the same quotation in the same place on both sides is part of it.
+        Its passage grows, not its coverage: quotations are no evidence of copying, here as elsewhere."""
+        quoted_a, quoted_b = quoted_shares(a), quoted_shares(b)
+
+        def continues(k: int, l: int) -> bool:
+            return (0 <= k < len(quoted_a) and 0 <= l < len(quoted_b)
+                    and max(quoted_a[k], quoted_b[l]) >= config.passage_quoted_share
+                    and word_dice(a, k, b, l) >= config.passage_quote_min_dice)
+
+        i0, j0, i1, j1 = self.i0, self.j0, self.i1, self.j1
+        while continues(i0 - 1, j0 - 1):
+            i0, j0 = i0 - 1, j0 - 1
+        while continues(i1 + 1, j1 + 1):
+            i1, j1 = i1 + 1, j1 + 1
+        return replace(self, i0=i0, i1=i1, j0=j0, j1=j1)
+
     def passage(self, a: TextView, b: TextView, kind: Kind) -> Passage:
         """The block as one passage: its first to its last sentence on each side."""
         ta, tb = a.sentences, b.sentences
@@ -207,6 +228,24 @@ def quoted_sentences(view: TextView) -> np.ndarray:
         return np.zeros(0, bool)
     outside = np.add.reduceat((~view.in_quote).astype(np.int64), bounds[:, 0])
     return (outside == 0) & (bounds[:, 1] > bounds[:, 0])
+
+
+def quoted_shares(view: TextView) -> np.ndarray:
+    """Of each of a text's sentences, the share of its words inside quotations."""
+    bounds = view.sentences.bounds
+    if len(bounds) == 0:
+        return np.zeros(0)
+    quoted = np.add.reduceat(view.in_quote.astype(np.int64), bounds[:, 0])
+    return quoted / np.maximum(bounds[:, 1] - bounds[:, 0], 1)
+
+
+def word_dice(a: TextView, k: int, b: TextView, l: int) -> float:
+    """Dice coefficient of the distinct words of A's sentence k and B's sentence l, quotations included."""
+    (a0, a1), (b0, b1) = a.sentences.bounds[k], b.sentences.bounds[l]
+    words_a, words_b = np.unique(a.hashes[a0:a1]), np.unique(b.hashes[b0:b1])
+    if len(words_a) + len(words_b) == 0:
+        return 0.0
+    return 2 * len(np.intersect1d(words_a, words_b, assume_unique=True)) / (len(words_a) + len(words_b))
 
 
 def sentence_blocks_of(a: TextView, b: TextView, ev: SentenceEvidence, max_gap: int) -> list[SentenceBlock]:
