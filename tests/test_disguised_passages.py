@@ -43,6 +43,26 @@ def test_spun_passage_inside_a_longer_column_is_a_spun_copy_of_that_passage():
     assert {p.kind for p in pair.passages} == {Kind.SPUN}
 
 
+QUOTED_OPENING = ('"The most difficult questions concern insurance for ships and the number of inspectors allowed on '
+                  'board."')
+
+
+def test_a_quotation_opening_a_spun_passage_is_part_of_its_passage():
+    """Quotations are masked when sentences are matched (reports of one event share them): the passage matches
+    from its first sentence of story text, and the quotation just before it, the same in both texts, is carried
+    into it."""
+    source = STORY.replace('She said "the most difficult questions concerned insurance for ships and the number of '
+                           'inspectors allowed on board".', "").replace(
+        "The corridor carried", QUOTED_OPENING + "\n\nThe corridor carried")
+    column = COLUMN.replace("began last week. The hallway", "began last week. " + QUOTED_OPENING + " The hallway")
+    pair = compare_texts(source, column, "story", "column")
+    assert pair.kind is Kind.SPUN
+    _assert_passage(pair, _span(source, QUOTED_OPENING, "not connected to them."),
+                    _span(column, QUOTED_OPENING, "not related to them."))
+    # the sentence before the quotation is the column's own, and stays out
+    assert all(p.b[0] >= column.index(QUOTED_OPENING) for p in pair.passages), pair.passages
+
+
 PARAPHRASED = ("Some 33 million tonnes of grain had passed through the corridor, United Nations figures show, until it "
                "was halted. European wheat prices climbed almost four percent once the negotiations broke down in "
                "January. Shipping firms are worried about naval drills that have been planned in the region for the "
