@@ -63,6 +63,25 @@ def test_a_quotation_opening_a_spun_passage_is_part_of_its_passage():
     assert all(p.b[0] >= column.index(QUOTED_OPENING) for p in pair.passages), pair.passages
 
 
+def test_a_copied_passage_with_words_changed_inside_a_sentence_is_one_passage_and_scattered_ones_stay_apart():
+    paragraphs, storm = STORY.split("\n\n"), STORM.split("\n\n")
+    copied = "\n\n".join(paragraphs[2:6]).replace("rose by nearly four percent after the talks collapsed",
+                                                    "were almost four percent dearer once the negotiations fell apart")
+    text = "\n\n".join(storm[:2] + [copied] + storm[2:])
+    pair = compare_texts(STORY, text, "story", "page")
+    assert pair.kind is Kind.PARTIAL
+    assert len(pair.passages) == 1, pair.passages
+    _assert_passage(pair, _span(STORY, "The meeting, hosted", "not connected to them."),
+                    _span(text, "The meeting, hosted", "not connected to them."))
+    # the same paragraphs scattered through the page, one of its own between them: two passages
+    scattered = "\n\n".join(storm[:2] + [paragraphs[2] + " " + paragraphs[3], storm[2],
+                                          paragraphs[4] + " " + paragraphs[5]] + storm[3:])
+    pair = compare_texts(STORY, scattered, "story", "page")
+    assert pair.kind is Kind.PARTIAL
+    assert len(pair.passages) == 2, pair.passages
+    assert all(not (p.b[0] < scattered.index(storm[2]) < p.b[1]) for p in pair.passages)
+
+
 PARAPHRASED = ("Some 33 million tonnes of grain had passed through the corridor, United Nations figures show, until it "
                "was halted. European wheat prices climbed almost four percent once the negotiations broke down in "
                "January. Shipping firms are worried about naval drills that have been planned in the region for the "
