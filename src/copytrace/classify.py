@@ -182,15 +182,20 @@ def classify_passages(
 
 def joined_passages(a: TextView, b: TextView, pair: Pair) -> Pair:
     """A partial copy's passages joined where, on both sides, what lies between them holds no whole sentence of
-    story text: a passage copied with words changed inside its sentences, or its sentences moved about among
-    themselves, is one passage, not several pieces. A sentence of one side's own between them keeps them apart
-    (a copy's paragraphs scattered through a text of its own stay apart). Coverage stays the passages' evidence."""
+    story text and none overlaps another: a passage copied with words changed inside its sentences, or its
+    sentences moved about among themselves, is one passage, not several pieces. A sentence of one side's own
+    between them keeps them apart (a copy's paragraphs scattered through a text of its own stay apart), and so does
+    an overlap (a text pasted several times into another is several passages). Coverage stays the passages'
+    evidence."""
     if len(pair.passages) < 2:
         return pair
     sentences = {"a": _sentence_spans(a), "b": _sentence_spans(b)}
 
     def joinable(group: list[Passage]) -> bool:
-        return all(_nothing_whole_between(spans, [getattr(p, side) for p in group]) for side, spans in sentences.items())
+        # pieces of one passage are different parts of it: a text repeated in the other is several passages
+        return all(_disjoint([getattr(p, side) for p in group])
+                   and _nothing_whole_between(spans, [getattr(p, side) for p in group])
+                   for side, spans in sentences.items())
 
     groups = [[passage] for passage in sorted(pair.passages, key=lambda p: p.a)]
     joined_any = True
@@ -218,6 +223,11 @@ def _sentence_spans(view: TextView) -> np.ndarray:
     usable = np.flatnonzero(table.chars > 0)
     return np.array([view.char_span(int(table.bounds[k][0]), int(table.bounds[k][1])) for k in usable.tolist()],
                     dtype=np.int64).reshape(-1, 2)
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> bool:
+    ordered = sorted(spans)
+    return all(end <= start for (_, end), (start, _) in zip(ordered, ordered[1:]))
 
 
 def _nothing_whole_between(sentences: np.ndarray, spans: list[tuple[int, int]]) -> bool:
