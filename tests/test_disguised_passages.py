@@ -43,6 +43,45 @@ def test_spun_passage_inside_a_longer_column_is_a_spun_copy_of_that_passage():
     assert {p.kind for p in pair.passages} == {Kind.SPUN}
 
 
+QUOTED_OPENING = ('"The most difficult questions concern insurance for ships and the number of inspectors allowed on '
+                  'board."')
+
+
+def test_a_quotation_opening_a_spun_passage_is_part_of_its_passage():
+    """Quotations are masked when sentences are matched (reports of one event share them): the passage matches
+    from its first sentence of story text, and the quotation just before it, the same in both texts, is carried
+    into it."""
+    source = STORY.replace('She said "the most difficult questions concerned insurance for ships and the number of '
+                           'inspectors allowed on board".', "").replace(
+        "The corridor carried", QUOTED_OPENING + "\n\nThe corridor carried")
+    column = COLUMN.replace("began last week. The hallway", "began last week. " + QUOTED_OPENING + " The hallway")
+    pair = compare_texts(source, column, "story", "column")
+    assert pair.kind is Kind.SPUN
+    _assert_passage(pair, _span(source, QUOTED_OPENING, "not connected to them."),
+                    _span(column, QUOTED_OPENING, "not related to them."))
+    # the sentence before the quotation is the column's own, and stays out
+    assert all(p.b[0] >= column.index(QUOTED_OPENING) for p in pair.passages), pair.passages
+
+
+def test_a_copied_passage_with_words_changed_inside_a_sentence_is_one_passage_and_scattered_ones_stay_apart():
+    paragraphs, storm = STORY.split("\n\n"), STORM.split("\n\n")
+    copied = "\n\n".join(paragraphs[2:6]).replace("rose by nearly four percent after the talks collapsed",
+                                                    "were almost four percent dearer once the negotiations fell apart")
+    text = "\n\n".join(storm[:2] + [copied] + storm[2:])
+    pair = compare_texts(STORY, text, "story", "page")
+    assert pair.kind is Kind.PARTIAL
+    assert len(pair.passages) == 1, pair.passages
+    _assert_passage(pair, _span(STORY, "The meeting, hosted", "not connected to them."),
+                    _span(text, "The meeting, hosted", "not connected to them."))
+    # the same paragraphs scattered through the page, one of its own between them: two passages
+    scattered = "\n\n".join(storm[:2] + [paragraphs[2] + " " + paragraphs[3], storm[2],
+                                          paragraphs[4] + " " + paragraphs[5]] + storm[3:])
+    pair = compare_texts(STORY, scattered, "story", "page")
+    assert pair.kind is Kind.PARTIAL
+    assert len(pair.passages) == 2, pair.passages
+    assert all(not (p.b[0] < scattered.index(storm[2]) < p.b[1]) for p in pair.passages)
+
+
 PARAPHRASED = ("Some 33 million tonnes of grain had passed through the corridor, United Nations figures show, until it "
                "was halted. European wheat prices climbed almost four percent once the negotiations broke down in "
                "January. Shipping firms are worried about naval drills that have been planned in the region for the "

@@ -2,10 +2,12 @@
 which of several partners a translation came from."""
 import numpy as np
 
+from conftest import ROOT
 from copytrace import Kind
 from copytrace.align.cascade import cleaned_view
 from copytrace.align.meaning import sentences_sharing_anchors
 from copytrace.align.sentences import SentenceMatch, beside_matches, fill_between_matches
+from copytrace.candidates.groups import pair_keys
 from copytrace.cluster import settle_competing_translations
 from copytrace.document import Pair, Passage
 from copytrace.text.sentences import sentence_starts
@@ -161,6 +163,45 @@ def test_a_foreign_text_is_paired_with_its_nearest_leads_in_other_languages():
     pairs = unpack_pair_keys(lead_neighbours(np.array([3]), vectors, langs)).tolist()
     # the English leads at cosine 1.0 and 0.71; the orthogonal one is under MIN_COSINE; German 4 is the same language
     assert sorted(map(sorted, pairs)) == [[0, 3], [2, 3]]
+
+
+def test_each_later_sentence_of_a_foreign_text_is_paired_with_its_nearest_lead():
+    from copytrace.candidates.groups import unpack_pair_keys
+    from copytrace.candidates.neighbours import stretch_neighbours
+
+    langs = ["en", "en", "en", "de"]
+    unit = np.eye(4, dtype=np.float32)
+    vectors = {0: unit[0], 1: unit[1], 2: unit[2], 3: unit[3]}
+    # the German page's stretches: one near English 1's lead, one near nothing
+    docs, stretches = np.array([3, 3]), np.stack([(unit[1] + 0.2 * unit[2]) / np.hypot(1, 0.2), unit[3]])
+    pairs = unpack_pair_keys(stretch_neighbours(docs, stretches, vectors, langs)).tolist()
+    assert sorted(map(sorted, pairs)) == [[1, 3]]
+
+
+def test_a_translated_passage_inside_another_story_is_nominated_by_its_sentence_not_the_page_lead():
+    """A German page about Hamburg's port holds a translation of the grain story's opening: the page's lead is
+    about the port, its later sentence is the story's lead in German."""
+    from copytrace.candidates.neighbours import lead, lead_neighbours, stretch_leads, stretch_neighbours
+    from copytrace.fingerprint.embed import embedder
+
+    # the story's body: its lead is then its first sentence, not its headline
+    story = (ROOT / "examples" / "disguised" / "story.txt").read_text(encoding="utf-8").split("\n\n", 1)[1]
+    storm = (ROOT / "examples" / "news" / "unrelated.txt").read_text(encoding="utf-8")
+    page = ("Der Hamburger Hafen will in den kommenden fünf Jahren fast eine Milliarde Euro in neue Kaimauern und "
+            "tiefere Liegeplätze investieren. Die Hafenbehörde begründete den Plan mit immer größeren Schiffen. "
+            "Spitzendiplomaten aus sechs Ländern haben sich am Dienstag in Wien getroffen, um die festgefahrenen "
+            "Gespräche über einen Getreidekorridor im Schwarzen Meer wiederzubeleben. Der Senat muss den Ausgaben "
+            "noch zustimmen.")
+    langs = ["en", "en", "de"]
+    leads = embedder().encode([lead(story), lead(storm), lead(page)])
+    vectors = dict(enumerate(leads))
+    assert stretch_leads(page)[0].startswith("Die Hafenbehörde")
+    sentences = stretch_leads(page)
+    stretches = embedder().encode(sentences)
+    found = stretch_neighbours(np.full(len(sentences), 2), stretches, vectors, langs)
+    assert pair_keys(np.array([0]), np.array([2])).tolist()[0] in found.tolist()
+    assert pair_keys(np.array([0]), np.array([2])).tolist()[0] not in lead_neighbours(
+        np.array([2]), {0: vectors[0], 2: vectors[2]}, langs).tolist()
 
 
 def test_a_lead_is_the_first_sentence_that_tells_the_story():

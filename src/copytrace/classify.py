@@ -167,7 +167,7 @@ def classify_passages(
     a copy (passage_copy_kind) is one passage; the pair takes the kind of its largest, and covers what its
     passages cover. None when no block is a copy. With the `verbatim` passages of a partial copy, only blocks
     rewritten inside count (_block_rewritten): a passage copied verbatim aligns sentence by sentence too."""
-    copies = [(block, kind) for block in sentence_blocks_of(a, b, ev, config.passage_max_gap)
+    copies = [(block.widened(a, b, config), kind) for block in sentence_blocks_of(a, b, ev, config.passage_max_gap)
               if (kind := passage_copy_kind(a, b, block, config)) is not None
               and (verbatim is None or _block_rewritten(a, block, verbatim, config))]
     if not copies:
@@ -178,6 +178,63 @@ def classify_passages(
     coverage_b = min(sum(block.coverage_b for block, _ in copies), 1.0)
     passages = [block.passage(a, b, k) for block, k in sorted(copies, key=lambda c: c[0].i0)]
     return Pair(a.id, b.id, kind, unit(score), coverage_a, coverage_b, passages=passages)
+
+
+def joined_passages(a: TextView, b: TextView, pair: Pair) -> Pair:
+    """A partial copy's passages joined where, on both sides, what lies between them holds no whole sentence of
+    story text and none overlaps another: a passage copied with words changed inside its sentences, or its
+    sentences moved about among themselves, is one passage, not several pieces. A sentence of one side's own
+    between them keeps them apart (a copy's paragraphs scattered through a text of its own stay apart), and so does
+    an overlap (a text pasted several times into another is several passages). Coverage stays the passages'
+    evidence."""
+    if len(pair.passages) < 2:
+        return pair
+    sentences = {"a": _sentence_spans(a), "b": _sentence_spans(b)}
+
+    def joinable(group: list[Passage]) -> bool:
+        # pieces of one passage are different parts of it: a text repeated in the other is several passages
+        return all(_disjoint([getattr(p, side) for p in group])
+                   and _nothing_whole_between(spans, [getattr(p, side) for p in group])
+                   for side, spans in sentences.items())
+
+    groups = [[passage] for passage in sorted(pair.passages, key=lambda p: p.a)]
+    joined_any = True
+    while joined_any:  # moved sentences join only once the pieces between them have joined
+        joined_any = False
+        for x in range(len(groups)):
+            y = next((y for y in range(x + 1, len(groups)) if joinable(groups[x] + groups[y])), None)
+            if y is not None:
+                groups[x] += groups.pop(y)
+                joined_any = True
+                break
+    if len(groups) == len(pair.passages):
+        return pair
+    joined = [group[0] if len(group) == 1 else Passage(
+        (min(p.a[0] for p in group), max(p.a[1] for p in group)),
+        (min(p.b[0] for p in group), max(p.b[1] for p in group)),
+        pair.kind, unit(sum(p.score * (p.a[1] - p.a[0]) for p in group) / sum(p.a[1] - p.a[0] for p in group)))
+        for group in groups]
+    return replace(pair, passages=joined)
+
+
+def _sentence_spans(view: TextView) -> np.ndarray:
+    """(n, 2) character spans of a text's sentences with story text of their own."""
+    table = view.sentences
+    usable = np.flatnonzero(table.chars > 0)
+    return np.array([view.char_span(int(table.bounds[k][0]), int(table.bounds[k][1])) for k in usable.tolist()],
+                    dtype=np.int64).reshape(-1, 2)
+
+
+def _disjoint(spans: list[tuple[int, int]]) -> bool:
+    ordered = sorted(spans)
+    return all(end <= start for (_, end), (start, _) in zip(ordered, ordered[1:]))
+
+
+def _nothing_whole_between(sentences: np.ndarray, spans: list[tuple[int, int]]) -> bool:
+    """Whether no sentence (character spans) lies whole inside the hull of `spans` and outside every one of them."""
+    lo, hi = min(s for s, _ in spans), max(e for _, e in spans)
+    inside = sentences[(sentences[:, 0] >= lo) & (sentences[:, 1] <= hi)]
+    return not any(all(e <= s0 or s >= e0 for s0, e0 in spans) for s, e in inside.tolist())
 
 
 def lead_sentence(view: TextView, min_words: int) -> int | None:
@@ -280,6 +337,8 @@ def classify_pair(
         # background, or two stories sharing background paragraphs. Partial at most: the verbatim verdict stands.
         pair = classify_verbatim(a, b, verbatim, exact, sentences, config)
         pair = pair if pair is not None and pair.kind is Kind.PARTIAL else None
+    if pair is not None and pair.kind is Kind.PARTIAL and sentences is not None:
+        pair = joined_passages(a, b, pair)
     if pair is None and sentences is not None and len(sentences.matches) >= config.same_story_min_sentences:
         # sentences reworded from one another, too few to call a copy: related texts
         score = max(sentences.coverage_a, sentences.coverage_b)

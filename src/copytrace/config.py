@@ -176,6 +176,10 @@ class CandidateConfig:
     lead_shortlist: int = 50
     lead_top_k: int = 3
     lead_min_cosine: float = 0.5
+    #: nearest leads kept per later sentence of a foreign document (candidates.neighbours.stretch_neighbours). Tune
+    #: split: the sources of all 67 translated passages put inside other texts nominated (57 before), 241 pairs
+    #: more (about 0.15 of the cross-language candidates); 2 per sentence nominate 420 more for none found.
+    stretch_top_k: int = 1
 
     # deep semantic mode (candidates.deep): every sentence embedded, pairs nominated on nearest sentences
     #: a sentence's nearest sentences of other documents kept: a story's copies beyond this many are found through
@@ -359,6 +363,15 @@ class ClassifyConfig:
     #: (tune half of bench/data/news_paraphrase.tsv: such blocks' third-longest sentence 5 tokens; a news sentence has
     #: 15-30). Spun and translated passages keep their rules.
     passage_min_sentence_words: int = 8
+    #: a block that is a copy goes on over neighbouring sentences, one on each side, where either is mostly
+    #: (passage_quoted_share of its words) a quotation and their words, quoted ones included, meet
+    #: passage_quote_min_dice; and over a sentence of one side whose content words lie mostly
+    #: (passage_merged_min_containment) in the block's end sentence on the other (SentenceBlock.widened). Tune split,
+    #: read on the partial_spun passages reported short: quotations carried on 0.59-0.73, neighbours of the other
+    #: text's own 0.04-0.21; a sentence merged by the spinner 0.64 contained, other neighbours 0-0.31.
+    passage_quoted_share: float = 0.5
+    passage_quote_min_dice: float = 0.5
+    passage_merged_min_containment: float = 0.5
     #: a whole-text copy matches the shorter text's lead, its first sentence of at least this many tokens with story
     #: text of its own that ends with a stop (classify.keeps_lead; a dateline is shorter, a headline has no stop).
     lead_min_words: int = 8

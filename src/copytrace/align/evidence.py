@@ -2,7 +2,7 @@
 made. Measurements only; what kind of relation they show is classify's to say."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 import numpy as np
@@ -13,6 +13,10 @@ from copytrace.arrays import unique_values
 from copytrace.config import DEFAULTS, ClassifyConfig
 from copytrace.document import Kind, Passage
 from copytrace.text.view import TextView
+from copytrace.text.words import is_function
+
+#: a sentence of fewer content words than this is contained anywhere (content_containment)
+MIN_CONTAINED_WORDS = 5
 
 
 def unit(x: float) -> float:
@@ -193,6 +197,48 @@ class SentenceBlock:
             float(tb.chars[j0:j1 + 1].sum() / max(tb.document_chars, 1)),
         )
 
+    def widened(self, a: TextView, b: TextView, config: ClassifyConfig = DEFAULTS.classify) -> SentenceBlock:
+        """The block carried on at each end, a sentence at a time, over
+        - a neighbouring sentence on each side where either is mostly a quotation (passage_quoted_share of its
+          words) and their words, quoted ones included, meet passage_quote_min_dice: quotations are masked when
+          sentences are matched (reports of one event share them), so a copied passage that opens or closes with a
+          quotation matches only from its first sentence of story text; next to a block that is a copy, the same
+          quotation in the same place on both sides is part of it;
+        - a neighbouring sentence on one side whose content words lie mostly (passage_merged_min_containment) in the
+          block's end sentence on the other: the rewriter merged the two into that one, which matches only one of
+          them (sentences pair one to one).
+        Its passage grows, not its coverage: neither is evidence of copying of its own."""
+        quoted_a, quoted_b = quoted_shares(a), quoted_shares(b)
+        na, nb = len(quoted_a), len(quoted_b)
+
+        def quotation(k: int, l: int) -> bool:
+            return (0 <= k < na and 0 <= l < nb and max(quoted_a[k], quoted_b[l]) >= config.passage_quoted_share
+                    and word_dice(a, k, b, l) >= config.passage_quote_min_dice)
+
+        def merged(x: TextView, k: int, n: int, y: TextView, l: int) -> bool:
+            return 0 <= k < n and content_containment(x, k, y, l) >= config.passage_merged_min_containment
+
+        i0, j0, i1, j1 = self.i0, self.j0, self.i1, self.j1
+        while True:
+            if quotation(i0 - 1, j0 - 1):
+                i0, j0 = i0 - 1, j0 - 1
+            elif merged(a, i0 - 1, na, b, j0):
+                i0 -= 1
+            elif merged(b, j0 - 1, nb, a, i0):
+                j0 -= 1
+            else:
+                break
+        while True:
+            if quotation(i1 + 1, j1 + 1):
+                i1, j1 = i1 + 1, j1 + 1
+            elif merged(a, i1 + 1, na, b, j1):
+                i1 += 1
+            elif merged(b, j1 + 1, nb, a, i1):
+                j1 += 1
+            else:
+                break
+        return replace(self, i0=i0, i1=i1, j0=j0, j1=j1)
+
     def passage(self, a: TextView, b: TextView, kind: Kind) -> Passage:
         """The block as one passage: its first to its last sentence on each side."""
         ta, tb = a.sentences, b.sentences
@@ -207,6 +253,35 @@ def quoted_sentences(view: TextView) -> np.ndarray:
         return np.zeros(0, bool)
     outside = np.add.reduceat((~view.in_quote).astype(np.int64), bounds[:, 0])
     return (outside == 0) & (bounds[:, 1] > bounds[:, 0])
+
+
+def quoted_shares(view: TextView) -> np.ndarray:
+    """Of each of a text's sentences, the share of its words inside quotations."""
+    bounds = view.sentences.bounds
+    if len(bounds) == 0:
+        return np.zeros(0)
+    quoted = np.add.reduceat(view.in_quote.astype(np.int64), bounds[:, 0])
+    return quoted / np.maximum(bounds[:, 1] - bounds[:, 0], 1)
+
+
+def word_dice(a: TextView, k: int, b: TextView, l: int) -> float:
+    """Dice coefficient of the distinct words of A's sentence k and B's sentence l, quotations included."""
+    (a0, a1), (b0, b1) = a.sentences.bounds[k], b.sentences.bounds[l]
+    words_a, words_b = np.unique(a.hashes[a0:a1]), np.unique(b.hashes[b0:b1])
+    if len(words_a) + len(words_b) == 0:
+        return 0.0
+    return 2 * len(np.intersect1d(words_a, words_b, assume_unique=True)) / (len(words_a) + len(words_b))
+
+
+def content_containment(x: TextView, k: int, y: TextView, l: int) -> float:
+    """Share of the distinct content words of x's sentence k found in y's sentence l (0 for a sentence with fewer
+    than MIN_CONTAINED_WORDS: a few words are found anywhere)."""
+    (x0, x1), (y0, y1) = x.sentences.bounds[k], y.sentences.bounds[l]
+    words_x, words_y = x.hashes[x0:x1], y.hashes[y0:y1]
+    mine = np.unique(words_x[~is_function(words_x)])
+    if len(mine) < MIN_CONTAINED_WORDS:
+        return 0.0
+    return len(np.intersect1d(mine, words_y)) / len(mine)
 
 
 def sentence_blocks_of(a: TextView, b: TextView, ev: SentenceEvidence, max_gap: int) -> list[SentenceBlock]:

@@ -5,7 +5,8 @@ goes on to alignment.
 - MinHash LSH banding: reposts and versions (candidates.lsh);
 - sampled shingles, skeleton n-grams and content-word pairs on one diagonal: passages copied, spun or reworded
   inside texts of any size (candidates.shared); furniture shingles are left out;
-- anchors across languages, and the nearest leads (candidates.crosslingual, candidates.neighbours): translations;
+- anchors across languages, and the leads nearest to foreign documents' leads and later sentences
+  (candidates.crosslingual, candidates.neighbours): translations, whole or of a passage;
 - quotations: reports quoting the same words; a pair only this index nominates is aligned as two reports of one
   event (`quotes_only`).
 """
@@ -21,7 +22,7 @@ from copytrace.arrays import argsort_keys, run_lengths, unique_values
 from copytrace.candidates.crosslingual import Population, crosslingual_candidates, foreign_documents
 from copytrace.candidates.groups import pair_keys
 from copytrace.candidates.lsh import lsh_candidates
-from copytrace.candidates.neighbours import lead_neighbours, neighbour_candidates
+from copytrace.candidates.neighbours import lead_neighbours, neighbour_candidates, stretch_neighbours
 from copytrace.candidates.shared import shared_passage_candidates
 from copytrace.config import DEFAULTS, CandidateConfig
 from copytrace.fingerprint.keys import Fingerprints, KeyIndex
@@ -60,13 +61,18 @@ class Nomination:
         return Nomination(keys, quotes_only, self.shortlist, self.foreign)
 
     def with_lead_neighbours(
-        self, vectors: dict[int, np.ndarray], langs: list[str | None], config: CandidateConfig = DEFAULTS.candidates
+        self, vectors: dict[int, np.ndarray], langs: list[str | None], config: CandidateConfig = DEFAULTS.candidates,
+        stretches: tuple[np.ndarray, np.ndarray] | None = None,
     ) -> Nomination:
         """The nomination widened by lead embeddings (`vectors` of every document with a language): shortlisted
-        pairs whose leads are near, and each foreign document's nearest leads in other languages."""
+        pairs whose leads are near, each foreign document's nearest leads in other languages, and each of its
+        stretches' (`stretches`: the foreign documents' stretch vectors and the document of each,
+        candidates.neighbours.stretch_leads)."""
+        stretch_docs, stretch_vectors = stretches if stretches is not None else (np.empty(0, np.int64), None)
         neighbours = unique_values(np.concatenate([
             neighbour_candidates(self.shortlist, vectors, config),
             lead_neighbours(self.foreign, vectors, langs, config),
+            stretch_neighbours(stretch_docs, stretch_vectors, vectors, langs, config),
         ]))
         keys = unique_values(np.concatenate([self.keys, neighbours]))
         return Nomination(keys, self.quotes_only[~is_member(self.quotes_only, neighbours)], self.shortlist,

@@ -27,7 +27,9 @@ class DaskCluster:
     def map(self, fn, tasks, context):
         from distributed import as_completed
 
-        shared = self.client.scatter(context, broadcast=True)
+        # a key of its own (hash=False): two stages in a row with equal contexts would share one hashed key, and the
+        # first stage's release of it could drop the data the second one is about to read
+        shared = self.client.scatter(context, broadcast=True, hash=False)
         window = self.tasks_per_worker * max(len(self.client.scheduler_info()["workers"]), 1)
         pending = as_completed()
         tasks = iter(tasks)

@@ -32,10 +32,10 @@ from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.engine.tasks import (
     AlignContext, DocumentSource, FingerprintContext, LeadContext, Texts, align_task, fingerprint_task,
-    lead_vectors_task,
+    lead_vectors_task, stretch_vectors_task,
 )
 from copytrace.engine.workdir import KeptTexts, SegmentWriter, WorkDir
-from copytrace.fingerprint.embed import deep_semantic, resolve_device
+from copytrace.fingerprint.embed import DIM, deep_semantic, resolve_device
 from copytrace.fingerprint.keys import Fingerprints
 from copytrace.origin import cleanest_longest, likely_source
 from copytrace.read import read_inputs
@@ -155,7 +155,8 @@ def relate_documents(
         vectors = dict(leads or {})
         missing = with_lang[[i not in vectors for i in with_lang.tolist()]] if vectors else with_lang
         vectors.update(lead_vectors(executor, texts, missing, config, progress))
-        nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates)
+        stretches = stretch_vectors(executor, texts, nomination.foreign, config, progress)
+        nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates, stretches)
     sentence_vectors = None
     if deep_semantic(config):  # every sentence embedded: nominated on meaning, and aligned on it without a ration
         if deep is None:
@@ -264,6 +265,23 @@ def lead_vectors(
             vectors.update(zip(indices.tolist(), part))
             advance(len(indices))
     return vectors
+
+
+def stretch_vectors(
+    executor: Executor, store: Texts, docs: np.ndarray, config: ScanConfig, progress: Progress
+) -> tuple[np.ndarray, np.ndarray]:
+    """The embeddings of these documents' stretches (candidates.neighbours.stretch_leads), with the document of
+    each."""
+    size = max(1, min(config.sizes.batch_size, -(-len(docs) // 2)))  # at least two tasks, for two cores
+    batches = ((docs[s:s + size], store.get_many(docs[s:s + size])) for s in range(0, len(docs), size))
+    found_docs, found_vectors = [np.empty(0, np.int64)], [np.zeros((0, DIM), np.float32)]
+    with progress.task("embedding stretches") as advance:
+        context = LeadContext(config.thresholds, resolve_device(config.device))
+        for stretch_docs, vectors in executor.map(stretch_vectors_task, batches, context):
+            found_docs.append(stretch_docs.astype(np.int64))
+            found_vectors.append(vectors)
+            advance()
+    return np.concatenate(found_docs), np.concatenate(found_vectors)
 
 
 def _align_all(

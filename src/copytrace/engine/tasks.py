@@ -9,7 +9,7 @@ from typing import Protocol
 
 import numpy as np
 
-from copytrace.candidates.neighbours import lead
+from copytrace.candidates.neighbours import lead, stretch_leads
 from copytrace.classify import relate_batch
 from copytrace.align.cascade import ViewCache
 from copytrace.candidates.deep import DocumentSentences
@@ -100,6 +100,16 @@ def lead_vectors_task(task: tuple[np.ndarray, list[str]], context: LeadContext) 
     indices, texts = task
     with using_device(context.device):
         return indices, embedder().encode([lead(t, context.thresholds.candidates) for t in texts])
+
+
+def stretch_vectors_task(task: tuple[np.ndarray, list[str]], context: LeadContext) -> tuple[np.ndarray, np.ndarray]:
+    """Embeddings of the stretches of a batch of documents (candidates.neighbours.stretch_leads), with the document
+    of each."""
+    indices, texts = task
+    stretches = [stretch_leads(t, context.thresholds.candidates) for t in texts]
+    docs = np.repeat(indices, [len(s) for s in stretches])
+    with using_device(context.device):
+        return docs, embedder().encode([s for mine in stretches for s in mine])
 
 
 def sentence_vectors_task(
