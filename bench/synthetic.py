@@ -133,11 +133,15 @@ SAME_STORY_TSV = BENCH_DIR / "data" / "same_story_pairs.tsv"
 
 SPLITS = ("tune", "test")
 PARTIAL_DISGUISED_KINDS = ("partial_spun", "partial_paraphrase", "partial_translation")
-COPY_KINDS = ("exact", "near_duplicate", "partial", "spun", "paraphrase", "translation", *PARTIAL_DISGUISED_KINDS)
+#: translations and paraphrases with every name and number replaced (deep semantic mode's case, issue 16)
+STRIPPED_KINDS = ("stripped_translation", "stripped_paraphrase")
+COPY_KINDS = ("exact", "near_duplicate", "partial", "spun", "paraphrase", "translation", *PARTIAL_DISGUISED_KINDS,
+              *STRIPPED_KINDS)
 REPORTABLE_COPY_KINDS = frozenset(COPY_KINDS) | {"copy"}
 #: the DESIGN kind a truth kind is reported as: a disguised passage inside another text is a copy of that passage,
 #: named for its disguise, its coverage partial (DESIGN's vocabulary is fixed)
-REPORTED_AS = {"partial_spun": "spun", "partial_paraphrase": "paraphrase", "partial_translation": "translation"}
+REPORTED_AS = {"partial_spun": "spun", "partial_paraphrase": "paraphrase", "partial_translation": "translation",
+               "stripped_translation": "translation", "stripped_paraphrase": "paraphrase"}
 #: a reported passage finds a truth passage when it holds at least this share of its characters, on both sides
 PASSAGE_MIN_OVERLAP = 0.8
 SPIN_RATES = (0.20, 0.35, 0.50)
@@ -1147,6 +1151,7 @@ def _derive_all(split: str, seed: int, scale: float, arts: tuple[Article, ...],
                     _truth(host.doc_id, d_id, kind, split, variant="host", source=a.doc_id)]))
     derived.extend(_partial_translations(split, seed, scale, arts))
     derived.extend(_story_translations(split, seed, scale, arts, used))
+    derived.extend(_stripped_copies(split, seed, scale, arts, wn, take))
     return derived, used
 
 
@@ -1269,6 +1274,230 @@ def _story_translations(split: str, seed: int, scale: float, arts: tuple[Article
             for x, lx in docs[side]:
                 truth[x].append(_truth(x, f"news-{other}", "same_story", split, variant="cross", lang=lx,
                                        note=p.note))
+    return out
+
+# ---------------------------------------------------------------------------- stripped of names and numbers
+
+# Replacement pools, hand-made: names a news story about these sources is unlikely to hold, written alike in the
+# suite's Latin-script languages (a place keeps its name in German, French, Spanish, Italian, Portuguese, Dutch).
+STRIPPED_FIRST_NAMES = """Ingrid Marek Leila Kofi Yuki Pablo Sofia Henrik Amara Tomasz Noor Emeka Astrid Dario Mira
+Oskar Anouk Rafael Selma Kenji Liesel Tariq Ines Bjorn Camila Ilse Matteo Zofia Ruben Nadia Aurelio Greta Idris
+Malin Teodor Odile Lucio Hana Viggo Esme""".split()
+STRIPPED_SURNAMES = """Halvorsen Okafor Lindqvist Moreau Castellanos Novak Takahashi Brennan Oyelaran Vasquez Dahlberg
+Kowalczyk Ferreira Nakamura Abernathy Lindgren Rossetti Mbeki Sorensen Valdivia Kirchner Aaltonen Okonkwo Bergstrom
+Delacroix Szabo Iturbe Markovic Fairbanks Holmqvist Quispe Strand Olawale Mancini Petrov Varga Hedlund Achterberg
+Ibarra Lunde Ravensworth Zamora Wojcik Eklund Tamura Barrow Falk Gudmundsson Navarro Oyama""".split()
+STRIPPED_PLACES = """Nepal Peru Chile Uruguay Paraguay Ecuador Oman Malta Mali Niger Ghana Togo Benin Gabon Laos Bhutan
+Oslo Lima Quito Nairobi Dakar Accra Riga Tallinn Vilnius Helsinki Bergen Montevideo Santiago Manila Hanoi Osaka Perth
+Adelaide Calgary Tampere Graz Salzburg Asuncion Windhoek Kampala Lusaka Harare Tbilisi Yerevan Bishkek Ulaanbaatar
+Trondheim Aarhus Malmo Cusco Arequipa Valparaiso Mendoza Cebu Davao""".split()
+#: English demonyms, for the English paraphrases ("the Russian minister" -> "the Chilean minister")
+STRIPPED_DEMONYMS = """Peruvian Chilean Nepali Norwegian Finnish Latvian Uruguayan Kenyan Ghanaian Estonian Maltese
+Bolivian Icelandic Malian Laotian Mongolian Namibian Zambian Georgian Armenian""".split()
+#: places of the news (English), and their forms in the translations' languages where no spelling rule finds them
+_NEWS_PLACES = """Afghanistan Africa Alabama Alaska Aleppo America Americas Arizona Arkansas Asia Athens Australia
+Austria Baghdad Bahrain Baltimore Beijing Beirut Belgium Berlin Boston Brazil Britain Brussels California Canada
+Caracas Chicago China Colorado Connecticut Crimea Cuba Damascus Dallas Delaware Denmark Detroit Donbas Donetsk
+Dubai Egypt England Ethiopia Europe Florida France Gaza Geneva Georgia Germany Greece Hawaii Havana Idaho Illinois
+India Indiana Indonesia Iowa Iran Iraq Ireland Israel Istanbul Italy Japan Jerusalem Jordan Kabul Kansas Kentucky
+Kiev Kyiv Korea Kremlin Kuwait Lebanon Libya London Louisiana Maine Manchester Maryland Massachusetts Mexico Miami
+Michigan Minnesota Mississippi Missouri Montana Moscow Mosul Nebraska Nevada Netherlands Nigeria Ohio Oklahoma
+Oregon Pakistan Palestine Paris Pennsylvania Philadelphia Philippines Poland Portugal Qatar Raqqa Riyadh Rome Russia
+Saudi Scotland Seattle Seoul Spain Sweden Switzerland Syria Taiwan Tehran Tennessee Texas Tokyo Turkey Ukraine
+Utah Venezuela Vermont Vietnam Virginia Wales Washington Wisconsin Yemen Zimbabwe Ankara Cairo Canberra Ottawa
+Madrid Lisbon Warsaw Vienna Prague Budapest Stockholm Copenhagen Dublin Edinburgh Brooklyn Manhattan Queens York
+Jersey Carolina Dakota Hampshire Angeles Francisco Diego Orleans Vegas Kong Sudan Somalia Kenya Congo Tunisia
+Algeria Morocco Myanmar Thailand Malaysia Singapore Colombia Argentina Peru Chile Ecuador Haiti Norway Finland
+Iceland Hungary Romania Bulgaria Serbia Croatia Belarus Estonia Latvia Lithuania Moldova Kazakhstan Uzbekistan
+Elfenbeinküste Moskau Russland Rusia Russie Rusland Rússia Estados Unidos Stati Uniti Vereinigte Vereinigten Staaten
+Verenigde Staten États Unis Etats Pékin Peking Pechino Pequim Londres Londra Londen Brüssel Bruxelles Bruselas
+Bruxelas Brussel Bruxelles Türkei Turquie Turquía Turchia Turquia Turkije Ägypten Égypte Egipto Egitto Egito Egypte
+Kairo Caire Cairo Messico México Mexique Mexiko Allemagne Deutschland Alemania Germania Alemanha Duitsland
+Frankreich Francia França Frankrijk Großbritannien Grande Bretagne Bretaña Gran Bretagna Grã Bretanha Brittannië
+Inglaterra Angleterre Inghilterra Engeland Europa Europe Afrika Afrique África Asien Asie Azië Cina Chine Kina
+Giappone Japon Japón Japão Corée Corea Coreia Korea Irak Irán Iraque Siria Syrien Syrie Síria Syrië Ucraina Ucrania
+Ucrânia Ukraine Oekraïne Israele Israël Libia Libye Líbia Libië Kreml Kremlino Kremlin Washington""".split()
+STRIPPED_LANGS = PARTIAL_TRANSLATION_LANGS   # names are found by their capitals: Latin script only
+N_STRIPPED_PARAPHRASE = 40
+#: capitalised words that name no one and no place: calendar words, titles, institutions (common to thousands of
+#: stories: not the rare anchors a copy is found by)
+_NOT_NAMES = {w.lower() for w in """I Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
+March April May June July August September October November December Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct
+Nov Dec Mr Mrs Ms Dr Sen Rep Gov Gen Lt Col Sgt Capt
+President Vice Senator Representative Governor Secretary Minister Prime General Chief Judge Justice Attorney Director
+Chairman King Queen Prince Pope Saint St Rev Sir Lord Lady Mayor Ambassador Commissioner Speaker Leader Deputy
+Foreign Defense State House Senate Congress Department Ministry Court Supreme Party Republican Republicans Democrat
+Democrats Democratic Administration Government Army Navy Police Council Committee Agency Union National Federal
+United States Office White Justice Republic Kingdom Minister Parliament Assembly Security Intelligence Affairs
+Homeland Interior Health Education Energy Treasury Commerce Labor Transportation Agriculture News Press Associated
+Reuters Post Times Journal Daily Twitter Facebook Internet TV AM PM OK""".split()}
+_TITLE_WORDS = _NOT_NAMES   # a capitalised word after one of these is a name, not a sentence's first word
+_CAPITALISED = re.compile(r"(?<![\w])[^\W\d_]+")
+_DIGITS = re.compile(r"\d+")
+
+
+def _fold(word: str) -> str:
+    """Lowercase without accents: "Rússia" -> "russia"."""
+    return "".join(c for c in unicodedata.normalize("NFD", word.lower()) if not unicodedata.combining(c))
+
+
+def _edit_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        prev, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (ca != cb))
+    return row[-1]
+
+
+def spelled_alike(a: str, b: str) -> bool:
+    """One name written two languages' ways ("Russland" ~ "Russia", "Siria" ~ "Syria", "Amerikaanse" ~
+    "American"): folded, the same, or a shared start of 4+ letters that is most of the shorter, or few edits."""
+    a, b = _fold(a), _fold(b)
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 4 or abs(len(a) - len(b)) > 0.4 * max(len(a), len(b)):
+        return False
+    prefix = len(os.path.commonprefix([a, b]))
+    return (prefix >= 4 and prefix >= 0.6 * min(len(a), len(b))) or _edit_distance(a, b) <= 0.3 * max(len(a), len(b))
+
+
+@lru_cache(maxsize=1)
+def _news_places() -> frozenset[str]:
+    return frozenset(_fold(p) for p in _NEWS_PLACES)
+
+
+def _is_place(word: str) -> bool:
+    folded = _fold(word)
+    return folded in _news_places() or any(spelled_alike(folded, p) for p in _news_places() if p[:2] == folded[:2])
+
+
+def text_names(text: str, lang: str = "en") -> set[str]:
+    """The names of a text: capitalised words inside sentences (not their first words) that the text never writes
+    in lower case, less calendar words, titles and institutions; all-capital acronyms too. German writes every
+    noun with a capital: there only words that :func:`spelled_alike` a place of the news count (the names a German
+    text shares with its source are found by :func:`stripped` from the source's)."""
+    starts = _sentence_starts(text)
+    lower = {m.group() for m in _CAPITALISED.finditer(text) if m.group()[:1].islower()}
+    names = set()
+    for m in _CAPITALISED.finditer(text):
+        w = m.group()
+        if not w[:1].isupper() or len(w) < 2 or w.lower() in _NOT_NAMES or w.lower() in lower:
+            continue
+        if m.start() in starts and not w.isupper():
+            continue
+        if lang == "de" and not w.isupper() and not _is_place(w):
+            continue
+        names.add(w)
+    return names
+
+
+def stripped(text: str, source: str, rng: random.Random, lang: str = "en") -> tuple[str, dict]:
+    """``text`` (a copy of ``source``: a translation, a paraphrase) with every name and number replaced, so that it
+    shares no name and no number with its source: the names of both texts (:func:`text_names`), and every
+    capitalised word of the text that is :func:`spelled_alike` a name of the source, by names of the same kind from
+    the pools above (a place by a place, a demonym by a demonym in English, an acronym by letters, a word before
+    another name by a first name, any other by a surname), one replacement per name throughout the text; every run
+    of digits by other digits of the same length (a year by another year). Returns the text and what was done."""
+    source_names = text_names(source)
+    source_folded = {_fold(w) for w in _CAPITALISED.findall(source)}
+    names = text_names(text, lang)
+    for w in set(_CAPITALISED.findall(text)):
+        if w[:1].isupper() and len(w) >= 2 and w.lower() not in _NOT_NAMES and any(
+                spelled_alike(w, s) for s in source_names):
+            names.add(w)
+    taken = source_folded | {_fold(w) for w in _CAPITALISED.findall(text)}
+    alike = source_names | names   # a replacement spelled like a name of either text would bridge them again
+    pools = {kind: [p for p in pool if _fold(p) not in taken and not any(spelled_alike(p, s) for s in alike)]
+             for kind, pool in (
+        ("place", STRIPPED_PLACES), ("demonym", STRIPPED_DEMONYMS), ("first", STRIPPED_FIRST_NAMES),
+        ("surname", STRIPPED_SURNAMES))}
+    for pool in pools.values():
+        rng.shuffle(pool)
+    following = {m.group(1) for m in re.finditer(r"(?<![\w])([^\W\d_]+) (?=[^\W\d_])", text)
+                 if text[m.end():m.end() + 1].isupper()}
+    mapping: dict[str, str] = {}
+    kinds = Counter()
+    for w in sorted(names, key=lambda x: (_fold(x), x)):
+        folded = _fold(w)
+        same = next((v for k, v in mapping.items() if _fold(k) == folded), None)
+        if same:
+            mapping[w] = same
+            continue
+        if w.isupper():
+            kind, new = "acronym", "".join(rng.choice("ABCDEFGHKLMNPRSTVWZ") for _ in w)
+        elif _is_place(w):
+            kind = "demonym" if lang == "en" and re.search(r"(an|ese|ish|i)$", w) and not folded in _news_places() \
+                else "place"
+            new = pools[kind].pop() if pools[kind] else rng.choice(STRIPPED_PLACES)
+        elif w in following and lang != "de":
+            kind, new = "first", pools["first"].pop() if pools["first"] else rng.choice(STRIPPED_FIRST_NAMES)
+        else:
+            kind, new = "surname", pools["surname"].pop() if pools["surname"] else rng.choice(STRIPPED_SURNAMES)
+        mapping[w] = new
+        kinds[kind] += 1
+    out = _CAPITALISED.sub(lambda m: mapping.get(m.group(), m.group()), text)
+    source_numbers = set(_DIGITS.findall(source))
+    numbers: dict[str, str] = {}
+
+    def other_number(m: re.Match) -> str:
+        d = m.group()
+        if d not in numbers:
+            while True:
+                if len(d) == 4 and d[:2] in ("19", "20"):
+                    new = str(rng.randint(1950, 2049))
+                else:
+                    new = "".join(str(rng.randint(1 if i == 0 and len(d) > 1 else 0, 9)) for i in range(len(d)))
+                if new != d and new not in source_numbers:
+                    break
+            numbers[d] = new
+        return numbers[d]
+
+    out = _DIGITS.sub(other_number, out)
+    return out, {"names": len({_fold(w) for w in mapping}), "name_kinds": dict(kinds), "numbers": len(numbers),
+                 "shared": sorted(shared_anchors(out, source))}
+
+
+def shared_anchors(copy: str, source: str) -> set[str]:
+    """Names and numbers of two or more digits that a copy shares with its source (folded), as the suite sees
+    names (:func:`text_names`, and any capitalised word of the copy spelled alike one of the source's)."""
+    names = text_names(source)
+    numbers = {d for d in _DIGITS.findall(source) if len(d) >= 2}
+    out = {d for d in _DIGITS.findall(copy) if d in numbers}
+    for w in _CAPITALISED.findall(copy):
+        if w[:1].isupper() and w.lower() not in _NOT_NAMES and any(spelled_alike(w, s) for s in names):
+            out.add(_fold(w))
+    return out
+
+
+def _stripped_copies(split: str, seed: int, scale: float, arts: tuple[Article, ...], wn: WordNet | None,
+                     take) -> list[Derived]:
+    """stripped_translation: each hand-made translation of the split into a Latin-script language
+    (bench/data/translations), every name and number replaced (:func:`stripped`); stripped_paraphrase: the rule-based
+    paraphrase of N_STRIPPED_PARAPHRASE fresh sources, stripped alike. The truth line's kind is the case's, reported
+    as ``translation`` / ``paraphrase`` (REPORTED_AS); ``shared`` lists what the copy still shares with its source
+    (calendar words, titles and institutions are no names here)."""
+    by_id = {a.article_id: a for a in arts}
+    entries = [e for e in load_translations() if e.split == split and e.variant == "translation"
+               and e.lang in STRIPPED_LANGS]
+    if scale < 1.0:
+        entries = entries[:_scaled(len(entries), scale)]
+    out = []
+    for n, e in enumerate(entries):
+        a = by_id[e.article_id]
+        r = _rng(seed, split, "stripped-trans", e.article_id, e.lang)
+        lo, hi = paragraph_span(a, e.paragraphs)
+        text, extra = stripped(e.path.read_text(encoding="utf-8").strip(), a.text[lo:hi], r, e.lang)
+        d_id = f"syn-stripped-trans-{e.lang}-{n:04d}"
+        out.append(Derived(d_id, text, _shift_date(a.date, r), [
+            _truth(a.doc_id, d_id, "stripped_translation", split, lang=e.lang, paragraphs=e.paragraphs, **extra)]))
+    for n in range(_scaled(N_STRIPPED_PARAPHRASE, scale)):
+        a, r = take(), _rng(seed, split, "stripped-para", n)
+        text, ops = make_paraphrase(a, r, wn)
+        text, extra = stripped(text, a.text, r)
+        d_id = f"syn-stripped-para-{n:04d}"
+        out.append(Derived(d_id, text, _shift_date(a.date, r),
+                           [_truth(a.doc_id, d_id, "stripped_paraphrase", split, ops=ops, **extra)]))
     return out
 
 

@@ -59,7 +59,8 @@ def test_files_and_kinds(suite):
     assert ids and len(ids) == len(set(ids)), "document ids must be unique"
     assert all(isinstance(d["text"], str) for d in corpus)
     kinds = Counter(t["kind"] for t in truth)
-    expected = {"exact", "near_duplicate", "partial", "paraphrase", "translation", "same_story", "partial_translation"}
+    expected = {"exact", "near_duplicate", "partial", "paraphrase", "translation", "same_story", "partial_translation",
+                "stripped_translation", "stripped_paraphrase"}
     if syn.WordNet.available():
         expected |= {"spun", "partial_spun", "partial_paraphrase"}
     assert expected <= set(kinds), kinds
@@ -325,3 +326,44 @@ def test_passages_are_scored_on_both_sides_whichever_way_a_pair_is_reported():
     assert syn.passage_found(line, "syn-pspun-0000", [{"a": p["b"], "b": p["a"]} for p in right])
     assert not syn.passage_found(line, "news-1", [{"a": [100, 200], "b": [1000, 1050]}])  # half of one side
     assert not syn.passage_found(line, "news-1", [{"a": [0, 50], "b": [1000, 1100]}])
+
+
+# ------------------------------------------------------------------ stripped of names and numbers
+
+def test_a_stripped_copy_shares_no_name_and_no_number_with_its_source_and_keeps_the_rest():
+    import random
+
+    source = ("Russian President Vladimir Putin met Turkish leader Recep Tayyip Erdogan in Moscow on Friday. "
+              "Putin said 4,500 troops would stay in Syria until 2018, the Kremlin said. "
+              "Officials in Ankara welcomed the deal.")
+    german = ("Der russische Präsident Wladimir Putin hat am Freitag in Moskau den türkischen Staatschef Recep Tayyip "
+              "Erdoğan getroffen. Putin sagte, 4.500 Soldaten würden bis 2018 in Syrien bleiben, teilte der Kreml mit. "
+              "Beamte in Ankara begrüßten die Vereinbarung.")
+    for text, lang in ((source.replace("met", "held talks with"), "en"), (german, "de")):
+        out, extra = syn.stripped(text, source, random.Random(1), lang)
+        assert extra["shared"] == [] and syn.shared_anchors(out, source) == set()
+        for name in ("Putin", "Erdogan", "Erdoğan", "Moscow", "Moskau", "Syria", "Syrien", "Ankara", "Kreml",
+                     "Kremlin", "4,500", "4.500", "2018"):
+            assert name not in out, (name, out)
+        assert extra["numbers"] == 3 and extra["name_kinds"]["place"] >= 3
+        # a place by a place, everything that is no name kept
+        assert any(place in out for place in syn.STRIPPED_PLACES)
+        assert ("Freitag" in out) if lang == "de" else ("Friday" in out and "President" in out)
+    out, _ = syn.stripped(german, source, random.Random(1), "de")
+    assert "Präsident" in out and "Soldaten" in out  # German nouns are no names
+
+
+@needs_news
+def test_stripped_copies_are_every_latin_script_translation_and_fresh_paraphrases(suite):
+    files, corpus, truth = suite
+    text = {d["id"]: d["text"] for d in corpus}
+    lines = [t for t in truth if t["kind"] in syn.STRIPPED_KINDS]
+    assert {t["kind"] for t in lines} == set(syn.STRIPPED_KINDS)
+    sources = Counter(t["a"] for t in truth if t["kind"] in ("exact", "near_duplicate", "spun", "paraphrase"))
+    for t in lines:
+        assert t["shared"] == [] and t["names"] > 0, t
+        assert syn.shared_anchors(text[t["b"]], text[t["a"]]) == set()
+        if t["kind"] == "stripped_paraphrase":
+            assert t["b"].startswith("syn-stripped-para-") and t["a"] not in sources  # a fresh source
+        else:
+            assert t["lang"] in syn.STRIPPED_LANGS and t["b"].startswith(f"syn-stripped-trans-{t['lang']}-")

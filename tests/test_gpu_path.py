@@ -149,8 +149,31 @@ def test_deep_mode_finds_a_translated_excerpt_stripped_of_names_and_numbers_whic
     assert found["deep"][excerpt] == "translation"
     pair = next(p for p in read_jsonl(tmp_path / "deep" / "pairs.jsonl") if {p["a"], p["b"]} == set(excerpt))
     assert pair["source"] == "source.txt" and pair["coverage_a"] > 0.9
-    # every pair the rationed mode finds, deep mode finds with the same kind
-    assert {k: v for k, v in found["deep"].items() if k != excerpt} == found["rationed"]
+    # every pair the rationed mode finds, deep mode finds with the same kind; what else it relates is no copy (two
+    # reports of one event: its nearest sentences link them too)
+    assert all(found["deep"].get(k) == v for k, v in found["rationed"].items())
+    assert all(v == "same_story" for k, v in found["deep"].items() if k not in found["rationed"] and k != excerpt)
+
+
+def test_deep_mode_finds_a_translated_lead_whose_names_and_numbers_were_all_replaced(tmp_path):
+    """The synthetic suite's stripped_translation shape (bench/synthetic.py: tune split, syn-stripped-trans-es-0055):
+    a Spanish translation of a story's lead with every name and number replaced by others. Its sentences meet their
+    source's at cosine 0.49-0.71 only, in order: the rationed mode has no anchor to find it by, and deep mode at the
+    rationed alignment's bar (0.6) matched too few of them."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in [*(ROOT / "tests" / "data" / "deep-stripped").glob("*.txt"), *(ROOT / "examples" / "news").glob("*.txt")]:
+        shutil.copy(path, corpus / path.name)
+    found = {}
+    for mode in ("rationed", "deep"):
+        code, _, err = run_cli("scan", corpus, "--out", tmp_path / mode, "--semantic", mode, "--device", "cpu", "-q")
+        assert code == 0, err
+        found[mode] = pair_kinds(tmp_path / mode)
+    stripped = frozenset(("stripped-es.txt", "source.txt"))
+    assert stripped not in found["rationed"]
+    assert found["deep"][stripped] == "translation"
+    assert all(found["deep"].get(k) == v for k, v in found["rationed"].items())
+    assert all(v == "same_story" for k, v in found["deep"].items() if k not in found["rationed"] and k != stripped)
 
 
 def test_an_index_in_deep_mode_finds_the_translated_excerpt_of_an_indexed_story(tmp_path):

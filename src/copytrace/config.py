@@ -183,11 +183,23 @@ class CandidateConfig:
 
     # deep semantic mode (candidates.deep): every sentence embedded, pairs nominated on nearest sentences
     #: a sentence's nearest sentences of other documents kept: a story's copies beyond this many are found through
-    #: the copies themselves (and by the lexical indexes, which see near-verbatim families whole).
-    deep_top_k: int = 8
-    #: a neighbour at least this near: the cross-language bar of alignment (AlignConfig.cross_language_min_cosine),
-    #: so every sentence a translation's alignment could match is seen.
-    deep_min_cosine: float = 0.6
+    #: the copies themselves (and by the lexical indexes, which see near-verbatim families whole). Not fewer: a
+    #: translation stripped of names meets its source's sentences below the story's other copies (tune suite cut to
+    #: its truth's documents, where each stripped translation has three same-language twins: 8, 24, 48, 64 found
+    #: 63, 66, 70, 71 of its 77; at 64, with no floor of two links, five false copies).
+    deep_top_k: int = 48
+    #: a neighbour at least this near. Not alignment's cross-language bar (0.6): a translation stripped of its names
+    #: and numbers meets its source's sentences at 0.4-0.6 only, each its counterpart's nearest, in order (tune
+    #: split's stripped_translation cases: 47 of 77 nominated and found at 0.6); mutual neighbours in order, not the
+    #: cosine, are what tells a copy here.
+    deep_min_cosine: float = 0.4
+    #: the cross-language bars of alignment for a pair deep mode alone nominated (no name, number, lead or wording
+    #: in common led to it; config.unanchored): its sentences' order vouches for it. Tune split: 0.6 and 0.45
+    #: (AlignConfig's) found 10 of the 30 stripped translations nominated at deep_min_cosine and missed, these 26;
+    #: applied to every pair (those sharing anchors too) they called 5 of 14 translations of two reports of one
+    #: event translations of each other.
+    deep_alone_min_cosine: float = 0.45
+    deep_alone_ordered_min_cosine: float = 0.35
     #: sentences each other's near neighbours, in the same order in both documents, that nominate a pair (fewer
     #: when the shorter text has fewer usable sentences): the number that makes a copy in classification
     #: (ClassifyConfig.min_aligned_sentences).
@@ -521,3 +533,12 @@ def unrationed(thresholds: Thresholds) -> Thresholds:
     return replace(thresholds, align=replace(thresholds.align, meaning_min_lexical_coverage=0.0,
                                              lead_sentences=1 << 30, meaning_whole_max_sentences=1 << 30,
                                              probe_sentences=0))
+
+
+def unanchored(thresholds: Thresholds) -> Thresholds:
+    """The thresholds of a pair deep semantic mode alone nominated (engine.local): those of unrationed, with the
+    lower cross-language bars of a translation that keeps no name or number of its source (CandidateConfig
+    deep_alone_min_cosine, deep_alone_ordered_min_cosine)."""
+    deep = unrationed(thresholds)
+    return replace(deep, align=replace(deep.align, cross_language_min_cosine=thresholds.candidates.deep_alone_min_cosine,
+                                       ordered_min_cosine=thresholds.candidates.deep_alone_ordered_min_cosine))

@@ -9,9 +9,10 @@ block of the corpus at a time, the best k kept as the blocks go by). Two sentenc
 neighbours (mutual k-nearest neighbours, robust to hub sentences that are near everything) link their documents;
 a pair of documents is nominated when at least deep_min_sentences such links lie in the same order in both (the
 longest chain increasing in both documents' sentence numbers; fewer when the shorter document has fewer usable
-sentences), which is what a copy that went through a translator or a rewriter keeps, and what two reports of one
-event sharing a fact or two do not. Alignment and classification then decide as for any candidate. An index keeps
-each add's usable sentences (KeptSentences) and probes them with the same search and rule (index.deep).
+sentences, never under two), which is what a copy that went through a translator or a rewriter keeps, and what
+two reports of one event sharing a fact or two do not. Alignment and classification then decide as for any
+candidate. An index keeps each add's usable sentences (KeptSentences) and probes them with the same search and rule
+(index.deep).
 
 Cost: quadratic in sentences (n^2 x 512 multiply-adds), linear in memory per block; a GPU does 5M sentences (200k
 news articles) in tens of seconds, a CPU small corpora only.
@@ -158,7 +159,8 @@ def ordered_pairs(
     min_sentences: int,
 ) -> np.ndarray:
     """Pair keys of the document pairs whose linked sentences (doc_a[k], pos_a[k]) ~ (doc_b[k], pos_b[k]) hold a
-    chain of at least min_sentences increasing in both (fewer when one side has fewer usable sentences)."""
+    chain of at least min_sentences increasing in both (fewer when one side has fewer usable sentences, never under
+    two)."""
     swap = doc_a > doc_b
     doc_a, doc_b = np.where(swap, doc_b, doc_a), np.where(swap, doc_a, doc_b)
     pos_a, pos_b = np.where(swap, pos_b, pos_a), np.where(swap, pos_a, pos_b)
@@ -168,6 +170,8 @@ def ordered_pairs(
     starts, counts = run_lengths(keys[order])
     need = np.minimum(min_sentences, np.minimum(usable_per_doc[doc_a[order[starts]]],
                                                 usable_per_doc[doc_b[order[starts]]]))
+    # one sentence near another is what two reports of one event share: never fewer than two links
+    need = np.maximum(need, min(2, min_sentences))
     found = []
     for s, n, wanted in zip(starts.tolist(), counts.tolist(), need.tolist()):
         if n >= wanted and longest_chain(pos_b[order[s:s + n]].tolist()) >= wanted:

@@ -24,14 +24,14 @@ from copytrace.candidates.groups import unpack_pair_keys
 from copytrace.candidates.nominate import Nomination, nominate
 from copytrace.clean import batch_line_keys, repeated_lines
 from copytrace.cluster import build_clusters, settle_competing_translations
-from copytrace.config import LAYERS, ScanConfig, unrationed
+from copytrace.config import LAYERS, ScanConfig, unanchored, unrationed
 from copytrace.document import Cluster, Document, DocumentRecord, Pair, ScanResult, Skip
 from copytrace.engine.deep import deep_nomination
 from copytrace.engine.executors import Executor, InProcess, make_executor
 from copytrace.engine.memory import reuse_freed_memory
 from copytrace.engine.store import TextStore
 from copytrace.engine.tasks import (
-    AlignContext, DocumentSource, FingerprintContext, LeadContext, Texts, align_task, fingerprint_task,
+    DEEP_ALONE, AlignContext, DocumentSource, FingerprintContext, LeadContext, Texts, align_task, fingerprint_task,
     lead_vectors_task, stretch_vectors_task,
 )
 from copytrace.engine.workdir import KeptTexts, SegmentWriter, WorkDir
@@ -146,6 +146,8 @@ def relate_documents(
     if furniture is None:
         furniture = corpus_furniture(fp, texts.get_many, repeated, thresholds)
     nomination = nominate(fp, furniture, config.layers, thresholds.candidates, threads, population, new_from)
+    # what shared words, names, numbers or quotations nominate (not leads, not deep mode's nearest sentences)
+    anchored = np.concatenate([nomination.keys, nomination.shortlist])
     exact, langs = fp.exact, fp.langs
     del fp
     if not isinstance(executor, InProcess):  # the arrays freed before workers fork
@@ -157,24 +159,26 @@ def relate_documents(
         vectors.update(lead_vectors(executor, texts, missing, config, progress))
         stretches = stretch_vectors(executor, texts, nomination.foreign, config, progress)
         nomination = nomination.with_lead_neighbours(vectors, langs, thresholds.candidates, stretches)
-    sentence_vectors = None
+    sentence_vectors, deep_alone, alone_thresholds = None, None, None
     if deep_semantic(config):  # every sentence embedded: nominated on meaning, and aligned on it without a ration
         if deep is None:
             deep = deep_nomination(executor, texts, [r.id for r in records], langs, repeated, furniture, config,
                                    progress)
-        (by_sentences, sentence_vectors), thresholds = deep, unrationed(thresholds)
-        nomination = nomination.joined(by_sentences)
+        by_sentences, sentence_vectors = deep
+        deep_alone = by_sentences.keys[~is_member(by_sentences.keys, anchored)]
+        nomination, alone_thresholds = nomination.joined(by_sentences), unanchored(thresholds)
+        thresholds = unrationed(thresholds)
     if new_from:
         nomination = nomination.involving(new_from, old_partners_only)
     if recheck is not None:
         nomination = nomination.joined(recheck)
     context = AlignContext(uuid.uuid4().hex, repeated, furniture, config.layers, thresholds, config.sizes,
-                           resolve_device(config.device), sentence_vectors)
+                           resolve_device(config.device), sentence_vectors, deep_alone_thresholds=alone_thresholds)
     docs = DocumentSource(texts, [r.id for r in records], langs)
     if work is not None and not executor.shares_files:  # the workers read the texts from the kept segments
         context = replace(context, documents=replace(docs, store=KeptTexts(str(work.path), config.sizes.batch_size)))
     found = _align_all(executor, nomination.keys, nomination.quotes_only, exact, docs, context, config, progress,
-                       work)
+                       work, deep_alone)
     return found, nomination.quotes_only
 
 
@@ -287,15 +291,19 @@ def stretch_vectors(
 def _align_all(
     executor: Executor, keys: np.ndarray, quotes_only: np.ndarray, exact: np.ndarray, docs: DocumentSource,
     context: AlignContext, config: ScanConfig, progress: Progress, work: WorkDir | None = None,
+    deep_alone: np.ndarray | None = None,
 ) -> list[tuple[int, int, Pair]]:
     """Every candidate pair (pair keys) aligned and classified, in chunk order; `quotes_only` holds the keys only the
-    quotation index nominated, which are aligned as related reports (align.cascade). With a work folder, the chunks
-    kept there are read back and each other one is kept there once aligned."""
+    quotation index nominated, which are aligned as related reports (align.cascade), `deep_alone` those only deep
+    semantic mode nominated, aligned with context.deep_alone_thresholds. With a work folder, the chunks kept there
+    are read back and each other one is kept there once aligned."""
     if len(keys) == 0:
         return []
     candidates = unpack_pair_keys(keys)
     flags = np.where(exact[candidates[:, 0]] == exact[candidates[:, 1]], EXACT, 0).astype(np.int8)
     flags[is_member(keys, quotes_only)] |= QUOTES_ONLY
+    if deep_alone is not None:
+        flags[is_member(keys, deep_alone)] |= DEEP_ALONE
     size = config.sizes.align_chunk
     starts = range(0, len(candidates), size)
     by_chunk: dict[int, list[tuple[int, int, Pair]]] = {}

@@ -55,6 +55,12 @@ class AlignContext:
     vectors: dict[tuple, np.ndarray] | None = None
     #: where tasks carry no texts: the documents, whose texts the workers read themselves (a work folder's segments)
     documents: DocumentSource | None = None
+    #: deep semantic mode: the thresholds of the pairs flagged DEEP_ALONE (config.unanchored)
+    deep_alone_thresholds: Thresholds | None = None
+
+
+#: an align task's flag (beside align.cascade's EXACT and QUOTES_ONLY): a pair only deep semantic mode nominated
+DEEP_ALONE = 8
 
 
 class Texts(Protocol):
@@ -158,6 +164,14 @@ def align_task(
             None, context.repeated, context.furniture, context.sizes.view_cache_size, context.thresholds
         )
     cache.load = docs.__getitem__
+    alone = (flags & DEEP_ALONE) != 0
     with using_device(context.device), preloaded(context.vectors), one_blas_thread():
-        return chunk, relate_batch(pairs, flags, cache, context.layers, context.sizes.prefetch_pairs,
-                                   context.thresholds)
+        if not alone.any():
+            return chunk, relate_batch(pairs, flags, cache, context.layers, context.sizes.prefetch_pairs,
+                                       context.thresholds)
+        found = relate_batch(pairs[~alone], flags[~alone], cache, context.layers, context.sizes.prefetch_pairs,
+                             context.thresholds)
+        found += relate_batch(pairs[alone], flags[alone] & ~DEEP_ALONE, cache, context.layers,
+                              context.sizes.prefetch_pairs, context.deep_alone_thresholds)
+    rank = {(i, j): n for n, (i, j) in enumerate(pairs.tolist())}  # the chunk's order, as without the flag
+    return chunk, sorted(found, key=lambda f: rank[f[0], f[1]])
