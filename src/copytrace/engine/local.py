@@ -259,13 +259,8 @@ def lead_vectors(
 ) -> dict[int, np.ndarray]:
     """The embeddings of these documents' leads (candidates.neighbours), by document number."""
     vectors: dict[int, np.ndarray] = {}
-    if len(docs) == 0:
-        return vectors
-    size = max(1, min(config.sizes.batch_size, -(-len(docs) // 2)))  # at least two tasks, for two cores
-    batches = ((docs[s:s + size], store.get_many(docs[s:s + size])) for s in range(0, len(docs), size))
     with progress.task("embedding leads", total=len(docs)) as advance:
-        context = LeadContext(config.thresholds, resolve_device(config.device))
-        for indices, part in executor.map(lead_vectors_task, batches, context):
+        for indices, part in _embedded(executor, store, docs, lead_vectors_task, config):
             vectors.update(zip(indices.tolist(), part))
             advance(len(indices))
     return vectors
@@ -276,16 +271,23 @@ def stretch_vectors(
 ) -> tuple[np.ndarray, np.ndarray]:
     """The embeddings of these documents' stretches (candidates.neighbours.stretch_leads), with the document of
     each."""
-    size = max(1, min(config.sizes.batch_size, -(-len(docs) // 2)))  # at least two tasks, for two cores
-    batches = ((docs[s:s + size], store.get_many(docs[s:s + size])) for s in range(0, len(docs), size))
     found_docs, found_vectors = [np.empty(0, np.int64)], [np.zeros((0, DIM), np.float32)]
     with progress.task("embedding stretches") as advance:
-        context = LeadContext(config.thresholds, resolve_device(config.device))
-        for stretch_docs, vectors in executor.map(stretch_vectors_task, batches, context):
+        for stretch_docs, vectors in _embedded(executor, store, docs, stretch_vectors_task, config):
             found_docs.append(stretch_docs.astype(np.int64))
             found_vectors.append(vectors)
             advance()
     return np.concatenate(found_docs), np.concatenate(found_vectors)
+
+
+def _embedded(executor: Executor, store: Texts, docs: np.ndarray, task, config: ScanConfig) -> Iterator:
+    """The results of an embedding task over these documents' texts, in batches (at least two tasks, for two
+    cores), as they come; none asked of a pool for no documents."""
+    if len(docs) == 0:
+        return iter(())
+    size = max(1, min(config.sizes.batch_size, -(-len(docs) // 2)))
+    batches = ((docs[s:s + size], store.get_many(docs[s:s + size])) for s in range(0, len(docs), size))
+    return executor.map(task, batches, LeadContext(config.thresholds, resolve_device(config.device)))
 
 
 def _align_all(
