@@ -46,12 +46,12 @@ def manifest_version(manifest: Manifest) -> tuple:
 
 @dataclass
 class Lookup:
-    """Each segment's index `name` searched for `keys`: per segment (index, row numbers, lo, hi), and how many
-    indexed documents hold each key."""
+    """Each segment's index `name` searched for `keys`: per segment (index, row numbers, removed rows, lo, hi), and
+    how many indexed documents hold each key."""
 
     name: str
     keys: np.ndarray
-    found: list[tuple[KeyIndex, np.ndarray, np.ndarray, np.ndarray]]
+    found: list[tuple[KeyIndex, np.ndarray, int, np.ndarray, np.ndarray]]
     counts: np.ndarray
 
 
@@ -164,12 +164,12 @@ class Snapshot:
         holders() starts from, which an add makes once for its furniture and its neighbourhood."""
         counts = np.zeros(len(keys), np.int64)
         found = []
-        for segment, numbers in zip(self.segments, self.numbers):
+        for segment, numbers, rows in zip(self.segments, self.numbers, self.rows):
             index = segment.index(name)
             if index is None:
                 continue
             lo, hi = equal_ranges(np.asarray(index.key), keys)
-            found.append((index, numbers, lo, hi))
+            found.append((index, numbers, len(numbers) - len(rows), lo, hi))
             counts += hi - lo
         return Lookup(name, keys, found, counts)
 
@@ -188,10 +188,10 @@ class Snapshot:
         if max_holders is not None:
             wanted = counts + (0 if more is None else more) <= max_holders
         parts = [KeyIndex(np.zeros(0, np.uint64), np.zeros(0, np.int64), None)]
-        for index, numbers, lo, hi in found:
+        for index, numbers, removed, lo, hi in found:
             lo, hi = lo[wanted], hi[wanted]
-            if first is not None:
-                hi = np.minimum(hi, lo + first + int((numbers < 0).sum()))
+            if first is not None:  # each key's first live holders lie among its first + removed rows
+                hi = np.minimum(hi, lo + first + removed)
             rows = _ranges(lo, hi)
             doc = numbers[np.asarray(index.doc)[rows]]
             live = doc >= 0
