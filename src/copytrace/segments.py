@@ -189,9 +189,11 @@ class Segment:
         """Unmap the pages of this segment's arrays that this process has mapped (madvise MADV_DONTNEED, which for a
         file's shared mapping only drops the mapping): the page cache keeps them, and a later read maps them again
         (a minor fault). EngineConfig.index_mapped_mb says when."""
+        if not hasattr(mmap, "MADV_DONTNEED"):
+            return
         for value in self._arrays.values():
             mapped = getattr(value, "_mmap", None)
-            if mapped is not None and hasattr(mmap, "MADV_DONTNEED"):
+            if mapped is not None:
                 mapped.madvise(mmap.MADV_DONTNEED)
 
     def __len__(self) -> int:
@@ -266,12 +268,7 @@ class Segment:
     def add_leads(self, vectors: np.ndarray) -> None:
         """Give the segment its lead vectors (the index has just become one of several languages): a file added
         whole (written, synced, renamed), which no reader depends on."""
-        tmp = self.folder / f".leads-{uuid.uuid4().hex[:8]}.npy"
-        with open(tmp, "wb") as f:
-            np.save(f, np.ascontiguousarray(vectors, np.float32), allow_pickle=False)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.folder / "leads.npy")
+        self._add_array("leads", np.asarray(vectors, np.float32))
         _fsync_dir(self.folder)
 
     def sentences(self) -> KeptSentences | None:
@@ -284,10 +281,14 @@ class Segment:
         """Give the segment its sentence vectors (the first add in deep semantic mode): files added whole, the vectors
         last, which no reader depends on."""
         for column, values in _sentence_columns(sentences):
-            tmp = f".sentences-{uuid.uuid4().hex[:8]}"
-            _save_array(self.folder, tmp, values)
-            os.replace(self.folder / f"{tmp}.npy", self.folder / f"sentences.{column}.npy")
+            self._add_array(f"sentences.{column}", values)
         _fsync_dir(self.folder)
+
+    def _add_array(self, name: str, values: np.ndarray) -> None:
+        """One array file added to the segment whole: written and synced under a temporary name, then renamed."""
+        tmp = f".{name}-{uuid.uuid4().hex[:8]}"
+        _save_array(self.folder, tmp, values)
+        os.replace(self.folder / f"{tmp}.npy", self.folder / f"{name}.npy")
 
     def langs(self) -> list[str | None]:
         return self._arrays["langs"]
