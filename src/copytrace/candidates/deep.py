@@ -26,6 +26,7 @@ import numpy as np
 from copytrace.arrays import argsort_keys, longest_chain, run_lengths
 from copytrace.candidates.groups import pair_keys
 from copytrace.config import DEFAULTS, CandidateConfig, EngineConfig
+from copytrace.fingerprint.embed import DIM
 
 
 @dataclass
@@ -46,7 +47,7 @@ class DocumentSentences:
             np.concatenate([p.docs for p in parts]) if parts else np.zeros(0, np.int64),
             [k for p in parts for k in p.keys],
             np.concatenate([p.counts for p in parts]) if parts else np.zeros(0, np.int64),
-            np.concatenate([p.vectors for p in parts]) if parts else np.zeros((0, 512), np.float32),
+            np.concatenate([p.vectors for p in parts]) if parts else np.zeros((0, DIM), np.float32),
             np.concatenate([p.tokens for p in parts]) if parts else np.zeros(0, np.int64),
             np.concatenate([p.story for p in parts]) if parts else np.zeros(0, bool),
         )
@@ -93,7 +94,7 @@ class KeptSentences:
     @classmethod
     def concatenate(cls, parts: list[KeptSentences], shifts: list[int]) -> KeptSentences:
         """The parts one after the other, each one's documents shifted by its shift."""
-        return cls(np.concatenate([np.zeros((0, 512), np.float16)] + [np.asarray(p.vectors) for p in parts]
+        return cls(np.concatenate([np.zeros((0, DIM), np.float16)] + [np.asarray(p.vectors) for p in parts]
                                   ).astype(np.float16),
                    np.concatenate([np.zeros(0, np.int32)] + [np.asarray(p.doc) + s for p, s in zip(parts, shifts)]
                                   ).astype(np.int32),
